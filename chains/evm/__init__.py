@@ -1,0 +1,15 @@
+"""The lab EVM chain: anvil or py-evm behind one seam, driven by web3.py.
+
+>>> from chains.evm import EvmChain
+>>> with EvmChain.start("pyevm", chain_id=7, accounts=1) as chain:
+...     chain.w3.eth.chain_id
+7
+"""
+from .backend import Backend, BackendUnavailable, Capabilities, NotSupported, find_anvil, open_backend
+from .chain import ChainRevert, EvmChain, ReplayMismatch
+from .genesis import DEFAULT_MNEMONIC, Genesis, derive_accounts, funded_genesis
+from .replay import ReplayLog
+
+__all__ = ["Backend", "BackendUnavailable", "Capabilities", "ChainRevert", "DEFAULT_MNEMONIC", "EvmChain",
+           "Genesis", "NotSupported", "ReplayLog", "ReplayMismatch", "derive_accounts", "find_anvil",
+           "funded_genesis", "open_backend"]

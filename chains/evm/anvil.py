@@ -1,0 +1,189 @@
+"""The anvil backend: a real EVM node (Foundry's anvil) as a child process on a loopback port."""
+from __future__ import annotations
+
+import atexit
+import ctypes
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import weakref
+from typing import Sequence
+
+import requests
+from web3 import Web3
+
+from .backend import Backend, BackendUnavailable, Capabilities, find_anvil
+from .genesis import DEFAULT_MNEMONIC, Genesis
+
+_LIVE: "weakref.WeakSet[AnvilBackend]" = weakref.WeakSet()
+
+
+def _stop_all():
+    for backend in list(_LIVE):
+        backend.close()
+
+
+atexit.register(_stop_all)
+
+
+def _die_with_parent():
+    # Linux: the child gets SIGTERM if the Python process dies, even by SIGKILL, so no anvil outlives us.
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class RpcError(RuntimeError):
+    def __init__(self, method: str, error: dict):
+        self.method, self.code, self.data = method, error.get("code"), error.get("data")
+        super().__init__(f"{method}: {error.get('message')} (code {self.code})")
+
+
+class AnvilBackend(Backend):
+    """Anvil on ``127.0.0.1``, started from a genesis, mining only on request, FIFO ordering.
+
+    Parameters
+    ----------
+    genesis : Genesis
+    port : int, optional
+        A fixed port; by default a free one. A port already taken raises a clear error
+        (with a fixed port) or is retried with another (with a free one).
+    mnemonic : str
+        Dev accounts anvil unlocks for ``eth_sendTransaction`` (clients of ``tracelab chain serve``).
+    """
+
+    name = "anvil"
+    caps = Capabilities(trace_api=True, rpc_url=True, unlocked_dev_accounts=True)
+
+    def __init__(self, genesis: Genesis, *, port: int | None = None, mnemonic: str = DEFAULT_MNEMONIC,
+                 dev_accounts: int = 10, host: str = "127.0.0.1", startup_timeout: float = 30.0):
+        binary = find_anvil()
+        if not binary:
+            raise BackendUnavailable(
+                "anvil is not installed: run `make setup` (npm ci installs it into node_modules), "
+                "set TRACELAB_ANVIL, or use the pure-Python backend (backend='pyevm')")
+        self.genesis = genesis
+        self._proc: subprocess.Popen | None = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="tracelab-anvil-")
+        gpath = os.path.join(self._tmp.name, "genesis.json")
+        with open(gpath, "w") as fh:
+            json.dump(genesis.to_geth_json(), fh)
+        attempts = 1 if port else 5
+        last_err = ""
+        for _ in range(attempts):
+            p = port or free_port(host)
+            args = [binary, "--host", host, "--port", str(p), "--init", gpath, "--no-mining",
+                    "--order", "fifo", "--chain-id", str(genesis.chain_id),
+                    "--gas-limit", str(genesis.gas_limit), "--base-fee", str(genesis.base_fee),
+                    "--mnemonic", mnemonic, "--accounts", str(dev_accounts),
+                    "--no-request-size-limit", "--transaction-block-keeper", "1000000"]
+            log = open(os.path.join(self._tmp.name, f"anvil-{p}.log"), "w+")
+            self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                          preexec_fn=_die_with_parent)
+            self.url = f"http://{host}:{p}"
+            self.port = p
+            if self._wait_ready(startup_timeout):
+                break
+            log.seek(0)
+            last_err = log.read()[-2000:]
+            self._kill()
+        else:
+            hint = f"port {port} is taken or anvil failed" if port else "anvil failed to start"
+            raise BackendUnavailable(f"{hint}; its output:\n{last_err}")
+        _LIVE.add(self)
+        self._session = requests.Session()
+        self._id = 0
+        self.w3 = Web3(Web3.HTTPProvider(self.url, session=self._session, request_kwargs={"timeout": 120}))
+
+    def _wait_ready(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                return False
+            try:
+                r = requests.post(self.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []},
+                                  timeout=1)
+                if r.ok and "result" in r.json():
+                    return True
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        return False
+
+    # -- JSON-RPC ---------------------------------------------------------------------------
+    def rpc(self, method: str, *params):
+        self._id += 1
+        reply = self._session.post(self.url, json={"jsonrpc": "2.0", "id": self._id, "method": method,
+                                                   "params": list(params)}, timeout=300).json()
+        if "error" in reply:
+            raise RpcError(method, reply["error"])
+        return reply["result"]
+
+    def rpc_batch(self, calls: Sequence[tuple[str, list]]) -> list:
+        body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
+        replies = sorted(self._session.post(self.url, json=body, timeout=300).json(), key=lambda r: r["id"])
+        out = []
+        for (method, _), reply in zip(calls, replies):
+            if "error" in reply:
+                raise RpcError(method, reply["error"])
+            out.append(reply["result"])
+        return out
+
+    # -- Backend ----------------------------------------------------------------------------
+    def send_raw(self, raws: Sequence[bytes]) -> list[bytes]:
+        hashes = []
+        for i in range(0, len(raws), 500):
+            chunk = raws[i:i + 500]
+            hashes += self.rpc_batch([("eth_sendRawTransaction", ["0x" + r.hex()]) for r in chunk])
+        return [bytes.fromhex(h[2:]) for h in hashes]
+
+    def mine(self, timestamp: int) -> int:
+        self.rpc("evm_setNextBlockTimestamp", hex(timestamp))
+        self.rpc("evm_mine")
+        return int(self.rpc("eth_blockNumber"), 16)
+
+    def pending_count(self) -> int:
+        status = self.rpc("txpool_status")
+        return int(status["pending"], 16) + int(status["queued"], 16)
+
+    def snapshot(self):
+        return self.rpc("evm_snapshot")
+
+    def revert(self, snapshot_id) -> None:
+        if not self.rpc("evm_revert", snapshot_id):
+            raise RuntimeError(f"anvil could not revert to snapshot {snapshot_id}")
+
+    def trace_block(self, number: int) -> list[dict]:
+        return self.rpc("trace_block", hex(number)) or []
+
+    def _kill(self):
+        proc, self._proc = self._proc, None
+        if proc and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def close(self) -> None:
+        self._kill()
+        _LIVE.discard(self)
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None

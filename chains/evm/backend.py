@@ -1,0 +1,112 @@
+"""The seam between the lab and an EVM node: what every backend does, and what only some can.
+
+Two backends implement it (as eth-tester does with its backends): :class:`~chains.evm.anvil.AnvilBackend`
+(a real node process, fast, with a trace API) and :class:`~chains.evm.pyevm.PyEvmBackend` (py-evm in
+process, for machines without Node.js). ``tests/chains/evm/test_backend_conformance.py`` holds one test
+class that every backend subclass runs; capability flags say which tests apply.
+"""
+from __future__ import annotations
+
+import shutil
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Sequence
+
+from web3 import Web3
+
+from .genesis import Genesis
+
+
+class BackendUnavailable(RuntimeError):
+    """The requested backend cannot run on this machine (e.g. no anvil binary)."""
+
+
+class NotSupported(RuntimeError):
+    """The backend lacks a capability (see :class:`Capabilities`)."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    #: Parity-style ``trace_*`` API: internal ETH transfers out of contracts are visible.
+    trace_api: bool
+    #: an external Ethereum client can connect to :attr:`Backend.url`
+    rpc_url: bool
+    #: dev accounts are unlocked for ``eth_sendTransaction``
+    unlocked_dev_accounts: bool
+
+
+class Backend(ABC):
+    """One running EVM chain.
+
+    A backend only queues signed transactions and mines them at a timestamp the caller chooses;
+    signing, nonces and time live in :class:`~chains.evm.chain.EvmChain`.
+    """
+
+    name: ClassVar[str]
+    caps: ClassVar[Capabilities]
+    w3: Web3
+    genesis: Genesis
+    url: str | None = None
+
+    @abstractmethod
+    def send_raw(self, raws: Sequence[bytes]) -> list[bytes]:
+        """Queue signed raw transactions (not mined yet); return their hashes, in order."""
+
+    @abstractmethod
+    def mine(self, timestamp: int) -> int:
+        """Mine every queued transaction into one block at ``timestamp``; return its number."""
+
+    @abstractmethod
+    def snapshot(self) -> Any: ...
+
+    @abstractmethod
+    def revert(self, snapshot_id: Any) -> None: ...
+
+    def trace_block(self, number: int) -> list[dict]:
+        """Parity-style traces of every transaction in block ``number``."""
+        raise NotSupported(f"the {self.name} backend has no trace API: internal transfers are not visible")
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def project_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def find_anvil() -> str | None:
+    """Path of the anvil binary: ``$TRACELAB_ANVIL``, the project's node_modules, then ``$PATH``."""
+    import os
+
+    env = os.environ.get("TRACELAB_ANVIL")
+    if env:
+        return env if Path(env).exists() else None
+    for cand in sorted((project_root() / "node_modules" / "@foundry-rs").glob("anvil-*/bin/anvil")):
+        if os.access(cand, os.X_OK):
+            return str(cand)
+    return shutil.which("anvil")
+
+
+BACKENDS = ("anvil", "pyevm")
+
+
+def open_backend(name: str, genesis: Genesis, **options) -> Backend:
+    """Start backend ``name`` (``"anvil"``, ``"pyevm"`` or ``"auto"``: anvil when installed)."""
+    if name == "auto":
+        name = "anvil" if find_anvil() else "pyevm"
+    if name == "anvil":
+        from .anvil import AnvilBackend
+
+        return AnvilBackend(genesis, **options)
+    if name == "pyevm":
+        from .pyevm import PyEvmBackend
+
+        return PyEvmBackend(genesis, **options)
+    raise ValueError(f"unknown EVM backend {name!r}: expected one of {', '.join(BACKENDS)} or 'auto'")

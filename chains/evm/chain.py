@@ -1,0 +1,279 @@
+"""A lab EVM chain: accounts from a mnemonic, simulated time, deterministic signing, a replay log."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from eth_account.signers.local import LocalAccount
+from web3.contract.contract import Contract, ContractFunction
+from web3.exceptions import ContractLogicError
+
+from .backend import Backend, open_backend
+from .genesis import DEFAULT_BALANCE, DEFAULT_GENESIS_TIME, DEFAULT_GAS_LIMIT, DEFAULT_MNEMONIC, Genesis, funded_genesis
+from .replay import ReplayBlock, ReplayLog
+from .txsign import Signer, SignedTx
+
+#: Fees every lab transaction carries: fixed, so the same inputs sign to the same bytes. The cap
+#: leaves room for the base fee to rise over many full blocks (EIP-1559 adds up to 12.5% a block).
+MAX_FEE_PER_GAS = 200 * 10**9
+MAX_PRIORITY_FEE_PER_GAS = 10**9
+DEFAULT_BLOCK_TIME = 12
+
+
+class ChainRevert(RuntimeError):
+    """A transaction would revert; ``reason`` is the contract's revert string."""
+
+    def __init__(self, reason: str, tx: dict | None = None):
+        self.reason, self.tx = reason, tx
+        super().__init__(f"transaction reverted: {reason}")
+
+
+class ReplayMismatch(RuntimeError):
+    """A replayed chain diverged from its log."""
+
+
+def _revert_reason(exc: ContractLogicError) -> str:
+    msg = getattr(exc, "message", None) or str(exc)
+    return msg.removeprefix("execution reverted: ").removeprefix("execution reverted")
+
+
+class EvmChain:
+    """A running lab EVM chain.
+
+    Transactions are signed here with explicit nonces, gas and fees, queued on the node, and
+    mined into a block at a timestamp the caller chooses (or ``block_time`` seconds after the
+    last). Every mined block is appended to :attr:`replay`.
+
+    Examples
+    --------
+    >>> with EvmChain.start("pyevm", accounts=2) as chain:
+    ...     alice, bob = chain.accounts
+    ...     h = chain.send(alice, bob.address, value=10**18)
+    ...     chain.mine()
+    ...     chain.w3.eth.get_balance(bob.address) - 10**6 * 10**18
+    1
+    1000000000000000000
+    """
+
+    def __init__(self, backend: Backend, accounts: Sequence[LocalAccount] = (), *, block_time: int = DEFAULT_BLOCK_TIME):
+        self.backend = backend
+        self.w3 = backend.w3
+        self.genesis = backend.genesis
+        self.chain_id = backend.genesis.chain_id
+        self.accounts = list(accounts)
+        self.block_time = block_time
+        self.replay = ReplayLog(backend.genesis)
+        self.timestamp = backend.genesis.timestamp
+        self._signers: dict[str, Signer] = {}
+        self._nonces: dict[str, int] = {}
+        self._pending: list[SignedTx] = []
+        self._pending_gas = 0
+
+    @classmethod
+    def start(cls, backend: str = "auto", *, chain_id: int = 1337, mnemonic: str = DEFAULT_MNEMONIC,
+              accounts: int = 10, balance: int = DEFAULT_BALANCE, genesis_time: int = DEFAULT_GENESIS_TIME,
+              gas_limit: int = DEFAULT_GAS_LIMIT, block_time: int = DEFAULT_BLOCK_TIME,
+              extra_alloc: dict[str, int] | None = None, **backend_options) -> "EvmChain":
+        """Start a chain whose first ``accounts`` accounts of ``mnemonic`` hold ``balance`` wei."""
+        genesis, accts = funded_genesis(mnemonic, accounts, balance=balance, chain_id=chain_id,
+                                        timestamp=genesis_time, gas_limit=gas_limit, extra_alloc=extra_alloc)
+        return cls(open_backend(backend, genesis, mnemonic=mnemonic, **backend_options), accts, block_time=block_time)
+
+    @classmethod
+    def from_genesis(cls, genesis: Genesis, backend: str = "auto", **backend_options) -> "EvmChain":
+        return cls(open_backend(backend, genesis, **backend_options))
+
+    # -- signing ---------------------------------------------------------------------------
+    def _signer(self, account: LocalAccount) -> Signer:
+        signer = self._signers.get(account.address)
+        if signer is None:
+            signer = self._signers[account.address] = Signer(account.key, account.address)
+        return signer
+
+    def next_nonce(self, address: str) -> int:
+        if address not in self._nonces:
+            self._nonces[address] = self.w3.eth.get_transaction_count(address, "latest")
+        return self._nonces[address]
+
+    def sign(self, sender: LocalAccount, to: str | None, *, value: int = 0, data: bytes = b"", gas: int = 21_000,
+             nonce: int | None = None) -> SignedTx:
+        nonce = self.next_nonce(sender.address) if nonce is None else nonce
+        tx = self._signer(sender).sign(chain_id=self.chain_id, nonce=nonce, to=to, value=value, data=data, gas=gas,
+                                       max_fee_per_gas=MAX_FEE_PER_GAS,
+                                       max_priority_fee_per_gas=MAX_PRIORITY_FEE_PER_GAS)
+        self._nonces[sender.address] = nonce + 1
+        return tx
+
+    # -- sending and mining ----------------------------------------------------------------
+    @property
+    def block_gas_target(self) -> int:
+        """Gas a lab block may hold: the EIP-1559 target, half the limit.
+
+        Blocks at or under the target never raise the base fee, so from a zero genesis base fee it
+        stays zero, and anvil and py-evm (which differ on how they leave a zero base fee) charge the
+        same fees: a chain replays on either with the same balances.
+        """
+        return self.genesis.gas_limit // 2
+
+    def submit(self, txs: Iterable[SignedTx]) -> list[bytes]:
+        """Queue signed transactions, mining a block first whenever the next would not fit."""
+        batch: list[SignedTx] = []
+        target = self.block_gas_target
+        for tx in txs:
+            if tx.gas > target:
+                raise ValueError(f"tx gas {tx.gas} exceeds the block gas target {target} (half the gas limit)")
+            if self._pending_gas + tx.gas > target:
+                self._flush(batch)
+                batch = []
+                self.mine()
+            batch.append(tx)
+            self._pending_gas += tx.gas
+        self._flush(batch)
+        return [tx.hash for tx in txs] if isinstance(txs, (list, tuple)) else []
+
+    def _flush(self, batch: list[SignedTx]):
+        if not batch:
+            return
+        hashes = self.backend.send_raw([t.raw for t in batch])
+        for tx, h in zip(batch, hashes):
+            if h != tx.hash:
+                raise RuntimeError(f"node returned hash {h.hex()} for tx {tx.hash.hex()}")
+        self._pending.extend(batch)
+
+    def send(self, sender: LocalAccount, to: str | None, *, value: int = 0, data: bytes = b"", gas: int = 21_000) -> bytes:
+        """Sign and queue one transaction; it is mined by the next :meth:`mine`."""
+        tx = self.sign(sender, to, value=value, data=data, gas=gas)
+        self.submit([tx])
+        return tx.hash
+
+    def send_batch(self, txs: Iterable[dict]) -> list[bytes]:
+        """Sign and queue many transactions (dicts of :meth:`sign`'s arguments plus ``sender``)."""
+        signed = [self.sign(t["sender"], t.get("to"), value=t.get("value", 0), data=t.get("data", b""),
+                            gas=t.get("gas", 21_000)) for t in txs]
+        self.submit(signed)
+        return [t.hash for t in signed]
+
+    def mine(self, timestamp: int | None = None) -> int:
+        """Mine the queued transactions into one block at ``timestamp`` (default: last + block_time)."""
+        ts = self.timestamp + self.block_time if timestamp is None else int(timestamp)
+        if ts <= self.timestamp:
+            raise ValueError(f"block timestamp {ts} is not after the previous block's {self.timestamp}: "
+                             "simulated time only moves forward")
+        number = self.backend.mine(ts)
+        self.timestamp = ts
+        self.replay.blocks.append(ReplayBlock(number, ts, tuple(t.raw for t in self._pending)))
+        self._pending, self._pending_gas = [], 0
+        return number
+
+    def advance(self, seconds: int) -> None:
+        """Let simulated time pass: the next default block is ``seconds`` later than it would be."""
+        if seconds < 0:
+            raise ValueError("time only moves forward")
+        self.timestamp += seconds
+
+    # -- contracts -------------------------------------------------------------------------
+    def _tx_fields(self, fn: ContractFunction, sender: LocalAccount, value: int) -> tuple[str, bytes]:
+        return fn.address, bytes.fromhex(fn._encode_transaction_data()[2:])
+
+    def estimate(self, sender: LocalAccount, to: str | None, data: bytes, value: int = 0) -> int:
+        """Gas for a call, with a margin; a call that would revert raises :class:`ChainRevert`."""
+        tx = {"from": sender.address, "data": "0x" + data.hex(), "value": value}
+        if to:
+            tx["to"] = to
+        try:
+            if to:
+                self.w3.eth.call(tx)
+            return self.w3.eth.estimate_gas(tx) * 5 // 4 + 10_000
+        except ContractLogicError as exc:
+            raise ChainRevert(_revert_reason(exc), tx) from None
+
+    def transact(self, fn: ContractFunction, sender: LocalAccount, *, value: int = 0, gas: int | None = None,
+                 timestamp: int | None = None) -> dict:
+        """Call a contract function in a transaction of its own, mined at once; return its receipt.
+
+        A call that would revert raises :class:`ChainRevert` with the contract's reason and sends nothing.
+        """
+        if self._pending:
+            self.mine()
+        to, data = self._tx_fields(fn, sender, value)
+        gas = gas or self.estimate(sender, to, data, value)
+        h = self.send(sender, to, value=value, data=data, gas=gas)
+        self.mine(timestamp)
+        receipt = self.w3.eth.get_transaction_receipt(h)
+        if receipt["status"] != 1:
+            raise ChainRevert("reverted on chain", {"hash": h.hex()})
+        return receipt
+
+    def deploy(self, abi: list, bytecode: str | bytes, *args, sender: LocalAccount, value: int = 0,
+               timestamp: int | None = None) -> Contract:
+        """Deploy a contract in a transaction of its own, mined at once."""
+        if self._pending:
+            self.mine()
+        factory = self.w3.eth.contract(abi=abi, bytecode=bytecode)
+        data = bytes.fromhex(factory.constructor(*args)._encode_transaction_data()[2:])
+        gas = self.estimate(sender, None, data, value)
+        h = self.send(sender, None, value=value, data=data, gas=gas)
+        self.mine(timestamp)
+        receipt = self.w3.eth.get_transaction_receipt(h)
+        if receipt["status"] != 1 or not receipt["contractAddress"]:
+            raise ChainRevert("deployment failed", {"hash": h.hex()})
+        return self.w3.eth.contract(address=receipt["contractAddress"], abi=abi)
+
+    def contract(self, address: str, abi: list) -> Contract:
+        return self.w3.eth.contract(address=address, abi=abi)
+
+    # -- snapshots and replay ---------------------------------------------------------------
+    def snapshot(self) -> tuple[Any, int, int, dict]:
+        if self._pending:
+            self.mine()
+        return (self.backend.snapshot(), len(self.replay.blocks), self.timestamp, dict(self._nonces))
+
+    def revert(self, snap: tuple[Any, int, int, dict]) -> None:
+        backend_id, n_blocks, timestamp, nonces = snap
+        self.backend.revert(backend_id)
+        del self.replay.blocks[n_blocks:]
+        self.timestamp, self._nonces = timestamp, dict(nonces)
+        self._pending, self._pending_gas = [], 0
+
+    def write_replay(self, path: str | Path) -> Path:
+        if self._pending:
+            self.mine()
+        return self.replay.write(path)
+
+    @classmethod
+    def rebuild(cls, log: ReplayLog | str | Path, backend: str = "auto", *, progress=None, **backend_options) -> "EvmChain":
+        """Rebuild a chain from its replay log; every block must come out with the same tx hashes."""
+        from eth_hash.auto import keccak
+
+        if not isinstance(log, ReplayLog):
+            log = ReplayLog.read(log)
+        chain = cls.from_genesis(log.genesis, backend, **backend_options)
+        try:
+            for block in log.blocks:
+                hashes = chain.backend.send_raw(list(block.txs)) if block.txs else []
+                expected = [keccak(raw) for raw in block.txs]
+                if hashes != expected:
+                    raise ReplayMismatch(f"block {block.number}: the node returned other tx hashes than the log's")
+                number = chain.backend.mine(block.timestamp)
+                if number != block.number:
+                    raise ReplayMismatch(f"replayed block has number {number}, the log says {block.number}")
+                mined = chain.w3.eth.get_block(number)["transactions"]
+                if [bytes(h) for h in mined] != expected:
+                    raise ReplayMismatch(f"block {number}: {len(mined)} txs mined, the log has {len(expected)}")
+                chain.timestamp = block.timestamp
+                chain.replay.blocks.append(block)
+                if progress:
+                    progress(block)
+        except BaseException:
+            chain.close()
+            raise
+        return chain
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,86 @@
+"""The pure-Python backend: py-evm through eth-tester, in process, for machines without Node.js.
+
+Slower than anvil and without a trace API, so internal transfers are only known from the events
+contracts emit. eth-tester fixes the chain id and draws each block's ``prevrandao`` from
+``os.urandom``; both are overridden so that a chain is reproducible block hash for block hash.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from eth_hash.auto import keccak
+from eth_tester import EthereumTester, PyEVMBackend
+from eth_utils import to_canonical_address
+from web3 import EthereumTesterProvider, Web3
+from web3.providers.eth_tester.defaults import API_ENDPOINTS, static_return
+
+from .backend import Backend, Capabilities
+from .genesis import Genesis
+
+
+class _DeterministicPyEVM(PyEVMBackend):
+    def mine_blocks(self, num_blocks=1, coinbase=b"\x00" * 20):
+        hashes = []
+        for _ in range(num_blocks):
+            # prevrandao: derived from the parent instead of os.urandom, so blocks hash the same every run
+            mix_hash = keccak(b"tracelab-prevrandao" + self.chain.header.parent_hash)
+            block = self.chain.mine_block(coinbase=coinbase, mix_hash=mix_hash)
+            hashes.append(block.hash)
+        return tuple(hashes)
+
+
+class PyEvmBackend(Backend):
+    name = "pyevm"
+    caps = Capabilities(trace_api=False, rpc_url=False, unlocked_dev_accounts=False)
+
+    def __init__(self, genesis: Genesis, **_ignored):
+        self.genesis = genesis
+        params = PyEVMBackend.generate_genesis_params(overrides={
+            "gas_limit": genesis.gas_limit,
+            "timestamp": genesis.timestamp,
+        })
+        params["base_fee_per_gas"] = genesis.base_fee  # not among eth-tester's overridable fields
+        state = {to_canonical_address(addr): {"balance": bal, "nonce": 0, "code": b"", "storage": {}}
+                 for addr, bal in genesis.alloc.items()}
+        self._backend = _DeterministicPyEVM(genesis_parameters=params, genesis_state=state)
+        self._backend.chain.chain_id = genesis.chain_id
+        self.tester = EthereumTester(backend=self._backend, auto_mine_transactions=False)
+        self._queue: list[bytes] = []
+        # web3's tester provider answers eth_chainId with a constant; answer with ours
+        endpoints = {ns: dict(methods) for ns, methods in API_ENDPOINTS.items()}
+        endpoints["eth"]["chainId"] = static_return(genesis.chain_id)
+        self.w3 = Web3(EthereumTesterProvider(self.tester, api_endpoints=endpoints))
+
+    def send_raw(self, raws: Sequence[bytes]) -> list[bytes]:
+        # Queued here and applied at mine time: eth-tester's own pending pool checks each nonce
+        # against the last block, so a sender could not queue two transactions in one block.
+        builder = self._backend.chain.get_transaction_builder()
+        hashes = []
+        for raw in raws:
+            try:
+                hashes.append(builder.decode(bytes(raw)).hash)
+            except Exception as exc:
+                raise ValueError(f"not a valid signed transaction: {exc}") from exc
+        self._queue.extend(bytes(r) for r in raws)
+        return hashes
+
+    def mine(self, timestamp: int) -> int:
+        chain = self._backend.chain
+        # the pending header carries the wall clock; the block must carry simulated time, and the
+        # transactions must execute under it (TIMESTAMP opcode), so set it before they are applied
+        chain.header = chain.header.copy(timestamp=timestamp)
+        queue, self._queue = self._queue, []
+        for raw in queue:
+            self._backend.send_raw_transaction(raw)
+        self._backend.mine_blocks(1)
+        return chain.get_canonical_head().block_number
+
+    def snapshot(self):
+        return self.tester.take_snapshot()
+
+    def revert(self, snapshot_id) -> None:
+        self._queue = []
+        self.tester.revert_to_snapshot(snapshot_id)
+
+    def close(self) -> None:
+        pass

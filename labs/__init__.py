@@ -1,0 +1,1 @@
+"""Scenarios (world model, typologies, bundles, grading) and the `tracelab` command line."""

@@ -1,0 +1,162 @@
+"""One conformance class that every EVM backend runs (as eth-tester's backend tests do)."""
+import socket
+
+import pytest
+
+from chains.evm import BackendUnavailable, EvmChain, NotSupported, ReplayLog, find_anvil
+
+from .bytecode import STORE_TIMESTAMP, forwarder
+
+GENESIS_TIME = 1_767_225_600
+
+
+class BackendConformance:
+    backend: str
+
+    @pytest.fixture
+    def chain(self):
+        with EvmChain.start(self.backend, chain_id=31_415, accounts=4, genesis_time=GENESIS_TIME) as chain:
+            yield chain
+
+    def test_genesis(self, chain):
+        w3 = chain.w3
+        assert w3.eth.chain_id == 31_415
+        genesis = w3.eth.get_block(0)
+        assert genesis["timestamp"] == GENESIS_TIME
+        assert genesis["gasLimit"] == chain.genesis.gas_limit
+        for acct in chain.accounts:
+            assert w3.eth.get_balance(acct.address) == 10**6 * 10**18
+        # BIP-44 path m/44'/60'/0'/0/0 of the test mnemonic
+        assert chain.accounts[0].address == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+
+    def test_transfer_at_simulated_time(self, chain):
+        alice, bob = chain.accounts[:2]
+        h = chain.send(alice, bob.address, value=123)
+        number = chain.mine(GENESIS_TIME + 3600)
+        block = chain.w3.eth.get_block(number)
+        assert block["timestamp"] == GENESIS_TIME + 3600
+        assert [bytes(x) for x in block["transactions"]] == [h]
+        assert chain.w3.eth.get_balance(bob.address) == 10**24 + 123
+        receipt = chain.w3.eth.get_transaction_receipt(h)
+        fee = receipt["gasUsed"] * receipt["effectiveGasPrice"]
+        assert chain.w3.eth.get_balance(alice.address) == 10**24 - 123 - fee
+
+    def test_time_only_moves_forward(self, chain):
+        chain.mine(GENESIS_TIME + 100)
+        with pytest.raises(ValueError, match="only moves forward"):
+            chain.mine(GENESIS_TIME + 100)
+
+    def test_contract_sees_simulated_time(self, chain):
+        alice = chain.accounts[0]
+        h = chain.send(alice, None, data=STORE_TIMESTAMP, gas=100_000)
+        chain.mine()
+        addr = chain.w3.eth.get_transaction_receipt(h)["contractAddress"]
+        chain.send(alice, addr, gas=60_000)
+        chain.mine(GENESIS_TIME + 86_400)
+        assert int.from_bytes(chain.w3.eth.get_storage_at(addr, 0), "big") == GENESIS_TIME + 86_400
+
+    def test_batches_split_at_the_gas_limit(self):
+        with EvmChain.start(self.backend, accounts=2, gas_limit=21_000 * 10) as chain:
+            alice, bob = chain.accounts
+            hashes = chain.send_batch([{"sender": alice, "to": bob.address, "value": i} for i in range(25)])
+            chain.mine()
+            mined = [bytes(h) for n in range(1, chain.w3.eth.block_number + 1)
+                     for h in chain.w3.eth.get_block(n)["transactions"]]
+            assert mined == hashes
+            assert chain.w3.eth.block_number == 5  # 5 transfers fill the target, half the limit
+            assert {chain.w3.eth.get_block(n)["baseFeePerGas"] for n in range(6)} == {0}
+            assert chain.w3.eth.get_balance(bob.address) == 10**24 + sum(range(25))
+
+    def test_same_inputs_same_hashes(self, chain):
+        alice, bob = chain.accounts[:2]
+        first = chain.send_batch([{"sender": alice, "to": bob.address, "value": v} for v in (1, 2, 3)])
+        with EvmChain.start(self.backend, chain_id=31_415, accounts=4, genesis_time=GENESIS_TIME) as other:
+            again = other.send_batch([{"sender": other.accounts[0], "to": bob.address, "value": v} for v in (1, 2, 3)])
+        assert first == again
+
+    def test_snapshot_and_revert(self, chain):
+        alice, bob = chain.accounts[:2]
+        chain.send(alice, bob.address, value=5)
+        chain.mine()
+        snap = chain.snapshot()
+        chain.send(alice, bob.address, value=7)
+        chain.mine()
+        assert chain.w3.eth.get_balance(bob.address) == 10**24 + 12
+        chain.revert(snap)
+        assert chain.w3.eth.get_balance(bob.address) == 10**24 + 5
+        assert len(chain.replay.blocks) == 1
+        # the reverted nonce is reused, as the chain no longer has that transaction
+        chain.send(alice, bob.address, value=9)
+        chain.mine()
+        assert chain.w3.eth.get_balance(bob.address) == 10**24 + 14
+
+    @pytest.mark.parametrize("target", ["anvil", "pyevm"])
+    def test_replay_rebuilds_on_either_backend(self, chain, target, tmp_path):
+        if target == "anvil" and not find_anvil():
+            pytest.skip("anvil not installed")
+        alice, bob, carol = chain.accounts[:3]
+        chain.send_batch([{"sender": alice, "to": bob.address, "value": 10**18},
+                          {"sender": bob, "to": carol.address, "value": 5 * 10**17}])
+        chain.mine(GENESIS_TIME + 60)
+        h = chain.send(carol, None, data=STORE_TIMESTAMP, gas=100_000)
+        chain.mine(GENESIS_TIME + 3600)
+        addr = chain.w3.eth.get_transaction_receipt(h)["contractAddress"]
+        chain.send(carol, addr, gas=60_000)
+        chain.mine(GENESIS_TIME + 7200)
+        path = chain.write_replay(tmp_path / "replay.jsonl")
+        original = [[bytes(x) for x in chain.w3.eth.get_block(n)["transactions"]] for n in range(1, 4)]
+        with EvmChain.rebuild(path, target) as rebuilt:
+            assert [[bytes(x) for x in rebuilt.w3.eth.get_block(n)["transactions"]] for n in range(1, 4)] == original
+            for acct in (alice, bob, carol):
+                assert rebuilt.w3.eth.get_balance(acct.address) == chain.w3.eth.get_balance(acct.address)
+            assert rebuilt.w3.eth.get_transaction_receipt(h)["contractAddress"] == addr
+            assert int.from_bytes(rebuilt.w3.eth.get_storage_at(addr, 0), "big") == GENESIS_TIME + 7200
+            assert rebuilt.replay.dumps() == ReplayLog.read(path).dumps()
+
+    def test_internal_transfers(self, chain):
+        alice, _, carol = chain.accounts[:3]
+        h = chain.send(alice, None, data=forwarder(carol.address), gas=200_000)
+        chain.mine()
+        fwd = chain.w3.eth.get_transaction_receipt(h)["contractAddress"]
+        h = chain.send(alice, fwd, value=777, gas=100_000)
+        number = chain.mine()
+        assert chain.w3.eth.get_balance(carol.address) == 10**24 + 777
+        if not chain.backend.caps.trace_api:
+            with pytest.raises(NotSupported, match="no trace API"):
+                chain.backend.trace_block(number)
+            return
+        traces = chain.backend.trace_block(number)
+        inner = [t for t in traces if t["traceAddress"]]
+        assert len(inner) == 1
+        assert inner[0]["action"]["from"] == fwd.lower()
+        assert inner[0]["action"]["to"] == carol.address.lower()
+        assert int(inner[0]["action"]["value"], 16) == 777
+        assert inner[0]["transactionHash"] == "0x" + h.hex()
+
+
+class TestPyEvm(BackendConformance):
+    backend = "pyevm"
+
+
+@pytest.mark.skipif(not find_anvil(), reason="anvil not installed (make setup installs it)")
+class TestAnvil(BackendConformance):
+    backend = "anvil"
+
+    def test_port_taken(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen()
+            port = s.getsockname()[1]
+            with pytest.raises(BackendUnavailable, match=f"port {port} is taken"):
+                EvmChain.start("anvil", port=port, startup_timeout=5)
+
+    def test_no_orphan_process(self):
+        chain = EvmChain.start("anvil", accounts=1)
+        proc = chain.backend._proc
+        chain.close()
+        assert proc.poll() is not None
+
+
+def test_unknown_backend():
+    with pytest.raises(ValueError, match="unknown EVM backend 'geth'"):
+        EvmChain.start("geth")
