@@ -41,6 +41,20 @@ def cli():
 
 
 
+@cli.group(cls=LazyGroup, lazy={
+    "serve": "chains.serve:serve",
+})
+def chain():
+    """Run the lab chains."""
+
+
+@cli.group(cls=LazyGroup, lazy={
+    "chain": "chains.evm.bench:bench_chain",
+})
+def bench():
+    """Benchmarks: figures as ratios against a baseline measured in the same run."""
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="tracelab", standalone_mode=True)

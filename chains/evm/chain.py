@@ -1,6 +1,7 @@
 """A lab EVM chain: accounts from a mnemonic, simulated time, deterministic signing, a replay log."""
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -18,6 +19,8 @@ from .txsign import Signer, SignedTx
 MAX_FEE_PER_GAS = 200 * 10**9
 MAX_PRIORITY_FEE_PER_GAS = 10**9
 DEFAULT_BLOCK_TIME = 12
+#: transactions per JSON-RPC batch
+_RPC_CHUNK = 500
 
 
 class ChainRevert(RuntimeError):
@@ -68,6 +71,8 @@ class EvmChain:
         self._nonces: dict[str, int] = {}
         self._pending: list[SignedTx] = []
         self._pending_gas = 0
+        self._sender: ThreadPoolExecutor | None = None
+        self._inflight: list[tuple[Future, list[SignedTx]]] = []
 
     @classmethod
     def start(cls, backend: str = "auto", *, chain_id: int = 1337, mnemonic: str = DEFAULT_MNEMONIC,
@@ -116,7 +121,12 @@ class EvmChain:
         return self.genesis.gas_limit // 2
 
     def submit(self, txs: Iterable[SignedTx]) -> list[bytes]:
-        """Queue signed transactions, mining a block first whenever the next would not fit."""
+        """Queue signed transactions, mining a block first whenever the next would not fit.
+
+        ``txs`` may be a generator: on a node process, chunks go out on a sender thread while the
+        next ones are still being signed here.
+        """
+        hashes: list[bytes] = []
         batch: list[SignedTx] = []
         target = self.block_gas_target
         for tx in txs:
@@ -127,18 +137,37 @@ class EvmChain:
                 batch = []
                 self.mine()
             batch.append(tx)
+            hashes.append(tx.hash)
             self._pending_gas += tx.gas
+            if len(batch) >= _RPC_CHUNK:
+                self._flush(batch)
+                batch = []
         self._flush(batch)
-        return [tx.hash for tx in txs] if isinstance(txs, (list, tuple)) else []
+        return hashes
 
     def _flush(self, batch: list[SignedTx]):
         if not batch:
             return
-        hashes = self.backend.send_raw([t.raw for t in batch])
+        self._pending.extend(batch)
+        raws = [t.raw for t in batch]
+        if self.backend.caps.rpc_url:
+            if self._sender is None:
+                self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracelab-send")
+            self._inflight.append((self._sender.submit(self.backend.send_raw, raws), batch))
+        else:
+            self._check_hashes(self.backend.send_raw(raws), batch)
+
+    @staticmethod
+    def _check_hashes(hashes: list[bytes], batch: list[SignedTx]):
         for tx, h in zip(batch, hashes):
             if h != tx.hash:
-                raise RuntimeError(f"node returned hash {h.hex()} for tx {tx.hash.hex()}")
-        self._pending.extend(batch)
+                raise RuntimeError(f"node returned hash 0x{h.hex()} for tx 0x{tx.hash.hex()}")
+
+    def _settle(self):
+        """Wait until every queued chunk has reached the node (errors surface here)."""
+        inflight, self._inflight = self._inflight, []
+        for future, batch in inflight:
+            self._check_hashes(future.result(), batch)
 
     def send(self, sender: LocalAccount, to: str | None, *, value: int = 0, data: bytes = b"", gas: int = 21_000) -> bytes:
         """Sign and queue one transaction; it is mined by the next :meth:`mine`."""
@@ -148,10 +177,8 @@ class EvmChain:
 
     def send_batch(self, txs: Iterable[dict]) -> list[bytes]:
         """Sign and queue many transactions (dicts of :meth:`sign`'s arguments plus ``sender``)."""
-        signed = [self.sign(t["sender"], t.get("to"), value=t.get("value", 0), data=t.get("data", b""),
-                            gas=t.get("gas", 21_000)) for t in txs]
-        self.submit(signed)
-        return [t.hash for t in signed]
+        return self.submit(self.sign(t["sender"], t.get("to"), value=t.get("value", 0), data=t.get("data", b""),
+                                     gas=t.get("gas", 21_000)) for t in txs)
 
     def mine(self, timestamp: int | None = None) -> int:
         """Mine the queued transactions into one block at ``timestamp`` (default: last + block_time)."""
@@ -159,6 +186,7 @@ class EvmChain:
         if ts <= self.timestamp:
             raise ValueError(f"block timestamp {ts} is not after the previous block's {self.timestamp}: "
                              "simulated time only moves forward")
+        self._settle()
         number = self.backend.mine(ts)
         self.timestamp = ts
         self.replay.blocks.append(ReplayBlock(number, ts, tuple(t.raw for t in self._pending)))
@@ -230,6 +258,7 @@ class EvmChain:
 
     def revert(self, snap: tuple[Any, int, int, dict]) -> None:
         backend_id, n_blocks, timestamp, nonces = snap
+        self._settle()
         self.backend.revert(backend_id)
         del self.replay.blocks[n_blocks:]
         self.timestamp, self._nonces = timestamp, dict(nonces)
@@ -270,6 +299,9 @@ class EvmChain:
         return chain
 
     def close(self) -> None:
+        if self._sender is not None:
+            self._sender.shutdown(wait=True, cancel_futures=True)
+            self._sender = None
         self.backend.close()
 
     def __enter__(self):

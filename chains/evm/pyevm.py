@@ -18,17 +18,6 @@ from .backend import Backend, Capabilities
 from .genesis import Genesis
 
 
-class _DeterministicPyEVM(PyEVMBackend):
-    def mine_blocks(self, num_blocks=1, coinbase=b"\x00" * 20):
-        hashes = []
-        for _ in range(num_blocks):
-            # prevrandao: derived from the parent instead of os.urandom, so blocks hash the same every run
-            mix_hash = keccak(b"tracelab-prevrandao" + self.chain.header.parent_hash)
-            block = self.chain.mine_block(coinbase=coinbase, mix_hash=mix_hash)
-            hashes.append(block.hash)
-        return tuple(hashes)
-
-
 class PyEvmBackend(Backend):
     name = "pyevm"
     caps = Capabilities(trace_api=False, rpc_url=False, unlocked_dev_accounts=False)
@@ -42,7 +31,7 @@ class PyEvmBackend(Backend):
         params["base_fee_per_gas"] = genesis.base_fee  # not among eth-tester's overridable fields
         state = {to_canonical_address(addr): {"balance": bal, "nonce": 0, "code": b"", "storage": {}}
                  for addr, bal in genesis.alloc.items()}
-        self._backend = _DeterministicPyEVM(genesis_parameters=params, genesis_state=state)
+        self._backend = PyEVMBackend(genesis_parameters=params, genesis_state=state)
         self._backend.chain.chain_id = genesis.chain_id
         self.tester = EthereumTester(backend=self._backend, auto_mine_transactions=False)
         self._queue: list[bytes] = []
@@ -69,10 +58,12 @@ class PyEvmBackend(Backend):
         # the pending header carries the wall clock; the block must carry simulated time, and the
         # transactions must execute under it (TIMESTAMP opcode), so set it before they are applied
         chain.header = chain.header.copy(timestamp=timestamp)
-        queue, self._queue = self._queue, []
-        for raw in queue:
-            self._backend.send_raw_transaction(raw)
-        self._backend.mine_blocks(1)
+        builder = chain.get_transaction_builder()
+        txs = [builder.decode(raw) for raw in self._queue]
+        self._queue = []
+        # all at once: applying one by one rebuilds the block per transaction, quadratic in its size;
+        # prevrandao derived from the parent instead of eth-tester's os.urandom, so blocks hash the same every run
+        chain.mine_all(txs, coinbase=b"\x00" * 20, mix_hash=keccak(b"tracelab-prevrandao" + chain.header.parent_hash))
         return chain.get_canonical_head().block_number
 
     def snapshot(self):

@@ -74,6 +74,17 @@ class BackendConformance:
             again = other.send_batch([{"sender": other.accounts[0], "to": bob.address, "value": v} for v in (1, 2, 3)])
         assert first == again
 
+    def test_same_inputs_same_blocks(self):
+        def run():
+            with EvmChain.start(self.backend, accounts=3) as chain:
+                a, b, c = chain.accounts
+                chain.send_batch([{"sender": a, "to": b.address, "value": 1}, {"sender": b, "to": c.address, "value": 2}])
+                chain.mine(GENESIS_TIME + 100)
+                chain.mine(GENESIS_TIME + 200)
+                return [bytes(chain.w3.eth.get_block(n)["hash"]) for n in range(3)]
+
+        assert run() == run()
+
     def test_snapshot_and_revert(self, chain):
         alice, bob = chain.accounts[:2]
         chain.send(alice, bob.address, value=5)
