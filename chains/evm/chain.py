@@ -14,10 +14,11 @@ from .genesis import DEFAULT_BALANCE, DEFAULT_GENESIS_TIME, DEFAULT_GAS_LIMIT, D
 from .replay import ReplayBlock, ReplayLog
 from .txsign import Signer, SignedTx
 
-#: Fees every lab transaction carries: fixed, so the same inputs sign to the same bytes. The cap
-#: leaves room for the base fee to rise over many full blocks (EIP-1559 adds up to 12.5% a block).
-MAX_FEE_PER_GAS = 200 * 10**9
+#: Fees every lab transaction carries: fixed, so the same inputs sign to the same bytes. The base
+#: fee stays zero (blocks never exceed the gas target), so the cap is the tip: a node checks that
+#: a sender can pay gas x cap, and an address can then send "everything but the fee" exactly.
 MAX_PRIORITY_FEE_PER_GAS = 10**9
+MAX_FEE_PER_GAS = MAX_PRIORITY_FEE_PER_GAS
 DEFAULT_BLOCK_TIME = 12
 #: transactions per JSON-RPC batch
 _RPC_CHUNK = 500
@@ -238,7 +239,7 @@ class EvmChain:
         if self._pending:
             self.mine()
         factory = self.w3.eth.contract(abi=abi, bytecode=bytecode)
-        data = bytes.fromhex(factory.constructor(*args)._encode_transaction_data()[2:])
+        data = bytes.fromhex(factory.constructor(*args).data_in_transaction[2:])
         gas = self.estimate(sender, None, data, value)
         h = self.send(sender, None, value=value, data=data, gas=gas)
         self.mine(timestamp)

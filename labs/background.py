@@ -1,0 +1,168 @@
+"""Background activity: the ordinary users and services whose transactions a trainee must see through.
+
+Planned from its own random stream over the case's days, with a daily rhythm and heavy-tailed
+amounts, and run lazily as the story's clock advances, so laundering transactions land in blocks
+among ordinary ones. Ordinary users also use the mixer and the exchanges: that is the anonymity set.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+
+from .world import ETH, GAS_RESERVE, TRANSFER_FEE, World
+
+DAY = 86_400
+#: relative weight of each hour of the day (UTC): quiet at night, busy in the evening
+HOURLY = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 9, 10, 11, 12, 11, 9, 6, 3]
+KINDS = {"p2p": 40, "merchant": 20, "deposit": 15, "withdraw": 15, "mix": 4, "gamble": 6}
+
+
+class Background:
+    def __init__(self, world: World):
+        self.world = world
+        self.rng = world.rng("background")
+        self.heap: list[tuple[int, int, str, tuple]] = []
+        self._seq = itertools.count()
+        self.balances: dict[str, int] = {}
+        self.executed = 0
+        spec = world.spec
+        self.end = spec.start + spec.background.days * DAY
+        self.users = world.of_kind("user")
+        evm = [name for name, lane in world.lanes.items()]
+        for lane in world.lanes.values():
+            for addr, bal in lane.chain.genesis.alloc.items():
+                self.balances[(lane.name, addr)] = bal
+        kinds, weights = zip(*KINDS.items())
+        if evm and len(self.users) >= 2:
+            for _ in range(spec.background.transactions):
+                day = self.rng.randrange(spec.background.days)
+                hour = self.rng.choices(range(24), HOURLY)[0]
+                t = spec.start + day * DAY + hour * 3600 + self.rng.randrange(3600)
+                self.push(t, self.rng.choices(kinds, weights)[0], (self.rng.choice(evm),))
+        for ex in world.exchanges.values():
+            for t in range(spec.start + ex.sweep_every, self.end + ex.sweep_every, ex.sweep_every):
+                self.push(t, "sweep", (ex.actor.id,))
+
+    def push(self, t: int, kind: str, data: tuple):
+        heapq.heappush(self.heap, (t, next(self._seq), kind, data))
+
+    def run_until(self, t: int):
+        while self.heap and self.heap[0][0] <= t:
+            when, _, kind, data = heapq.heappop(self.heap)
+            getattr(self, "_" + kind)(when, *data)
+
+    def finish(self):
+        """Run what is left, up to the end of the case's span (or the story's end, if later)."""
+        end = max(self.end, self.world.clock)
+        for ex in self.world.exchanges.values():
+            self.push(end + 600, "sweep", (ex.actor.id,))
+        self.run_until(end + 600)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _amount(self, chain: str, address: str, fraction: float) -> int:
+        bal = self.balances.get((chain, address), 0)
+        budget = bal - 3 * GAS_RESERVE
+        if budget <= ETH // 100:
+            return 0
+        x = min(budget * fraction * self.rng.paretovariate(2.5) / 3, budget * 0.8)
+        wei = int(x) - int(x) % 10**14
+        if self.rng.random() < 0.4 and wei > ETH // 10:
+            wei -= wei % (ETH // 10)  # people pick round amounts
+        return wei
+
+    def _send(self, chain: str, sender, to: str, value: int, t: int):
+        lane = self.world.lanes[chain]
+        lane.transfer(sender, to, value, t)
+        self.balances[(chain, sender.address)] = self.balances.get((chain, sender.address), 0) - value - TRANSFER_FEE
+        self.balances[(chain, to)] = self.balances.get((chain, to), 0) + value
+        self.executed += 1
+
+    # -- event kinds -----------------------------------------------------------------------
+    def _p2p(self, t, chain):
+        a, b = self.rng.sample(self.users, 2)
+        value = self._amount(chain, a.address, 0.1)
+        if value:
+            self._send(chain, a.account(0), b.address, value, t)
+
+    def _merchant(self, t, chain):
+        merchants = self.world.of_kind("merchant")
+        if not merchants:
+            return self._p2p(t, chain)
+        a = self.rng.choice(self.users)
+        value = self._amount(chain, a.address, 0.03)
+        if value:
+            self._send(chain, a.account(0), self.rng.choice(merchants).address, value, t)
+
+    def _gamble(self, t, chain):
+        sites = self.world.of_kind("gambling")
+        if not sites:
+            return self._p2p(t, chain)
+        a, site = self.rng.choice(self.users), self.rng.choice(sites)
+        value = self._amount(chain, a.address, 0.05)
+        if value:
+            self._send(chain, a.account(0), site.address, value, t)
+            if self.rng.random() < 0.3:  # a win, paid out later
+                self.push(t + self.rng.randint(600, DAY), "payout", (chain, site.id, a.id, value * 2))
+
+    def _payout(self, t, chain, site_id, user_id, value):
+        site, user = self.world.actors[site_id], self.world.actors[user_id]
+        if self.balances.get((chain, site.address), 0) > value + GAS_RESERVE:
+            self._send(chain, site.account(0), user.address, value, t)
+
+    def _deposit(self, t, chain):
+        a = self.rng.choice(self.users)
+        ex = self.rng.choice(list(self.world.exchanges.values()))
+        value = self._amount(chain, a.address, 0.2)
+        if not value:
+            return
+        rec = self.world.kyc_customer(ex, a, self.world.rng("kyc", ex.actor.id, a.id))
+        ex.unswept[rec["customer_id"]] = None
+        self._send(chain, a.account(0), rec["deposit_address"][chain], value, t)
+
+    def _withdraw(self, t, chain):
+        a = self.rng.choice(self.users)
+        ex = self.rng.choice(list(self.world.exchanges.values()))
+        value = int(ETH * min(self.rng.lognormvariate(-0.5, 1.2), 200.0))
+        value -= value % 10**15
+        if value:
+            self._send(chain, ex.hot_wallet, a.address, value, t)
+
+    def _mix(self, t, chain):
+        """An ordinary user mixes 0.1 or 1 ETH and withdraws it later to a fresh address of their own."""
+        lane = self.world.lanes[chain]
+        a = self.rng.choice(self.users)
+        denom = self.rng.choice([ETH // 10, ETH // 10, ETH])
+        if self.balances.get((chain, a.address), 0) < denom + 3 * GAS_RESERVE:
+            return
+        mixer = lane.contracts[f"mixer-{denom}"]
+        secret, nullifier = self.rng.randbytes(32), self.rng.randbytes(32)
+        commitment = mixer.functions.commitmentOf(secret, nullifier).call()
+        lane.call(mixer.functions.deposit(commitment), a.account(0), t, value=denom)
+        self.balances[(chain, a.address)] -= denom + GAS_RESERVE
+        self.executed += 1
+        delay = int(3600 * math.exp(self.rng.uniform(0, math.log(24 * 14))))
+        self.push(t + delay, "unmix", (chain, a.id, denom, secret, nullifier))
+
+    def _unmix(self, t, chain, user_id, denom, secret, nullifier):
+        lane = self.world.lanes[chain]
+        user, relayer = self.world.actors[user_id], self.world.actors["mixer-relayer"].account(0)
+        fresh = user.fresh_account()
+        fee = denom * 30 // 10_000
+        mixer = lane.contracts[f"mixer-{denom}"]
+        lane.call(mixer.functions.withdraw(secret, nullifier, fresh.address, relayer.address, fee), relayer, t)
+        self.balances[(chain, fresh.address)] = denom - fee
+        self.executed += 1
+
+    def _sweep(self, t, exchange_id):
+        ex = self.world.exchanges[exchange_id]
+        if not ex.unswept:
+            return
+        salts = [bytes.fromhex(ex.customers[c]["salt"][2:]) for c in ex.unswept]
+        for lane in self.world.lanes.values():
+            contract = lane.contracts[ex.actor.id]
+            lane.call(contract.functions.sweep(salts, "0x" + "00" * 20), ex.operator, t)
+            usd = lane.contracts["stablecoin"]
+            lane.call(contract.functions.sweep(salts, usd.address), ex.operator, t)
+            self.executed += 2
+        ex.unswept.clear()

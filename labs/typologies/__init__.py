@@ -1,0 +1,31 @@
+"""Laundering typologies: one module each, composable into a case's story.
+
+A typology module has a ``Params`` dataclass (what a spec's ``[[story]]`` step may set, with
+defaults) and ``run(step, params, rng)``, which takes the proceeds where the previous step left
+them (``step.world.proceeds``), acts on the lab chains, records every move in the ground truth,
+and leaves the proceeds where they end up.
+"""
+from __future__ import annotations
+
+import importlib
+
+from ..spec import SpecError
+
+#: name -> module, in the order the catalog lists them
+TYPOLOGIES = {
+    "investment_fraud_collection": "collection",
+    "ransomware_payment": "ransomware",
+    "fan_out": "fan_out",
+    "fan_in": "fan_in",
+    "mixer": "mixer",
+    "swap_to_stablecoin": "swap",
+    "exchange_layering": "layering",
+    "cash_out": "cash_out",
+}
+
+
+def get_typology(name: str, path: str = "typology"):
+    """The module of typology ``name``; an unknown name raises :class:`SpecError` listing the known ones."""
+    if name not in TYPOLOGIES:
+        raise SpecError(f"{path}: unknown typology {name!r} (expected one of {', '.join(TYPOLOGIES)})")
+    return importlib.import_module(f"{__name__}.{TYPOLOGIES[name]}")

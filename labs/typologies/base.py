@@ -1,0 +1,95 @@
+"""What every typology uses: a step context that acts on the world and records the ground truth."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from eth_account.signers.local import LocalAccount
+
+from ..world import ETH, GAS_RESERVE, TRANSFER_FEE, Actor, World
+
+HOUR = 3600
+DAY = 86_400
+
+
+@dataclass
+class Step:
+    world: World
+    index: int
+    typology: str
+
+    def transfer(self, chain: str, actor: Actor, sender: LocalAccount, to: str, value: int, t: int,
+                 note: str = "", *, controlled: bool = True) -> str:
+        """A plain ETH transfer by ``actor`` from ``sender``, recorded as a laundering move.
+
+        ``controlled``: the sender belongs to the laundering network's clusters (a victim's does not).
+        """
+        lane = self.world.lanes[chain]
+        self.world.at(t)
+        h = lane.transfer(sender, to, value, t)
+        if controlled:
+            self.world.truth.control(actor.id, chain, sender.address)
+        self.world.truth.move(step=self.index, typology=self.typology, chain=chain, tx=h, sender=sender.address,
+                              recipient=to, asset="ETH", amount=value, note=note)
+        return h
+
+    def call(self, chain: str, actor: Actor, sender: LocalAccount, fn, t: int, *, value: int = 0, note: str = "",
+             recipient: str | None = None, asset: str = "ETH", amount: int | None = None) -> dict:
+        """A contract call by ``actor``; recorded as a move of ``amount`` of ``asset`` to ``recipient``."""
+        lane = self.world.lanes[chain]
+        self.world.at(t)
+        receipt = lane.call(fn, sender, t, value=value)
+        self.world.truth.control(actor.id, chain, sender.address)
+        h = "0x" + bytes(receipt["transactionHash"]).hex()
+        self.world.truth.move(step=self.index, typology=self.typology, chain=chain, tx=h, sender=sender.address,
+                              recipient=recipient or fn.address, asset=asset,
+                              amount=value if amount is None else amount, note=note)
+        return receipt
+
+    def take_proceeds(self, chain: str | None = None, asset: str | None = None) -> list[dict]:
+        """Remove and return the holdings this step works on (all of them, or one chain's / asset's)."""
+        taken = [h for h in self.world.proceeds
+                 if (chain is None or h["chain"] == chain) and (asset is None or h["asset"] == asset)]
+        if not taken:
+            where = f" on {chain}" if chain else ""
+            raise RuntimeError(f"story step {self.index} ({self.typology}): no proceeds{where} to work on — "
+                               "does an earlier step put them there?")
+        self.world.proceeds = [h for h in self.world.proceeds if h not in taken]
+        return taken
+
+    def hold(self, chain: str, actor: Actor, account: LocalAccount, asset: str, amount: int) -> None:
+        self.world.truth.control(actor.id, chain, account.address)
+        self.world.proceeds.append({"chain": chain, "actor": actor.id, "account": account, "address": account.address,
+                                    "asset": asset, "amount": amount})
+
+    def perpetrator(self) -> Actor:
+        """The case's perpetrator (created by the first step that needs one)."""
+        world = self.world
+        if "perpetrator" not in world.actors:
+            rng = world.rng("perpetrator")
+            from .. import names
+
+            country = rng.choice(["RS", "AL", "XK", "MK", "ME", "BA"])
+            actor = world.add_actor("perpetrator", names.person(rng, country), country, actor_id="perpetrator")
+            actor.kyc = {"name": actor.name}
+        return world.actors["perpetrator"]
+
+
+def spendable(amount: int, *, calls: int = 0) -> int:
+    """What an address holding ``amount`` wei can send on in one plain transfer (and ``calls`` later calls)."""
+    return amount - TRANSFER_FEE - calls * GAS_RESERVE
+
+
+def jitter(rng: random.Random, value: int, fraction: float) -> int:
+    """``value`` changed by up to ``fraction`` either way, in whole base units."""
+    if fraction <= 0:
+        return value
+    span = int(value * fraction)
+    return value + rng.randint(-span, span)
+
+
+def eth_round(rng: random.Random, wei: int, round_probability: float) -> int:
+    """People choose round amounts: with ``round_probability``, round down to 0.1 ETH."""
+    if rng.random() < round_probability and wei >= ETH // 10:
+        return wei - wei % (ETH // 10)
+    return wei - wei % 10**12

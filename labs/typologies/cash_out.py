@@ -1,0 +1,62 @@
+"""Cash-out: the proceeds reach an exchange account (under a KYC name) or an OTC desk.
+
+An exchange deposit is where the trace meets the regulated world: the deposit address belongs to
+one customer, whose KYC record the exchange hands over on a production order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..world import TRANSFER_FEE
+from .base import HOUR, Step
+
+
+@dataclass(frozen=True)
+class Params:
+    chain: str = "ethereum"
+    venue: str = "exchange"
+    #: which exchange of the world (1 = the first)
+    exchange: int = 1
+    delay_hours_max: int = 24
+
+    def __post_init__(self):
+        if self.venue not in ("exchange", "otc"):
+            raise ValueError(f"venue: expected exchange or otc, got {self.venue!r}")
+        if self.exchange < 1:
+            raise ValueError("exchange: expected 1 or more")
+
+
+def run(step: Step, p: Params, rng) -> None:
+    world = step.world
+    lane = world.lanes[p.chain]
+    exchanges = list(world.exchanges.values())
+    if p.venue == "exchange" and p.exchange > len(exchanges):
+        raise RuntimeError(f"story step {step.index}: exchange {p.exchange} does not exist "
+                           f"(the world has {len(exchanges)})")
+    t = world.clock
+    for h in step.take_proceeds(p.chain):
+        holder, account = world.actors[h["actor"]], h["account"]
+        t += rng.randint(10 * 60, p.delay_hours_max * HOUR)
+        if p.venue == "exchange":
+            ex = exchanges[p.exchange - 1]
+            rec = world.kyc_customer(ex, holder, world.rng("kyc", ex.actor.id, holder.id))
+            to = rec["deposit_address"][p.chain]
+            ex.unswept[rec["customer_id"]] = None
+            venue = {"venue": "exchange", "exchange": ex.actor.name, "jurisdiction": ex.actor.jurisdiction,
+                     "kyc": {k: v for k, v in rec.items() if k not in ("salt", "actor", "deposit_address")}}
+        else:
+            otc = world.of_kind("otc")[0]
+            to = otc.address
+            venue = {"venue": "otc", "desk": otc.name, "jurisdiction": otc.jurisdiction}
+        if h["asset"] == "ETH":
+            amount = h["amount"] - TRANSFER_FEE
+            tx = step.transfer(p.chain, holder, account, to, amount, t, note=f"cash-out to {p.venue}")
+        else:
+            token = lane.contracts["stablecoin"]
+            amount = h["amount"]
+            receipt = step.call(p.chain, holder, account, token.functions.transfer(to, amount), t,
+                                note=f"cash-out to {p.venue}", recipient=to, asset=h["asset"], amount=amount)
+            tx = "0x" + bytes(receipt["transactionHash"]).hex()
+        world.truth.cashouts.append({"chain": p.chain, "address": to, "asset": h["asset"], "amount": amount,
+                                     "tx": tx, "from": account.address, "actor": holder.id, **venue})
+    world.at(t + rng.randint(HOUR, 6 * HOUR))

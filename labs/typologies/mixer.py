@@ -1,0 +1,107 @@
+"""Mixer: deposits split across fixed denominations, withdrawn after delays to fresh addresses.
+
+The lab mixer has Tornado Cash's shape (one pool per denomination; Deposit and Withdrawal events;
+relayers who send the withdrawal and take a fee, so the fresh address needs no gas). What links a
+deposit to a withdrawal is never on chain: only amounts, timing, gas funding and address reuse,
+which is what the launderer's mistakes (parameters below) give away.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..world import ETH, GAS_RESERVE
+from .base import HOUR, Step
+
+DENOMINATIONS = (100 * ETH, 10 * ETH, ETH, ETH // 10)
+
+
+@dataclass(frozen=True)
+class Params:
+    chain: str = "ethereum"
+    delay_hours_min: int = 6
+    delay_hours_max: int = 96
+    relayer: bool = True
+    #: relayer fee in basis points of the denomination
+    relayer_fee_bps: int = 30
+    #: fresh addresses the withdrawals go to
+    withdraw_addresses: int = 3
+    #: mistake: withdraw everything within the hour after depositing (timing links them)
+    hasty: bool = False
+
+    def __post_init__(self):
+        if self.delay_hours_min > self.delay_hours_max:
+            raise ValueError("delay_hours_min must be at most delay_hours_max")
+        if self.withdraw_addresses < 1:
+            raise ValueError("withdraw_addresses: expected at least 1")
+        if self.relayer_fee_bps > 10_000:
+            raise ValueError("relayer_fee_bps: expected at most 10000")
+
+
+def split(amount: int) -> list[int]:
+    """Greedy split of ``amount`` wei into mixer denominations; what is left is under 0.1 ETH.
+
+    >>> [d // ETH for d in split(123 * ETH)]
+    [100, 10, 10, 1, 1, 1]
+    """
+    notes = []
+    for d in DENOMINATIONS:
+        while amount >= d:
+            notes.append(d)
+            amount -= d
+    return notes
+
+
+def run(step: Step, p: Params, rng) -> None:
+    world = step.world
+    lane = world.lanes[p.chain]
+    perp = step.perpetrator()
+    relayer = world.actors["mixer-relayer"]
+    t = world.clock
+    notes = []
+    for h in step.take_proceeds(p.chain, "ETH"):
+        holder, account = world.actors[h["actor"]], h["account"]
+        budget = h["amount"] - GAS_RESERVE * (len(split(h["amount"])) + 1)
+        for denom in split(budget):
+            t += rng.randint(60, 2 * HOUR)
+            secret, nullifier = rng.randbytes(32), rng.randbytes(32)
+            mixer = lane.contracts[f"mixer-{denom}"]
+            commitment = mixer.functions.commitmentOf(secret, nullifier).call()
+            step.call(p.chain, holder, account, mixer.functions.deposit(commitment), t, value=denom,
+                      note="mixer deposit", recipient=mixer.address)
+            notes.append((denom, secret, nullifier, mixer))
+    targets = [perp.fresh_account() for _ in range(p.withdraw_addresses)]
+    received = {a.address: 0 for a in targets}
+    last = t
+    schedule = []
+    for i, note in enumerate(notes):
+        delay = rng.randint(5 * 60, 50 * 60) if p.hasty else rng.randint(p.delay_hours_min * HOUR,
+                                                                            p.delay_hours_max * HOUR)
+        schedule.append((t + delay, i, note, targets[i % len(targets)]))
+    for wt, _, (denom, secret, nullifier, mixer), target in sorted(schedule, key=lambda s: (s[0], s[1])):
+        fee = denom * p.relayer_fee_bps // 10_000 if p.relayer else 0
+        if p.relayer:
+            sender, who = relayer.account(0), relayer
+            fn = mixer.functions.withdraw(secret, nullifier, target.address, sender.address, fee)
+        else:
+            # no relayer: the fresh address needs gas first, and it comes from the perpetrator's own
+            # funded wallet, a link an investigator can follow
+            sender, who = target, perp
+            if received[target.address] == 0 and world.lanes[p.chain].balance(target.address) == 0:
+                step.transfer(p.chain, perp, perp.account(0), target.address, GAS_RESERVE, wt - 600,
+                              note="gas for the withdrawal address")
+            fn = mixer.functions.withdraw(secret, nullifier, target.address, "0x" + "00" * 20, 0)
+        world.at(wt)
+        receipt = lane.call(fn, sender, wt)
+        hx = "0x" + bytes(receipt["transactionHash"]).hex()
+        world.truth.move(step=step.index, typology=step.typology, chain=p.chain, tx=hx, sender=mixer.address,
+                         recipient=target.address, asset="ETH", amount=denom - fee, note="mixer withdrawal")
+        if not p.relayer:
+            world.truth.control(perp.id, p.chain, target.address)
+        received[target.address] += denom - fee
+        last = max(last, wt)
+    for target in targets:
+        if received[target.address]:
+            # without a relayer the address paid its own gas: what it can still move is what it holds
+            amount = received[target.address] if p.relayer else world.lanes[p.chain].balance(target.address)
+            step.hold(p.chain, perp, target, "ETH", amount)
+    world.at(last + rng.randint(HOUR, 12 * HOUR))

@@ -1,0 +1,289 @@
+"""The world a case happens in: actors with keys and addresses, the services they use, the chains.
+
+Every actor has a BIP-39 mnemonic of its own, derived from the scenario seed, so a phrase "found
+on a suspect's device" unlocks that suspect's funds and nobody else's. Services (exchanges with
+per-customer deposit addresses swept into a hot wallet, mixers, a swap pool, a stablecoin issuer)
+are real contracts on the lab chains.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from eth_account.hdaccount.mnemonic import Language, Mnemonic
+from eth_account.signers.local import LocalAccount
+
+from chains import contracts
+from chains.evm import EvmChain, Genesis, derive_accounts
+
+from . import names
+from .rng import entropy, stream
+from .spec import ScenarioSpec
+from .truth import Truth
+from .units import STABLE_DECIMALS
+
+ETH = 10**18
+_MNEMONIC = Mnemonic(Language.ENGLISH)
+USD = 10**STABLE_DECIMALS
+#: EVM slot length: blocks come every 12 simulated seconds, as on Ethereum
+SLOT = 12
+#: what a plain transfer costs on a lab chain: 21,000 gas at the 1 gwei tip (the base fee is zero)
+TRANSFER_FEE = 21_000 * 10**9
+#: ETH a laundering address keeps back to pay for its contract calls
+GAS_RESERVE = 10**16
+#: price of one ETH in stablecoin base units, where the swap pool starts
+ETH_PRICE_USD = 3_000
+
+
+@dataclass
+class Actor:
+    """A person or service in the world, with its own mnemonic and KYC record where it has one."""
+
+    id: str
+    kind: str
+    name: str
+    jurisdiction: str
+    mnemonic: str
+    kyc: dict | None = None
+    next_index: int = 0
+    _accounts: dict[int, LocalAccount] = field(default_factory=dict, repr=False)
+
+    def account(self, index: int = 0) -> LocalAccount:
+        if index not in self._accounts:
+            self._accounts[index] = derive_accounts(self.mnemonic, 1, start=index)[0]
+            self.next_index = max(self.next_index, index + 1)
+        return self._accounts[index]
+
+    def fresh_account(self) -> LocalAccount:
+        """The next unused address of this actor's wallet (m/44'/60'/0'/0/i)."""
+        return self.account(self.next_index)
+
+    @property
+    def address(self) -> str:
+        return self.account(0).address
+
+
+@dataclass
+class Exchange:
+    actor: Actor
+    operator: LocalAccount
+    hot_wallet: LocalAccount
+    sweep_every: int
+    contract: Any = None
+    #: customer id -> the customer's KYC record and deposit address
+    customers: dict[str, dict] = field(default_factory=dict)
+    unswept: dict[str, None] = field(default_factory=dict)
+
+
+class EvmLane:
+    """How actions reach one EVM chain: 12-second slots, transfers batched per slot, calls mined at once."""
+
+    def __init__(self, name: str, chain: EvmChain):
+        self.name, self.chain = name, chain
+        self.w3 = chain.w3
+        self.contracts: dict[str, Any] = {}
+        self._slot: int | None = None
+        self._queued = 0
+        # recipients of queued transactions: a node admits a transaction only if the sender can pay
+        # it from the last block's state, so money received in the open block is spent in the next
+        self._incoming: set[str] = set()
+
+    def _slot_for(self, t: int) -> int:
+        g = self.chain.genesis.timestamp
+        slot = g + SLOT * max(1, math.ceil((t - g) / SLOT))
+        return max(slot, self.chain.timestamp + SLOT)
+
+    def _advance(self, t: int) -> int:
+        slot = self._slot_for(t)
+        if self._queued and self._slot is not None and slot > self._slot:
+            self.flush()
+            slot = self._slot_for(t)
+        if not self._queued:
+            self._slot = slot
+        return self._slot
+
+    def flush(self) -> None:
+        if self._queued:
+            self.chain.mine(max(self._slot, self.chain.timestamp + 1))
+            self._queued = 0
+            self._incoming.clear()
+
+    def transfer(self, sender: LocalAccount, to: str, value: int, t: int, *, data: bytes = b"", gas: int = 21_000) -> str:
+        if sender.address in self._incoming:
+            self.flush()
+        self._advance(t)
+        h = self.chain.send(sender, to, value=value, data=data, gas=gas)
+        self._queued += 1
+        self._incoming.add(to)
+        return "0x" + h.hex()
+
+    def call(self, fn, sender: LocalAccount, t: int, *, value: int = 0) -> dict:
+        slot = self._advance(t)
+        self.flush()
+        return self.chain.transact(fn, sender, value=value, timestamp=max(slot, self.chain.timestamp + 1))
+
+    def deploy(self, name: str, *args, sender: LocalAccount, t: int, key: str | None = None):
+        slot = self._advance(t)
+        self.flush()
+        art = contracts.load(name)
+        c = self.chain.deploy(art.abi, art.bytecode, *args, sender=sender, timestamp=max(slot, self.chain.timestamp + 1))
+        self.contracts[key or name] = c
+        return c
+
+    def balance(self, address: str) -> int:
+        self.flush()
+        return self.w3.eth.get_balance(address)
+
+    def token_balance(self, token: str, address: str) -> int:
+        self.flush()
+        return self.contracts[token].functions.balanceOf(address).call()
+
+
+class World:
+    """Actors, services and chains of one case, and the story's state as it unfolds."""
+
+    def __init__(self, spec: ScenarioSpec, *, backend: str = "auto", progress: Callable[[str], None] | None = None):
+        self.spec, self.seed = spec, spec.seed
+        self.progress = progress or (lambda msg: None)
+        self.truth = Truth()
+        self.actors: dict[str, Actor] = {}
+        self.exchanges: dict[str, Exchange] = {}
+        self.lanes: dict[str, EvmLane] = {}
+        self.clock = spec.start
+        #: where the proceeds are now: list of {"chain", "actor", "address", "asset", "amount"}
+        self.proceeds: list[dict] = []
+        self.notes: dict[str, Any] = {}
+        self._background = None
+        self._build_actors()
+        self._start_chains(backend)
+
+    # -- randomness ------------------------------------------------------------------------
+    def rng(self, *names_: str | int):
+        return stream(self.seed, *names_)
+
+    # -- actors ----------------------------------------------------------------------------
+    def add_actor(self, kind: str, name: str, jurisdiction: str, *, kyc: dict | None = None,
+                  actor_id: str | None = None) -> Actor:
+        actor_id = actor_id or f"{kind}-{sum(a.kind == kind for a in self.actors.values()) + 1:03d}"
+        if actor_id in self.actors:
+            raise ValueError(f"actor {actor_id} exists already")
+        mnemonic = _MNEMONIC.to_mnemonic(entropy(self.seed, "actor", actor_id))
+        actor = Actor(actor_id, kind, name, jurisdiction, mnemonic, kyc)
+        self.actors[actor_id] = actor
+        return actor
+
+    def of_kind(self, kind: str) -> list[Actor]:
+        return [a for a in self.actors.values() if a.kind == kind]
+
+    def _build_actors(self):
+        rng = self.rng("actors")
+        countries = list(names.COUNTRIES)
+        self.add_actor("operator", "lab infrastructure", "--", actor_id="operator")
+        self.add_actor("issuer", "Lab Dollar issuer (stablecoin)", "US", actor_id="issuer")
+        self.add_actor("liquidity", "swap pool liquidity provider", "--", actor_id="liquidity")
+        self.add_actor("relayer", "mixer relayer", "--", actor_id="mixer-relayer")
+        for i, ex in enumerate(self.spec.world.exchanges, 1):
+            actor = self.add_actor("exchange", ex.name, ex.jurisdiction, actor_id=f"exchange-{i}")
+            self.exchanges[actor.id] = Exchange(actor, actor.account(0), actor.account(1), ex.sweep_every)
+        for _ in range(self.spec.world.merchants):
+            self.add_actor("merchant", names.company(rng), rng.choice(countries))
+        for _ in range(self.spec.world.otc_desks):
+            self.add_actor("otc", names.company(rng).replace(" Ltd", " OTC"), rng.choice(["AE", "CY", "MT"]))
+        for _ in range(self.spec.world.gambling_sites):
+            self.add_actor("gambling", names.platform(rng).split()[0] + " Casino", rng.choice(["CY", "MT"]))
+        for _ in range(self.spec.world.users):
+            c = rng.choice(countries)
+            self.add_actor("user", names.person(rng, c), c)
+
+    def kyc_customer(self, exchange: Exchange, actor: Actor, rng) -> dict:
+        """Open (or find) ``actor``'s account at ``exchange``: a KYC record and a deposit address."""
+        for cid, rec in exchange.customers.items():
+            if rec["actor"] == actor.id:
+                return rec
+        cid = names.account_id(rng, exchange.actor.name.split()[0][:3].upper())
+        rec = {"customer_id": cid, "actor": actor.id, "name": actor.kyc["name"] if actor.kyc else actor.name,
+               "nationality": actor.jurisdiction, "document": f"ID-{rng.randrange(10**8, 10**9)}",
+               "email": f"{actor.name.split()[0].lower()}.{rng.randrange(100, 999)}@example.org",
+               "exchange": exchange.actor.name, "exchange_jurisdiction": exchange.actor.jurisdiction}
+        salt = bytes.fromhex(_keccak_hex(cid.encode()))
+        rec["salt"] = "0x" + salt.hex()
+        rec["deposit_address"] = {}
+        for lane in self.lanes.values():
+            dep = lane.contracts[exchange.actor.id]
+            rec["deposit_address"][lane.name] = dep.functions.depositAddressOf(salt).call()
+        exchange.customers[cid] = rec
+        return rec
+
+    # -- chains ----------------------------------------------------------------------------
+    def _genesis_alloc(self, rng) -> dict[str, int]:
+        alloc = {self.actors["operator"].address: 10_000 * ETH,
+                 self.actors["issuer"].address: 10 * ETH,
+                 self.actors["liquidity"].address: 2_000 * ETH,
+                 self.actors["mixer-relayer"].address: 10 * ETH}
+        for ex in self.exchanges.values():
+            alloc[ex.operator.address] = 100 * ETH
+            alloc[ex.hot_wallet.address] = 50_000 * ETH
+        for actor in self.actors.values():
+            if actor.kind in ("user", "merchant", "otc", "gambling"):
+                # heavy-tailed holdings: most users hold little, a few hold a lot
+                alloc[actor.address] = _round_eth(min(rng.lognormvariate(1.0, 1.3), 5_000.0) + 0.05, 3)
+        return alloc
+
+    def _start_chains(self, backend: str):
+        genesis_time = self.spec.start - 86_400
+        for cspec in self.spec.chains:
+            if cspec.kind != "evm":
+                continue
+            alloc = self._genesis_alloc(self.rng("genesis", cspec.name))
+            genesis = Genesis(chain_id=cspec.chain_id, timestamp=genesis_time, alloc=alloc)
+            self.progress(f"starting EVM chain {cspec.name} (chain id {cspec.chain_id})")
+            lane = EvmLane(cspec.name, EvmChain.from_genesis(genesis, backend))
+            self.lanes[cspec.name] = lane
+            self._deploy_services(lane, genesis_time + 3600)
+
+    def _deploy_services(self, lane: EvmLane, t: int):
+        op = self.actors["operator"].account(0)
+        issuer = self.actors["issuer"].account(0)
+        lp = self.actors["liquidity"].account(0)
+        usd = lane.deploy("Stablecoin", "Lab Dollar", "LUSD", issuer.address, sender=op, t=t, key="stablecoin")
+        weth = lane.deploy("WETH9", sender=op, t=t, key="weth")
+        pool = lane.deploy("SwapPool", weth.address, usd.address, sender=op, t=t, key="pool")
+        for denom, mixer in contracts.deploy_mixers(lane.chain, sender=op).items():
+            lane.contracts[f"mixer-{denom}"] = mixer
+        for ex in self.exchanges.values():
+            lane.deploy("ExchangeDeposits", ex.operator.address, ex.hot_wallet.address, sender=op, t=t,
+                        key=ex.actor.id)
+        # liquidity: 1,000 ETH against 3,000,000 LUSD, the price the case starts at
+        eth_side = 1_000 * ETH
+        lane.call(usd.functions.mint(lp.address, eth_side * ETH_PRICE_USD * USD // ETH), issuer, t)
+        lane.call(weth.functions.deposit(), lp, t, value=eth_side)
+        lane.call(weth.functions.approve(pool.address, 2**256 - 1), lp, t)
+        lane.call(usd.functions.approve(pool.address, 2**256 - 1), lp, t)
+        lane.call(pool.functions.addLiquidity(eth_side, eth_side * ETH_PRICE_USD * USD // ETH, lp.address), lp, t)
+        # exchanges hold stablecoin reserves for their customers' withdrawals
+        for ex in self.exchanges.values():
+            lane.call(usd.functions.mint(ex.hot_wallet.address, 5_000_000 * USD), issuer, t)
+
+    # -- time ------------------------------------------------------------------------------
+    def at(self, t: int) -> int:
+        """Move the story clock to ``t`` (never back), running the background activity up to it."""
+        t = max(int(t), self.clock)
+        if self._background is not None:
+            self._background.run_until(t)
+        self.clock = t
+        return t
+
+    def close(self):
+        for lane in self.lanes.values():
+            lane.chain.close()
+
+
+def _round_eth(x: float, places: int) -> int:
+    return int(round(x * 10**places)) * 10 ** (18 - places)
+
+
+def _keccak_hex(data: bytes) -> str:
+    from eth_hash.auto import keccak
+
+    return keccak(data).hex()
