@@ -33,6 +33,8 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, lazy={
     "demo": "labs.demo:demo",
+    "scenario": "labs.scenario_cli:scenario",
+    "class": "labs.scenario_cli:class_",
 })
 @click.version_option(package_name="tracelab")
 def cli():
@@ -50,6 +52,7 @@ def chain():
 
 @cli.group(cls=LazyGroup, lazy={
     "chain": "chains.evm.bench:bench_chain",
+    "utxo": "chains.utxo.bench:bench_utxo",
 })
 def bench():
     """Benchmarks: figures as ratios against a baseline measured in the same run."""

@@ -30,6 +30,9 @@ USD = 10**STABLE_DECIMALS
 SLOT = 12
 #: what a plain transfer costs on a lab chain: 21,000 gas at the 1 gwei tip (the base fee is zero)
 TRANSFER_FEE = 21_000 * 10**9
+#: gas limit of a plain transfer to a contract that accepts ETH (an exchange deposit address): its
+#: empty receive() costs a little over 21,000, and only the gas used is paid
+CONTRACT_TRANSFER_GAS = 30_000
 #: ETH a laundering address keeps back to pay for its contract calls
 GAS_RESERVE = 10**16
 #: price of one ETH in stablecoin base units, where the swap pool starts
@@ -88,6 +91,8 @@ class EvmLane:
         # recipients of queued transactions: a node admits a transaction only if the sender can pay
         # it from the last block's state, so money received in the open block is spent in the next
         self._incoming: set[str] = set()
+        #: addresses that are (or will be, once an exchange sweeps them) contracts accepting ETH
+        self.contract_recipients: set[str] = set()
 
     def _slot_for(self, t: int) -> int:
         g = self.chain.genesis.timestamp
@@ -109,7 +114,17 @@ class EvmLane:
             self._queued = 0
             self._incoming.clear()
 
-    def transfer(self, sender: LocalAccount, to: str, value: int, t: int, *, data: bytes = b"", gas: int = 21_000) -> str:
+    def transfer_gas(self, to: str) -> int:
+        """Gas limit of a plain transfer to ``to``; a node needs ``value + gas x price`` in the sender's balance."""
+        return CONTRACT_TRANSFER_GAS if to in self.contract_recipients else 21_000
+
+    def max_transfer(self, balance: int, to: str) -> int:
+        """The most an address holding ``balance`` wei can send to ``to`` in one plain transfer."""
+        return balance - self.transfer_gas(to) * self.chain.fee_per_gas
+
+    def transfer(self, sender: LocalAccount, to: str, value: int, t: int, *, data: bytes = b"",
+                 gas: int | None = None) -> str:
+        gas = gas or self.transfer_gas(to)
         if sender.address in self._incoming:
             self.flush()
         self._advance(t)
@@ -212,6 +227,7 @@ class World:
         for lane in self.lanes.values():
             dep = lane.contracts[exchange.actor.id]
             rec["deposit_address"][lane.name] = dep.functions.depositAddressOf(salt).call()
+            lane.contract_recipients.add(rec["deposit_address"][lane.name])
         exchange.customers[cid] = rec
         return rec
 
@@ -260,7 +276,10 @@ class World:
         lane.call(weth.functions.deposit(), lp, t, value=eth_side)
         lane.call(weth.functions.approve(pool.address, 2**256 - 1), lp, t)
         lane.call(usd.functions.approve(pool.address, 2**256 - 1), lp, t)
-        lane.call(pool.functions.addLiquidity(eth_side, eth_side * ETH_PRICE_USD * USD // ETH, lp.address), lp, t)
+        amounts = {weth.address: eth_side, usd.address: eth_side * ETH_PRICE_USD * USD // ETH}
+        # the pool orders its tokens by address (token0 < token1), as Uniswap V2 does
+        token0, token1 = pool.functions.token0().call(), pool.functions.token1().call()
+        lane.call(pool.functions.addLiquidity(amounts[token0], amounts[token1], lp.address), lp, t)
         # exchanges hold stablecoin reserves for their customers' withdrawals
         for ex in self.exchanges.values():
             lane.call(usd.functions.mint(ex.hot_wallet.address, 5_000_000 * USD), issuer, t)

@@ -89,6 +89,11 @@ class EvmChain:
     def from_genesis(cls, genesis: Genesis, backend: str = "auto", **backend_options) -> "EvmChain":
         return cls(open_backend(backend, genesis, **backend_options))
 
+    @property
+    def fee_per_gas(self) -> int:
+        """What a lab transaction pays per gas used: the tip, as the base fee stays zero."""
+        return MAX_PRIORITY_FEE_PER_GAS
+
     # -- signing ---------------------------------------------------------------------------
     def _signer(self, account: LocalAccount) -> Signer:
         signer = self._signers.get(account.address)

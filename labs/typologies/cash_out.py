@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..world import TRANSFER_FEE
 from .base import HOUR, Step
 
 
@@ -49,7 +48,7 @@ def run(step: Step, p: Params, rng) -> None:
             to = otc.address
             venue = {"venue": "otc", "desk": otc.name, "jurisdiction": otc.jurisdiction}
         if h["asset"] == "ETH":
-            amount = h["amount"] - TRANSFER_FEE
+            amount = lane.max_transfer(h["amount"], to)
             tx = step.transfer(p.chain, holder, account, to, amount, t, note=f"cash-out to {p.venue}")
         else:
             token = lane.contracts["stablecoin"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..world import TRANSFER_FEE
 from .base import HOUR, Step
 
 
@@ -40,7 +39,7 @@ def run(step: Step, p: Params, rng) -> None:
             deposit = rec["deposit_address"][p.chain]
             ex.unswept[rec["customer_id"]] = None
             t += rng.randint(10 * 60, p.delay_hours_max * HOUR // 2)
-            amount = h["amount"] - TRANSFER_FEE
+            amount = lane.max_transfer(h["amount"], deposit)
             dtx = step.transfer(p.chain, holder, account, deposit, amount, t, note=f"deposit at {ex.actor.name}")
             t += rng.randint(HOUR, p.delay_hours_max * HOUR // 2)
             out = amount - amount * p.withdrawal_fee_bps // 10_000

@@ -73,3 +73,32 @@ def test_serve_bad_replay_log(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
     assert "line 1: malformed replay log entry" in proc.stderr
+
+
+def test_serve_btc_alongside_evm():
+    import requests
+
+    port, btc = free_port(), free_port()
+    proc, first = _serve("--port", str(port), "--btc-port", str(btc), "--rpc-user", "u", "--rpc-password", "p")
+    try:
+        assert "EVM chain" in first
+        lines = [proc.stdout.readline() for _ in range(11)]
+        assert any(f"UTXO chain (regtest) at http://127.0.0.1:{btc}/" in l for l in lines), lines
+        reply = requests.post(f"http://127.0.0.1:{btc}/", auth=("u", "p"), timeout=10,
+                              json={"jsonrpc": "1.0", "id": 1, "method": "getblockchaininfo", "params": []}).json()
+        assert reply["result"]["chain"] == "regtest"
+        assert reply["result"]["blocks"] > 100  # a fresh chain already has history
+        denied = requests.post(f"http://127.0.0.1:{btc}/", auth=("u", "wrong"), timeout=10,
+                               json={"id": 1, "method": "getblockcount", "params": []})
+        assert denied.status_code == 401
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+    assert proc.returncode == 0
+
+
+def test_serve_needs_something():
+    proc = subprocess.run([sys.executable, "-m", "labs.cli", "chain", "serve", "--no-evm"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "nothing to serve" in proc.stderr

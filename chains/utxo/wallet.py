@@ -1,0 +1,423 @@
+"""Wallets: BIP-39 mnemonic, BIP-32 accounts on BIP-44/84/86 paths, coin selection, change, sweeps.
+
+A :class:`WalletProfile` names the behaviours that blockchain heuristics pick up (or miss):
+change to a fresh address or back to a spent one, change position, round payment amounts,
+Bitcoin Core's anti-fee-sniping locktime, RBF signalling, fee rate and coin selection. All
+randomness comes from the ``random.Random`` passed in, so the same seed gives the same
+transactions byte for byte.
+"""
+import random
+from dataclasses import dataclass
+
+from embit import bip32, bip39
+
+from chains.utxo import scripts
+from chains.utxo.keys import Key
+from chains.utxo.ledger import Ledger, Outpoint
+from chains.utxo.params import (BIP44_COIN_TYPE, COINBASE_MATURITY, NETWORK, SEQUENCE_FINAL,
+                                SEQUENCE_RBF_MAX)
+from chains.utxo.tx import Tx, build, sign
+from chains.utxo.validation import Coin, dust_threshold
+
+#: BIP purpose number of each script kind's account.
+PURPOSES = {"p2pkh": 44, "p2wpkh": 84, "p2tr": 86}
+#: Weight units of an input spending each script kind, signature at its largest (72-byte DER).
+INPUT_WEIGHT = {"p2pkh": 4 * 148, "p2wpkh": 4 * 41 + 108, "p2tr": 4 * 41 + 66}
+CHANGE_ADDRESS = ("fresh", "reuse")
+CHANGE_POSITION = ("random", "last", "first")
+COIN_SELECTION = ("bnb", "largest_first", "oldest_first", "random")
+_KIND_OF_TYPE = {scripts.PUBKEYHASH: "p2pkh", scripts.WITNESS_V0_KEYHASH: "p2wpkh",
+                 scripts.WITNESS_V1_TAPROOT: "p2tr"}
+
+
+class InsufficientFunds(ValueError):
+    """The wallet cannot pay the amounts plus the fee."""
+
+
+@dataclass(frozen=True)
+class WalletProfile:
+    """How a wallet builds transactions.
+
+    Parameters
+    ----------
+    script_type : {"p2wpkh", "p2pkh", "p2tr"}
+        Account type: BIP-84 native segwit, BIP-44 legacy, BIP-86 taproot.
+    change_address : {"fresh", "reuse"}
+        Change to a new internal address, or back to the address of the first input spent.
+    change_position : {"random", "last", "first"}
+        Where the change output goes among the outputs.
+    round_payments : bool
+        Round payment amounts down to a multiple of ``round_unit`` (people pay round sums).
+    round_unit : int
+        Rounding unit in satoshi.
+    anti_fee_sniping : bool
+        nLockTime = current height, as Bitcoin Core does (else 0).
+    rbf : bool
+        Signal BIP-125 replaceability (nSequence 0xfffffffd).
+    fee_rate : int
+        Fee rate in sat/vB.
+    coin_selection : {"bnb", "largest_first", "oldest_first", "random"}
+        Branch and bound for a changeless match then a single random draw (Bitcoin Core-like),
+        largest coins first, oldest coins first (FIFO), or a single random draw.
+    low_r : bool
+        Grind ECDSA signatures to low R (70-byte DER), as Bitcoin Core does since 0.17.
+    """
+
+    script_type: str = "p2wpkh"
+    change_address: str = "fresh"
+    change_position: str = "random"
+    round_payments: bool = False
+    round_unit: int = 100_000
+    anti_fee_sniping: bool = True
+    rbf: bool = True
+    fee_rate: int = 2
+    coin_selection: str = "bnb"
+    low_r: bool = True
+
+    def __post_init__(self):
+        checks = [("script_type", self.script_type, tuple(PURPOSES)),
+                  ("change_address", self.change_address, CHANGE_ADDRESS),
+                  ("change_position", self.change_position, CHANGE_POSITION),
+                  ("coin_selection", self.coin_selection, COIN_SELECTION)]
+        for name, value, allowed in checks:
+            if value not in allowed:
+                raise ValueError(f"WalletProfile.{name}={value!r}; expected one of {allowed}")
+        for name in ("fee_rate", "round_unit"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"WalletProfile.{name}={value!r}; expected a positive integer")
+
+
+#: Bitcoin Core's defaults.
+BITCOIN_CORE = WalletProfile()
+#: A careless wallet: change back to the sender, change last, no locktime, no RBF.
+NAIVE = WalletProfile(change_address="reuse", change_position="last", anti_fee_sniping=False,
+                      rbf=False, coin_selection="largest_first", fee_rate=5, low_r=False)
+#: An Electrum-like wallet on taproot.
+TAPROOT_ELECTRUM = WalletProfile(script_type="p2tr", change_position="random",
+                                 coin_selection="oldest_first", fee_rate=3)
+
+
+def round_amount(amount: int, profile: WalletProfile) -> int:
+    """The amount a wallet with ``profile`` actually pays when asked to pay ``amount``."""
+    if profile.round_payments and amount >= profile.round_unit:
+        return amount - amount % profile.round_unit
+    return amount
+
+
+def _output_weight(script: bytes) -> int:
+    return 4 * (8 + 1 + len(script))
+
+
+def estimate_vsize(input_kinds: list[str], output_scripts: list[bytes]) -> int:
+    """Virtual size of a signed transaction, signatures counted at their largest."""
+    segwit = any(k != "p2pkh" for k in input_kinds)
+    weight = 4 * (4 + 4 + 1 + 1) + (2 if segwit else 0)
+    weight += sum(INPUT_WEIGHT[k] for k in input_kinds)
+    if segwit:
+        weight += sum(1 for k in input_kinds if k == "p2pkh")  # empty witness of legacy inputs
+    weight += sum(_output_weight(s) for s in output_scripts)
+    return (weight + 3) // 4
+
+
+@dataclass(frozen=True)
+class Utxo:
+    """A spendable coin of a wallet."""
+
+    outpoint: Outpoint
+    coin: Coin
+    key: Key
+    kind: str
+
+    @property
+    def value(self) -> int:
+        return self.coin.value
+
+
+def _select_bnb(utxos: list[Utxo], target: int, fee_rate: int, cost_of_change: int,
+                max_tries: int = 100_000) -> list[Utxo] | None:
+    """Branch and bound (Murch): a subset whose effective value lands in [target, target+cost]."""
+    pool = sorted(((u.value - fee_rate * ((INPUT_WEIGHT[u.kind] + 3) // 4), i, u)
+                   for i, u in enumerate(utxos)), key=lambda t: (-t[0], t[1]))
+    pool = [p for p in pool if p[0] > 0]
+    remaining = [0] * (len(pool) + 1)
+    for i in range(len(pool) - 1, -1, -1):
+        remaining[i] = remaining[i + 1] + pool[i][0]
+    best, tries = None, 0
+
+    def search(i, chosen, total):
+        nonlocal best, tries
+        tries += 1
+        if tries > max_tries or total > target + cost_of_change:
+            return
+        if total >= target:
+            waste = total - target
+            if best is None or waste < best[0]:
+                best = (waste, list(chosen))
+            return
+        if i >= len(pool) or total + remaining[i] < target:
+            return
+        chosen.append(pool[i][2])
+        search(i + 1, chosen, total + pool[i][0])
+        chosen.pop()
+        search(i + 1, chosen, total)
+
+    search(0, [], 0)
+    return None if best is None else best[1]
+
+
+def _accumulate(ordered: list[Utxo], need) -> list[Utxo] | None:
+    chosen = []
+    for u in ordered:
+        chosen.append(u)
+        if need(chosen) <= sum(c.value for c in chosen):
+            return chosen
+    return None
+
+
+class Wallet:
+    """An HD wallet derived from a BIP-39 mnemonic.
+
+    Parameters
+    ----------
+    mnemonic : str
+        BIP-39 words (checksum verified).
+    profile : WalletProfile
+        Behaviour when building transactions.
+    account : int
+        BIP-44 account number.
+    passphrase : str
+        Optional BIP-39 passphrase.
+    gap_limit : int
+        Addresses watched past the last one used (BIP-44's 20).
+    coin_type : int
+        BIP-44 coin type: 1 for test networks (the lab), 0 for mainnet paths.
+
+    Notes
+    -----
+    Paths are ``m/{44,84,86}'/coin_type'/account'/{0,1}/i``. Addresses are always regtest.
+    """
+
+    def __init__(self, mnemonic: str, profile: WalletProfile = BITCOIN_CORE, account: int = 0,
+                 passphrase: str = "", gap_limit: int = 20, coin_type: int = BIP44_COIN_TYPE):
+        if not bip39.mnemonic_is_valid(mnemonic):
+            raise ValueError("invalid BIP-39 mnemonic (unknown word or bad checksum)")
+        self.profile = profile
+        self.kind = profile.script_type
+        self.gap_limit = gap_limit
+        seed = bip39.mnemonic_to_seed(mnemonic, passphrase)
+        root = bip32.HDKey.from_seed(seed, version=NETWORK["xprv"])
+        self.path = f"m/{PURPOSES[self.kind]}h/{coin_type}h/{account}h"
+        self._account = root.derive(self.path)
+        self._chains = [self._account.child(0), self._account.child(1)]
+        self._keys: dict[tuple[int, int], Key] = {}
+        self._by_script: dict[bytes, Key] = {}
+        self.next_index = [0, 0]
+        self._derive_until(0, gap_limit)
+        self._derive_until(1, gap_limit)
+
+    @property
+    def xpub(self) -> str:
+        """Account extended public key (tpub, as the account's descriptor would show)."""
+        return self._account.to_public().to_base58(version=NETWORK["xpub"])
+
+    def key(self, chain: int, index: int) -> Key:
+        """Key at ``chain`` (0 receive, 1 change) and ``index``."""
+        if (chain, index) not in self._keys:
+            key = Key(self._chains[chain].child(index).secret)
+            self._keys[(chain, index)] = key
+            self._by_script[key.script(self.kind)] = key
+        return self._keys[(chain, index)]
+
+    def _derive_until(self, chain: int, count: int) -> None:
+        for index in range(count):
+            self.key(chain, index)
+
+    def address(self, chain: int, index: int) -> str:
+        """Address at ``chain``/``index``."""
+        return self.key(chain, index).address(self.kind)
+
+    def new_address(self, change: bool = False) -> str:
+        """Hand out the next unused receive (or change) address."""
+        chain = 1 if change else 0
+        index = self.next_index[chain]
+        self.next_index[chain] += 1
+        self._derive_until(chain, self.next_index[chain] + self.gap_limit)
+        return self.address(chain, index)
+
+    def scan(self, ledger: Ledger) -> None:
+        """Advance the address counters past every address the ledger has seen (gap limit)."""
+        for chain in (0, 1):
+            index = self.next_index[chain]
+            while index < self.next_index[chain] + self.gap_limit:
+                if ledger.script_used(self.key(chain, index).script(self.kind)):
+                    self.next_index[chain] = index + 1
+                    self._derive_until(chain, self.next_index[chain] + self.gap_limit)
+                index += 1
+
+    def owns(self, script: bytes) -> bool:
+        """True if ``script`` is one of this wallet's derived scripts."""
+        return script in self._by_script
+
+    def utxos(self, ledger: Ledger, include_mempool: bool = False) -> list[Utxo]:
+        """Spendable coins, oldest first (mature coinbase outputs included)."""
+        self.scan(ledger)
+        found = []
+        for script, key in self._by_script.items():
+            for op, coin in ledger.unspent_for_script(script, include_mempool):
+                if coin.coinbase and ledger.height + 1 - coin.height < COINBASE_MATURITY:
+                    continue
+                found.append(Utxo(op, coin, key, self.kind))
+        found.sort(key=lambda u: (u.coin.height, u.outpoint[0], u.outpoint[1]))
+        return found
+
+    def balance(self, ledger: Ledger) -> int:
+        """Sum of spendable coins, in satoshi."""
+        return sum(u.value for u in self.utxos(ledger))
+
+    def create_payment(self, ledger: Ledger, payments: list[tuple[str, int]],
+                       rng: random.Random) -> Tx:
+        """Build and sign a transaction paying ``payments`` [(address, satoshi), ...].
+
+        Amounts are rounded per the profile; the fee is ``fee_rate`` times the estimated size.
+        The transaction is not submitted.
+
+        Raises
+        ------
+        InsufficientFunds
+            If the coins do not cover amounts plus fee.
+        AddressError
+            If an address is not a regtest address.
+        """
+        p = self.profile
+        pay = [(scripts.script_for_address(a), round_amount(v, p)) for a, v in payments]
+        for (addr, _), (script, value) in zip(payments, pay):
+            if value < dust_threshold(script):
+                raise ValueError(f"payment of {value} sat to {addr} is below the dust threshold")
+        total_pay = sum(v for _, v in pay)
+        utxos = self.utxos(ledger)
+        fresh_change = self.key(1, self.next_index[1]).script(self.kind)
+        change_probe = fresh_change
+        pay_scripts = [s for s, _ in pay]
+
+        def need(chosen, with_change=True):
+            outs = pay_scripts + ([change_probe] if with_change else [])
+            return total_pay + p.fee_rate * estimate_vsize([u.kind for u in chosen], outs)
+
+        chosen = None
+        if p.coin_selection == "bnb":
+            base = p.fee_rate * estimate_vsize([], pay_scripts)
+            change_cost = p.fee_rate * ((_output_weight(change_probe) + 3) // 4) \
+                + p.fee_rate * ((INPUT_WEIGHT[self.kind] + 3) // 4)
+            chosen = _select_bnb(utxos, total_pay + base, p.fee_rate, change_cost)
+        if chosen is None:
+            if p.coin_selection == "largest_first":
+                ordered = sorted(utxos, key=lambda u: -u.value)
+            elif p.coin_selection == "oldest_first":
+                ordered = list(utxos)
+            else:
+                ordered = list(utxos)
+                rng.shuffle(ordered)
+            chosen = _accumulate(ordered, need)
+        if chosen is None:
+            have = sum(u.value for u in utxos)
+            raise InsufficientFunds(f"wallet {self.path} has {have} sat spendable, needs "
+                                    f"{total_pay} sat plus fee at {p.fee_rate} sat/vB")
+        if p.change_address == "reuse":
+            change_script = chosen[0].coin.script
+        else:
+            change_script = fresh_change
+        total_in = sum(u.value for u in chosen)
+        kinds = [u.kind for u in chosen]
+        fee_with = p.fee_rate * estimate_vsize(kinds, pay_scripts + [change_script])
+        change = total_in - total_pay - fee_with
+        outputs = list(pay)
+        if change >= dust_threshold(change_script) and change > 0:
+            if p.change_position == "last":
+                position = len(outputs)
+            elif p.change_position == "first":
+                position = 0
+            else:
+                position = rng.randrange(len(outputs) + 1)
+            outputs.insert(position, (change_script, change))
+            if change_script == fresh_change:
+                self.new_address(change=True)
+        elif total_in < total_pay + p.fee_rate * estimate_vsize(kinds, pay_scripts):
+            raise InsufficientFunds(f"selected coins do not cover {total_pay} sat plus fee")
+        # Bitcoin Core shuffles the selected inputs.
+        chosen = list(chosen)
+        rng.shuffle(chosen)
+        locktime = self._locktime(ledger, rng)
+        return self._sign(chosen, outputs, locktime)
+
+    def _locktime(self, ledger: Ledger, rng: random.Random) -> int:
+        if not self.profile.anti_fee_sniping:
+            return 0
+        height = ledger.height
+        # Bitcoin Core sometimes goes up to 100 blocks back, so delayed broadcasts look alike.
+        if rng.randrange(10) == 0:
+            height = max(0, height - rng.randrange(100))
+        return height
+
+    def _sequence(self, locktime: int) -> int:
+        if self.profile.rbf:
+            return SEQUENCE_RBF_MAX
+        return SEQUENCE_FINAL - 1 if locktime else SEQUENCE_FINAL
+
+    def _sign(self, chosen: list[Utxo], outputs: list[tuple[bytes, int]], locktime: int) -> Tx:
+        seq = self._sequence(locktime)
+        unsigned = build([(u.outpoint[0].hex(), u.outpoint[1], seq) for u in chosen], outputs,
+                         locktime=locktime)
+        return sign(unsigned, [(u.value, u.coin.script) for u in chosen], [u.key for u in chosen],
+                    low_r=self.profile.low_r)
+
+    def pay(self, ledger: Ledger, payments: list[tuple[str, int]], rng: random.Random) -> Tx:
+        """Build, sign and submit a payment; return the transaction."""
+        tx = self.create_payment(ledger, payments, rng)
+        ledger.submit(tx)
+        return tx
+
+    def sweep(self, ledger: Ledger, destination: str, fee_rate: int | None = None) -> Tx:
+        """Sign a transaction moving every spendable coin of the wallet to ``destination``."""
+        return sweep_utxos(self.utxos(ledger), destination,
+                           fee_rate or self.profile.fee_rate)
+
+
+def key_utxos(ledger: Ledger, key: Key) -> list[Utxo]:
+    """Spendable coins a single key controls, on any of its three script kinds."""
+    found = []
+    for kind in ("p2pkh", "p2wpkh", "p2tr"):
+        for op, coin in ledger.unspent_for_script(key.script(kind)):
+            if coin.coinbase and ledger.height + 1 - coin.height < COINBASE_MATURITY:
+                continue
+            found.append(Utxo(op, coin, key, kind))
+    return found
+
+
+def sweep_utxos(utxos: list[Utxo], destination: str, fee_rate: int, locktime: int = 0) -> Tx:
+    """Sign a transaction spending all ``utxos`` to one ``destination`` (a seizure sweep).
+
+    Raises
+    ------
+    InsufficientFunds
+        If there is nothing to sweep or the total does not cover the fee plus dust.
+    """
+    if not utxos:
+        raise InsufficientFunds("nothing to sweep: no spendable coins")
+    script = scripts.script_for_address(destination)
+    total = sum(u.value for u in utxos)
+    fee = fee_rate * estimate_vsize([u.kind for u in utxos], [script])
+    value = total - fee
+    if value < dust_threshold(script):
+        raise InsufficientFunds(f"sweeping {total} sat at {fee_rate} sat/vB leaves {value} sat, "
+                                f"below dust")
+    unsigned = build([(u.outpoint[0].hex(), u.outpoint[1], SEQUENCE_FINAL - 1) for u in utxos],
+                     [(script, value)], locktime=locktime)
+    return sign(unsigned, [(u.value, u.coin.script) for u in utxos], [u.key for u in utxos])
+
+
+def sweep_key(ledger: Ledger, key: Key | str, destination: str, fee_rate: int = 2) -> Tx:
+    """Sign a sweep of everything a single key (a Key or a WIF string) controls."""
+    if isinstance(key, str):
+        key = Key.from_wif(key)
+    return sweep_utxos(key_utxos(ledger, key), destination, fee_rate)

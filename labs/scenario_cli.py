@@ -1,0 +1,142 @@
+"""`tracelab scenario ...` and `tracelab class new`: what instructors run."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from .spec import SpecError
+
+
+def _load(spec_path: Path | None, catalog: str | None, seed: int | None):
+    from . import catalog as cat
+    from .spec import load_spec
+
+    if bool(spec_path) == bool(catalog):
+        raise click.UsageError("give a SPEC file or --catalog NAME (one of them)")
+    try:
+        spec = load_spec(spec_path or cat.path(catalog))
+        return spec.with_seed(seed) if seed is not None else spec
+    except SpecError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _generate(spec, out: Path, key_out: Path | None, backend: str, force: bool, console: Console):
+    from .bundle import BundleError, write_bundle
+    from .scenario import run_case
+
+    with console.status(f"generating {spec.name} (seed {spec.seed})") as status:
+        def progress(msg):
+            status.update(f"{spec.name} (seed {spec.seed}): {msg}")
+
+        try:
+            with run_case(spec, backend=backend, progress=progress) as case:
+                return write_bundle(case, out, key_out, force=force, progress=progress)
+        except BundleError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group("scenario")
+def scenario():
+    """Generate, verify and list cases."""
+
+
+@scenario.command("new")
+@click.argument("spec_path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--catalog", help="A ready case from `tracelab scenario catalog` instead of a SPEC file.")
+@click.option("--seed", type=click.IntRange(0), help="Override the spec's seed: another seed, another case.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Bundle folder.")
+@click.option("--key-out", type=click.Path(file_okay=False, path_type=Path),
+              help="Instructor key folder (default: OUT.key beside the bundle).")
+@click.option("--backend", type=click.Choice(["auto", "anvil", "pyevm"]), default="auto", show_default=True)
+@click.option("--force", is_flag=True, help="Replace existing bundle and key folders.")
+def new(spec_path, catalog, seed, out, key_out, backend, force):
+    """Execute a case on fresh lab chains and write its bundle and, apart, its key."""
+    console = Console(stderr=True)
+    spec = _load(spec_path, catalog, seed)
+    bundle, key = _generate(spec, out, key_out, backend, force, console)
+    click.echo(f"bundle: {bundle}")
+    click.echo(f"key:    {key}  (instructors only: never hand it out with the bundle)")
+
+
+@scenario.command("verify")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--backend", type=click.Choice(["auto", "anvil", "pyevm"]), default="auto", show_default=True)
+def verify(folder, backend):
+    """Rebuild a bundle's chains from its replay logs and check every hash and export."""
+    from .bundle import verify_bundle
+
+    console = Console(stderr=True)
+    with console.status("verifying") as status:
+        problems = verify_bundle(folder, backend=backend, progress=lambda m: status.update(m))
+    if problems:
+        for p in problems:
+            click.echo(f"FAIL {p}", err=True)
+        raise click.ClickException(f"{folder}: {len(problems)} problem(s)")
+    click.echo(f"OK {folder}: manifest, replay logs and exports agree")
+
+
+@scenario.command("catalog")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {name, summary}.")
+def catalog_cmd(as_json):
+    """List the ready-made cases."""
+    from . import catalog as cat
+    from .spec import load_spec
+
+    entries = [{"name": n, "summary": load_spec(cat.path(n)).summary} for n in cat.names()]
+    if as_json:
+        click.echo(json.dumps(entries, indent=2))
+        return
+    for e in entries:
+        click.echo(f"{e['name']}\n    {e['summary']}")
+
+
+@click.group("class")
+def class_():
+    """Cases for a whole class."""
+
+
+@class_.command("new")
+@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with a header and at least an `id` column (optional: `name`, `seed`).")
+@click.option("--catalog", help="Catalog case to give every trainee.")
+@click.option("--spec", "spec_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for bundles (OUT/bundles/<id>) and keys (OUT/keys/<id>).")
+@click.option("--backend", type=click.Choice(["auto", "anvil", "pyevm"]), default="auto", show_default=True)
+@click.option("--force", is_flag=True)
+def class_new(roster, catalog, spec_path, out, backend, force):
+    """One case per trainee, each with its own seed, key and brief."""
+    import hashlib
+
+    console = Console(stderr=True)
+    base = _load(spec_path, catalog, None)
+    with roster.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows or "id" not in rows[0]:
+        raise click.ClickException(f"{roster}: expected a CSV header with an `id` column")
+    ids = [r["id"].strip() for r in rows]
+    bad = [i for i in ids if not i or "/" in i or i.startswith(".")]
+    if bad:
+        raise click.ClickException(f"{roster}: trainee id {bad[0]!r} cannot name a folder")
+    if len(set(ids)) != len(ids):
+        raise click.ClickException(f"{roster}: duplicate trainee ids")
+    index = []
+    for lineno, (row, tid) in enumerate(zip(rows, ids), 2):
+        if row.get("seed"):
+            try:
+                seed = int(row["seed"])
+            except ValueError:
+                raise click.ClickException(f"{roster}: line {lineno}: seed {row['seed']!r} is not an integer") from None
+        else:
+            # each trainee's seed derives from the spec's and the id: stable if the roster is reordered
+            seed = int.from_bytes(hashlib.sha256(f"{base.seed}/{tid}".encode()).digest()[:4], "big")
+        spec = base.with_seed(seed)
+        bundle, key = _generate(spec, out / "bundles" / tid, out / "keys" / tid, backend, force, console)
+        index.append({"id": tid, "name": row.get("name", ""), "seed": seed, "bundle": str(bundle), "key": str(key)})
+        click.echo(f"{tid}: seed {seed} -> {bundle}")
+    (out / "keys" / "class.json").write_text(json.dumps(index, indent=2) + "\n")
+    click.echo(f"{len(index)} cases; index of seeds and keys: {out / 'keys' / 'class.json'}")

@@ -1,0 +1,42 @@
+"""Script types, addresses and asm as Bitcoin Core spells them."""
+import pytest
+
+from chains.utxo import scripts
+from chains.utxo.keys import Key
+from chains.utxo.tx import Tx
+
+from .test_tx import BIP143_SIGNED
+
+
+def test_types_and_addresses_round_trip():
+    key = Key(bytes(31) + b"\x05")
+    expected = {"p2wpkh": ("witness_v0_keyhash", "bcrt1q"), "p2pkh": ("pubkeyhash", "m"),
+                "p2tr": ("witness_v1_taproot", "bcrt1p")}
+    for kind, (core_type, prefix) in expected.items():
+        script = key.script(kind)
+        assert scripts.classify(script) == core_type
+        addr = scripts.address(script)
+        assert addr.startswith(prefix) or (kind == "p2pkh" and addr[0] in "mn")
+        assert scripts.script_for_address(addr) == script
+        assert scripts.descriptor(script).startswith(f"addr({addr})#")
+    assert scripts.classify(b"\x6a\x04abcd") == "nulldata"
+    assert scripts.address(b"\x6a\x04abcd") is None
+    assert scripts.descriptor(b"\x6a\x04abcd").startswith("raw(6a0461626364)#")
+
+
+@pytest.mark.parametrize("bad", ["bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu",
+                                 "1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA", "bcrt1qxyz", "", 42])
+def test_foreign_or_broken_addresses_are_named(bad):
+    with pytest.raises(scripts.AddressError, match="address"):
+        scripts.script_for_address(bad)
+
+
+def test_asm_like_core():
+    tx = Tx.from_raw(BIP143_SIGNED)
+    sig_asm = scripts.asm(tx.tx.vin[0].script_sig.data, sighash_decode=True)
+    assert sig_asm.endswith("[ALL]") and " " not in sig_asm
+    assert scripts.asm(bytes.fromhex("0014" + "ab" * 20)) == "0 " + "ab" * 20
+    assert scripts.asm(bytes.fromhex("5120" + "cd" * 32)) == "1 " + "cd" * 32
+    # Pushes of up to 4 bytes show as CScriptNum: little-endian, sign bit in the last byte.
+    assert scripts.asm(bytes.fromhex("6a04aabbccdd")) == "OP_RETURN -" + str(0x5DCCBBAA)
+    assert scripts.asm(bytes.fromhex("4c")) == "[error]"

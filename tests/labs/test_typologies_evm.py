@@ -1,0 +1,155 @@
+"""Typologies on the EVM chain: graph invariants over several seeds (AMLGentex style)."""
+import json
+
+import pytest
+
+from labs.spec import load_spec
+from labs.scenario import run_case
+from labs.typologies.mixer import DENOMINATIONS
+from labs.world import ETH, ETH_PRICE_USD
+
+FRAUD = """
+name = "fraud-small"
+[chains.ethereum]
+kind = "evm"
+chain_id = 1
+[world]
+users = 8
+[background]
+transactions = 40
+days = 6
+[[story]]
+typology = "investment_fraud_collection"
+victims = 3
+days = 3
+[[story]]
+typology = "fan_out"
+mules = 2
+threshold_usd = 5000
+[[story]]
+typology = "fan_in"
+[[story]]
+typology = "exchange_layering"
+hops = 1
+[[story]]
+typology = "cash_out"
+exchange = 2
+"""
+
+RANSOM = """
+name = "ransom-small"
+[chains.ethereum]
+kind = "evm"
+chain_id = 1
+[world]
+users = 8
+[background]
+transactions = 40
+days = 6
+[[story]]
+typology = "ransomware_payment"
+amount_usd = 40000
+[[story]]
+typology = "mixer"
+withdraw_addresses = 2
+delay_hours_max = 24
+[[story]]
+typology = "fan_in"
+[[story]]
+typology = "swap_to_stablecoin"
+[[story]]
+typology = "cash_out"
+venue = "otc"
+"""
+
+
+def case(text, seed):
+    return run_case(load_spec("t.toml", text=text).with_seed(seed))
+
+
+def chain_tx(w3, h):
+    return w3.eth.get_transaction(h), w3.eth.get_transaction_receipt(h)
+
+
+def check_common(c):
+    world = c.world
+    w3 = world.lanes["ethereum"].w3
+    truth = world.truth
+    first_in, first_out = {}, {}
+    for m in truth.moves:
+        tx, receipt = chain_tx(w3, m.tx)
+        assert receipt["status"] == 1, m
+        if m.note not in ("mixer withdrawal",) and not m.note.startswith("withdrawal from"):
+            assert tx["from"] == m.sender, m
+        if m.asset == "ETH" and tx["to"] == m.recipient:
+            assert tx["value"] == m.amount, m
+        first_out.setdefault(m.sender, receipt["blockNumber"])
+        first_in.setdefault(m.recipient, receipt["blockNumber"])
+    # funds arrive before they leave, at every laundering address
+    for actor, chains in truth.clusters.items():
+        for addr in chains["ethereum"]:
+            if addr in first_out and addr in first_in:
+                assert first_in[addr] <= first_out[addr], (actor, addr)
+    # cash-outs reach their address on chain
+    for co in truth.cashouts:
+        tx, receipt = chain_tx(w3, co["tx"])
+        assert receipt["status"] == 1
+        if co["asset"] == "ETH":
+            assert tx["to"] == co["address"] and tx["value"] == co["amount"]
+    assert truth.cashouts
+    return world
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fraud_case(seed):
+    with case(FRAUD, seed) as c:
+        world = check_common(c)
+        truth = world.truth
+        moves = {s: [m for m in truth.moves if m.typology == s] for s in
+                 ("investment_fraud_collection", "fan_out", "fan_in", "exchange_layering", "cash_out")}
+        assert all(moves.values()), {k: len(v) for k, v in moves.items()}
+        cap = 5000 * ETH // ETH_PRICE_USD
+        assert all(m.amount < cap for m in moves["fan_out"]), "structuring stays under the threshold"
+        mules = {a for a in truth.clusters if a.startswith("mule-")}
+        assert len(mules) == 2
+        # fan-in: one recipient collects from every mule
+        assert len({m.recipient for m in moves["fan_in"]}) == 1
+        assert {m.sender for m in moves["fan_in"]} == {world.actors[m].address for m in mules}
+        # what was collected is what the victims paid; everything after loses only fees
+        paid = sum(v["amount"] for v in truth.victims)
+        assert sum(m.amount for m in moves["investment_fraud_collection"]) == paid
+        cashed = sum(co["amount"] for co in truth.cashouts)
+        assert paid * 98 // 100 < cashed < paid
+        kyc = truth.cashouts[0]["kyc"]
+        assert kyc["exchange"] == world.spec.world.exchanges[1].name and kyc["name"]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_ransom_through_mixer_and_swap(seed):
+    with case(RANSOM, seed) as c:
+        world = check_common(c)
+        truth, w3 = world.truth, world.lanes["ethereum"].w3
+        deposits = [m for m in truth.moves if m.note == "mixer deposit"]
+        withdrawals = [m for m in truth.moves if m.note == "mixer withdrawal"]
+        assert deposits and len(deposits) == len(withdrawals)
+        assert all(m.amount in DENOMINATIONS for m in deposits)
+        # a withdrawal address is fresh: its first transaction is the mixer's payment to it
+        for m in withdrawals:
+            assert w3.eth.get_transaction_count(m.recipient, block_identifier=0) == 0
+        # nothing on chain links a deposit to its withdrawal: different senders, different recipients
+        assert not {m.sender for m in deposits} & {m.recipient for m in withdrawals}
+        swaps = [m for m in truth.moves if m.note == "swap WETH for LUSD"]
+        assert swaps
+        (co,) = truth.cashouts
+        assert co["asset"] == "LUSD" and co["venue"] == "otc"
+        usd = world.lanes["ethereum"].contracts["stablecoin"]
+        assert usd.functions.balanceOf(co["address"]).call() >= co["amount"]
+
+
+def test_same_seed_same_truth_other_seed_other_case():
+    def key(seed):
+        with case(FRAUD, seed) as c:
+            return json.dumps(c.world.truth.to_json(), sort_keys=True)
+
+    assert key(5) == key(5)
+    assert key(5) != key(6)
