@@ -8,52 +8,43 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-ETH = 10**18
+from .units import fmt
+
+
+def _story(console: Console, backend: str, out: Path) -> dict:
+    from .story import run_story
+
+    with console.status("running the contract story on two lab chains"):
+        result = run_story(backend)
+    table = Table(title=f"the contract story ({result.backend}): chain A 1337, chain B 8453")
+    for col in ("chain", "step", "tx hash"):
+        table.add_column(col, overflow="fold")
+    for chain, step, h in result.steps:
+        table.add_row(chain, step, h)
+    console.print(table)
+    balances = Table(title="final balances")
+    for col in ("chain", "who", "address", "balance"):
+        balances.add_column(col, overflow="fold", justify="right" if col == "balance" else "left")
+    for chain, who, addr, amount, unit in result.balances:
+        shown = fmt(amount, 18, "ETH") if unit == "wei" else \
+            fmt(amount, 6, "LUSD") if unit.startswith("LUSD") else fmt(amount, 18, "bETH")
+        balances.add_row(chain, who, addr, shown)
+    console.print(balances)
+    summary = {"backend": result.backend,
+               "steps": [{"chain": c, "step": s, "tx": h} for c, s, h in result.steps],
+               "balances": [{"chain": c, "who": w, "address": a, "amount": str(n), "unit": u}
+                            for c, w, a, n, u in result.balances]}
+    (out / "contract-story.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
 
 
 @click.command("demo")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"),
-              show_default=True, help="Folder for the replay log and the summary.")
+              show_default=True, help="Folder for what the demo writes.")
 @click.option("--backend", type=click.Choice(["auto", "anvil", "pyevm"]), default="auto", show_default=True)
 def demo(out: Path, backend: str):
-    """Start a lab chain, run a short scripted story through it, print tx hashes and balances."""
-    from chains.evm import EvmChain
-
+    """Run every lab contract through a short case on two lab chains, then print tx hashes and balances."""
     console = Console()
     out.mkdir(parents=True, exist_ok=True)
-    with EvmChain.start(backend, chain_id=1337, accounts=6) as chain:
-        victim, platform, mule1, mule2, launderer, exchange = chain.accounts
-        console.print(f"[bold]lab chain[/] {chain.backend.name}, chain id {chain.chain_id}"
-                      + (f", {chain.backend.url}" if chain.backend.url else ""))
-        story = []
-        h = chain.send(victim, platform.address, value=25 * ETH)
-        chain.mine()
-        story.append(("victim pays the fraud platform", h))
-        for mule in (mule1, mule2):
-            story.append(("platform fans out to a mule", chain.send(platform, mule.address, value=12 * ETH)))
-        chain.mine()
-        for mule in (mule1, mule2):
-            story.append(("mule forwards to the launderer", chain.send(mule, launderer.address, value=11 * ETH)))
-        chain.mine()
-        story.append(("launderer cashes out at the exchange", chain.send(launderer, exchange.address, value=20 * ETH)))
-        chain.mine()
-
-        table = Table(title="transactions")
-        for col in ("step", "tx hash", "block"):
-            table.add_column(col, overflow="fold")
-        for step, h in story:
-            table.add_row(step, "0x" + h.hex(), str(chain.w3.eth.get_transaction_receipt(h)["blockNumber"]))
-        console.print(table)
-        balances = Table(title="final balances (wei)")
-        balances.add_column("account")
-        balances.add_column("address", overflow="fold")
-        balances.add_column("balance", justify="right")
-        names = ("victim", "platform", "mule 1", "mule 2", "launderer", "exchange")
-        for name, acct in zip(names, chain.accounts):
-            balances.add_row(name, acct.address, str(chain.w3.eth.get_balance(acct.address)))
-        console.print(balances)
-        chain.write_replay(out / "evm-replay.jsonl")
-        summary = {"backend": chain.backend.name, "chain_id": chain.chain_id,
-                   "transactions": [{"step": s, "hash": "0x" + h.hex()} for s, h in story]}
-        (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    console.print(f"replay log and summary written to {out}/")
+    _story(console, backend, out)
+    console.print(f"written to {out}/")

@@ -36,9 +36,16 @@ class ReplayMismatch(RuntimeError):
     """A replayed chain diverged from its log."""
 
 
-def _revert_reason(exc: ContractLogicError) -> str:
-    msg = getattr(exc, "message", None) or str(exc)
-    return msg.removeprefix("execution reverted: ").removeprefix("execution reverted")
+def _revert_reason(exc: Exception) -> str:
+    msg = getattr(exc, "message", None) or (exc.args[0] if exc.args else str(exc))
+    return str(msg).removeprefix("execution reverted: ").removeprefix("execution reverted")
+
+
+try:  # the pure-Python backend raises its own error where a node answers with a revert
+    from eth_tester.exceptions import TransactionFailed as _TesterRevert
+except ImportError:  # pragma: no cover
+    _TesterRevert = ContractLogicError
+_REVERTS = (ContractLogicError, _TesterRevert)
 
 
 class EvmChain:
@@ -218,7 +225,7 @@ class EvmChain:
             if to:
                 self.w3.eth.call(tx)
             return self.w3.eth.estimate_gas(tx) * 5 // 4 + 10_000
-        except ContractLogicError as exc:
+        except _REVERTS as exc:
             raise ChainRevert(_revert_reason(exc), tx) from None
 
     def transact(self, fn: ContractFunction, sender: LocalAccount, *, value: int = 0, gas: int | None = None,

@@ -39,6 +39,10 @@ class PyEvmBackend(Backend):
         endpoints = {ns: dict(methods) for ns, methods in API_ENDPOINTS.items()}
         endpoints["eth"]["chainId"] = static_return(genesis.chain_id)
         self.w3 = Web3(EthereumTesterProvider(self.tester, api_endpoints=endpoints))
+        if genesis.alloc:
+            # py-evm checks that the sender of an eth_call can afford its gas, and a call without
+            # "from" comes from an empty address; let calls come from the richest genesis account
+            self.w3.eth.default_account = max(genesis.alloc.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
     def send_raw(self, raws: Sequence[bytes]) -> list[bytes]:
         # Queued here and applied at mine time: eth-tester's own pending pool checks each nonce
