@@ -162,7 +162,8 @@ class Background:
         for lane in self.world.lanes.values():
             contract = lane.contracts[ex.actor.id]
             lane.call(contract.functions.sweep(salts, "0x" + "00" * 20), ex.operator, t)
-            usd = lane.contracts["stablecoin"]
-            lane.call(contract.functions.sweep(salts, usd.address), ex.operator, t)
-            self.executed += 2
+            self.executed += 1
+            for token in sorted({lane.contracts["stablecoin"].address} | lane.sweep_tokens):
+                lane.call(contract.functions.sweep(salts, token), ex.operator, t)
+                self.executed += 1
         ex.unswept.clear()

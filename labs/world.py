@@ -93,6 +93,8 @@ class EvmLane:
         self._incoming: set[str] = set()
         #: addresses that are (or will be, once an exchange sweeps them) contracts accepting ETH
         self.contract_recipients: set[str] = set()
+        #: ERC-20 tokens the exchanges sweep from their deposit addresses
+        self.sweep_tokens: set[str] = set()
 
     def _slot_for(self, t: int) -> int:
         g = self.chain.genesis.timestamp
@@ -172,6 +174,7 @@ class World:
         self._background = None
         self._build_actors()
         self._start_chains(backend)
+        self._connect_bridges()
 
     # -- randomness ------------------------------------------------------------------------
     def rng(self, *names_: str | int):
@@ -198,6 +201,7 @@ class World:
         self.add_actor("issuer", "Lab Dollar issuer (stablecoin)", "US", actor_id="issuer")
         self.add_actor("liquidity", "swap pool liquidity provider", "--", actor_id="liquidity")
         self.add_actor("relayer", "mixer relayer", "--", actor_id="mixer-relayer")
+        self.add_actor("relayer", "bridge relayer", "--", actor_id="bridge-relayer")
         for i, ex in enumerate(self.spec.world.exchanges, 1):
             actor = self.add_actor("exchange", ex.name, ex.jurisdiction, actor_id=f"exchange-{i}")
             self.exchanges[actor.id] = Exchange(actor, actor.account(0), actor.account(1), ex.sweep_every)
@@ -236,7 +240,8 @@ class World:
         alloc = {self.actors["operator"].address: 10_000 * ETH,
                  self.actors["issuer"].address: 10 * ETH,
                  self.actors["liquidity"].address: 2_000 * ETH,
-                 self.actors["mixer-relayer"].address: 10 * ETH}
+                 self.actors["mixer-relayer"].address: 10 * ETH,
+                 self.actors["bridge-relayer"].address: 10 * ETH}
         for ex in self.exchanges.values():
             alloc[ex.operator.address] = 100 * ETH
             alloc[ex.hot_wallet.address] = 50_000 * ETH
@@ -283,6 +288,25 @@ class World:
         # exchanges hold stablecoin reserves for their customers' withdrawals
         for ex in self.exchanges.values():
             lane.call(usd.functions.mint(ex.hot_wallet.address, 5_000_000 * USD), issuer, t)
+
+    def _connect_bridges(self):
+        """A lock-and-mint bridge between every two EVM chains, with its relayer."""
+        from chains.bridge_relayer import BridgeRelayer
+
+        evm = [lane for lane in self.lanes.values() if getattr(lane, "kind", "evm") == "evm"]
+        self.bridges: dict[tuple[str, str], BridgeRelayer] = {}
+        if len(evm) < 2:
+            return
+        relayer = self.actors["bridge-relayer"].account(0)
+        op = self.actors["operator"].account(0)
+        for lane in evm:
+            lane.deploy("Bridge", relayer.address, sender=op, t=lane.chain.timestamp + SLOT, key="bridge")
+        for src in evm:
+            for dst in evm:
+                if src is not dst:
+                    self.bridges[(src.name, dst.name)] = BridgeRelayer(
+                        src.chain, src.contracts["bridge"], dst.chain, dst.contracts["bridge"], sender=relayer,
+                        from_block=src.chain.w3.eth.block_number + 1)
 
     # -- time ------------------------------------------------------------------------------
     def at(self, t: int) -> int:

@@ -15,6 +15,8 @@ from ..spec import SpecError
 TYPOLOGIES = {
     "investment_fraud_collection": "collection",
     "ransomware_payment": "ransomware",
+    "exchange_hack": "exchange_hack",
+    "bridge_hop": "bridge_hop",
     "fan_out": "fan_out",
     "fan_in": "fan_in",
     "mixer": "mixer",

@@ -6,10 +6,15 @@ from dataclasses import dataclass
 
 from eth_account.signers.local import LocalAccount
 
+from chains import contracts
+
 from ..world import ETH, GAS_RESERVE, TRANSFER_FEE, Actor, World
 
 HOUR = 3600
 DAY = 86_400
+#: the ERC-20 functions typologies call on any token of the proceeds
+ERC20_ABI = [f for f in contracts.load("Stablecoin").abi
+             if f.get("name") in ("transfer", "approve", "balanceOf", "decimals", "symbol")]
 
 
 @dataclass
@@ -57,10 +62,36 @@ class Step:
         self.world.proceeds = [h for h in self.world.proceeds if h not in taken]
         return taken
 
-    def hold(self, chain: str, actor: Actor, account: LocalAccount, asset: str, amount: int) -> None:
+    def hold(self, chain: str, actor: Actor, account: LocalAccount, asset: str, amount: int,
+             token: str | None = None) -> None:
+        """Record that ``account`` now holds ``amount`` of ``asset`` (an ERC-20 at ``token``, or ETH) of the proceeds."""
         self.world.truth.control(actor.id, chain, account.address)
         self.world.proceeds.append({"chain": chain, "actor": actor.id, "account": account, "address": account.address,
-                                    "asset": asset, "amount": amount})
+                                    "asset": asset, "amount": amount, "token": token})
+
+    def ensure_gas(self, chain: str, actor: Actor, account: LocalAccount, t: int, calls: int = 2) -> None:
+        """Give ``account`` ETH for ``calls`` contract calls if it lacks it, the way launderers do.
+
+        The gas comes from the perpetrator's own wallet, which buys it at an exchange when empty:
+        gas funding is one of the links that tie a launderer's fresh addresses together.
+        """
+        lane = self.world.lanes[chain]
+        need = calls * GAS_RESERVE
+        if lane.balance(account.address) >= need:
+            return
+        perp = self.perpetrator()
+        wallet = perp.account(0)
+        if lane.balance(wallet.address) < need + TRANSFER_FEE * 2:
+            ex = next(iter(self.world.exchanges.values()))
+            rec = self.world.kyc_customer(ex, perp, self.world.rng("kyc", ex.actor.id, perp.id))
+            self.world.at(t - 1800)
+            h = lane.transfer(ex.hot_wallet, wallet.address, 10 * need, t - 1800)
+            self.world.truth.move(step=self.index, typology=self.typology, chain=chain, tx=h,
+                                  sender=ex.hot_wallet.address, recipient=wallet.address, asset="ETH",
+                                  amount=10 * need, note=f"gas bought at {ex.actor.name} "
+                                                         f"(customer {rec['customer_id']})")
+            self.world.truth.control(perp.id, chain, wallet.address)
+        self.transfer(chain, perp, wallet, account.address, need, t - 600, note="gas funding")
 
     def perpetrator(self) -> Actor:
         """The case's perpetrator (created by the first step that needs one)."""

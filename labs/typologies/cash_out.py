@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import HOUR, Step
+from .base import ERC20_ABI, HOUR, Step
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,6 @@ def run(step: Step, p: Params, rng) -> None:
             ex = exchanges[p.exchange - 1]
             rec = world.kyc_customer(ex, holder, world.rng("kyc", ex.actor.id, holder.id))
             to = rec["deposit_address"][p.chain]
-            ex.unswept[rec["customer_id"]] = None
             venue = {"venue": "exchange", "exchange": ex.actor.name, "jurisdiction": ex.actor.jurisdiction,
                      "kyc": {k: v for k, v in rec.items() if k not in ("salt", "actor", "deposit_address")}}
         else:
@@ -51,11 +50,15 @@ def run(step: Step, p: Params, rng) -> None:
             amount = lane.max_transfer(h["amount"], to)
             tx = step.transfer(p.chain, holder, account, to, amount, t, note=f"cash-out to {p.venue}")
         else:
-            token = lane.contracts["stablecoin"]
+            token = lane.w3.eth.contract(address=h["token"], abi=ERC20_ABI)
+            lane.sweep_tokens.add(h["token"])
             amount = h["amount"]
             receipt = step.call(p.chain, holder, account, token.functions.transfer(to, amount), t,
                                 note=f"cash-out to {p.venue}", recipient=to, asset=h["asset"], amount=amount)
             tx = "0x" + bytes(receipt["transactionHash"]).hex()
+        if p.venue == "exchange":
+            # after the deposit: moving the clock to it may have run an earlier sweep
+            ex.unswept[rec["customer_id"]] = None
         world.truth.cashouts.append({"chain": p.chain, "address": to, "asset": h["asset"], "amount": amount,
                                      "tx": tx, "from": account.address, "actor": holder.id, **venue})
     world.at(t + rng.randint(HOUR, 6 * HOUR))

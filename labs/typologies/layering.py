@@ -37,10 +37,10 @@ def run(step: Step, p: Params, rng) -> None:
             holder, account = world.actors[h["actor"]], h["account"]
             rec = world.kyc_customer(ex, holder, world.rng("kyc", ex.actor.id, holder.id))
             deposit = rec["deposit_address"][p.chain]
-            ex.unswept[rec["customer_id"]] = None
             t += rng.randint(10 * 60, p.delay_hours_max * HOUR // 2)
             amount = lane.max_transfer(h["amount"], deposit)
             dtx = step.transfer(p.chain, holder, account, deposit, amount, t, note=f"deposit at {ex.actor.name}")
+            ex.unswept[rec["customer_id"]] = None
             t += rng.randint(HOUR, p.delay_hours_max * HOUR // 2)
             out = amount - amount * p.withdrawal_fee_bps // 10_000
             fresh = perp.fresh_account()

@@ -43,6 +43,6 @@ def run(step: Step, p: Params, rng) -> None:
             step.call(p.chain, holder, account, pool.functions.swapExactIn(weth.address, part, 0, account.address),
                       t, note="swap WETH for LUSD", recipient=pool.address, asset="WETH", amount=part)
         got = lane.token_balance("stablecoin", account.address) - before
-        step.hold(p.chain, holder, account, "LUSD", got)
+        step.hold(p.chain, holder, account, "LUSD", got, token=usd.address)
     world.notes.setdefault("stablecoin", {})[p.chain] = usd.address
     world.at(t + rng.randint(HOUR, 6 * HOUR))

@@ -120,6 +120,9 @@ def test_fraud_case(seed):
         assert sum(m.amount for m in moves["investment_fraud_collection"]) == paid
         cashed = sum(co["amount"] for co in truth.cashouts)
         assert paid * 98 // 100 < cashed < paid
+        # the exchange swept every cash-out deposit into its hot wallet
+        w3 = world.lanes["ethereum"].w3
+        assert all(w3.eth.get_balance(co["address"]) == 0 for co in truth.cashouts)
         kyc = truth.cashouts[0]["kyc"]
         assert kyc["exchange"] == world.spec.world.exchanges[1].name and kyc["name"]
 
@@ -153,3 +156,70 @@ def test_same_seed_same_truth_other_seed_other_case():
 
     assert key(5) == key(5)
     assert key(5) != key(6)
+
+
+HACK = """
+name = "hack-small"
+[chains.ethereum]
+kind = "evm"
+chain_id = 1
+[chains.sidechain]
+kind = "evm"
+chain_id = 8453
+[world]
+users = 6
+[background]
+transactions = 30
+days = 4
+[[story]]
+typology = "exchange_hack"
+amount_eth = 40
+addresses = 2
+[[story]]
+typology = "fan_in"
+[[story]]
+typology = "swap_to_stablecoin"
+[[story]]
+typology = "bridge_hop"
+to_chain = "sidechain"
+[[story]]
+typology = "cash_out"
+chain = "sidechain"
+exchange = 2
+"""
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_hack_hops_chains_through_the_bridge(seed):
+    with case(HACK, seed) as c:
+        world = c.world
+        truth = world.truth
+        src, dst = world.lanes["ethereum"], world.lanes["sidechain"]
+        deposit = next(m for m in truth.moves if m.note.startswith("bridge deposit"))
+        mint = next(m for m in truth.moves if m.note.startswith("bridge mint"))
+        # the two legs share the bridge nonce, on two chains
+        assert deposit.chain == "ethereum" and mint.chain == "sidechain"
+        nonce = int(mint.note.split("nonce ")[1].split(",")[0])
+        (dep_event,) = src.contracts["bridge"].events.Deposited().process_receipt(
+            src.w3.eth.get_transaction_receipt(deposit.tx))
+        assert dep_event["args"]["nonce"] == nonce
+        assert dep_event["args"]["dstChainId"] == 8453
+        assert mint.amount == deposit.amount
+        assert dst.w3.eth.get_transaction_receipt(mint.tx)["status"] == 1
+        # the recipient on the other chain got gas from the perpetrator's wallet, bought at an exchange
+        assert any(m.note == "gas funding" and m.chain == "sidechain" for m in truth.moves)
+        assert any(m.note.startswith("gas bought at") for m in truth.moves)
+        (co,) = truth.cashouts
+        assert co["chain"] == "sidechain" and co["asset"] == "bLUSD"
+        token = dst.w3.eth.contract(address=mint_token(world), abi=src.contracts["stablecoin"].abi)
+        hot = world.exchanges["exchange-2"].hot_wallet.address
+        # the exchange swept the deposit into its hot wallet
+        assert token.functions.balanceOf(co["address"]).call() == 0
+        assert token.functions.balanceOf(hot).call() >= co["amount"]
+        stolen = sum(v["amount"] for v in truth.victims)
+        assert stolen == 40 * ETH
+
+
+def mint_token(world):
+    (token,) = world.notes["bridged_tokens"]
+    return token

@@ -1,0 +1,55 @@
+"""Exchange hack: an attacker with the hot wallet's key drains it to addresses of their own.
+
+The theft is the exchange's own report: its hot wallet sent funds it did not authorise. The
+drain is split across a few attacker addresses, fast, before the exchange can react.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..world import ETH
+from .base import HOUR, Step
+
+
+@dataclass(frozen=True)
+class Params:
+    chain: str = "ethereum"
+    #: which exchange of the world is hacked (1 = the first)
+    exchange: int = 1
+    amount_eth: int = 300
+    #: attacker addresses the drain is split across
+    addresses: int = 3
+
+    def __post_init__(self):
+        if self.exchange < 1:
+            raise ValueError("exchange: expected 1 or more")
+        if not 1 <= self.amount_eth <= 20_000:
+            raise ValueError("amount_eth: expected 1 to 20000")
+        if not 1 <= self.addresses <= 50:
+            raise ValueError("addresses: expected 1 to 50")
+
+
+def run(step: Step, p: Params, rng) -> None:
+    world = step.world
+    exchanges = list(world.exchanges.values())
+    if p.exchange > len(exchanges):
+        raise RuntimeError(f"story step {step.index}: exchange {p.exchange} does not exist "
+                           f"(the world has {len(exchanges)})")
+    ex = exchanges[p.exchange - 1]
+    perp = step.perpetrator()
+    t = world.clock + rng.randint(HOUR, 6 * HOUR)
+    total = p.amount_eth * ETH
+    parts = [total // p.addresses] * p.addresses
+    parts[-1] += total - sum(parts)
+    for part in parts:
+        target = perp.fresh_account()
+        t += rng.randint(20, 300)
+        h = step.transfer(p.chain, ex.actor, ex.hot_wallet, target.address, part, t,
+                          note="unauthorised transfer from the hot wallet", controlled=False)
+        world.truth.victims.append({"victim": ex.actor.id, "name": ex.actor.name, "country": ex.actor.jurisdiction,
+                                    "tx": h, "from": ex.hot_wallet.address, "to": target.address, "amount": part,
+                                    "time": t})
+        step.hold(p.chain, perp, target, "ETH", part)
+    world.notes["hack"] = {"exchange": ex.actor.name, "jurisdiction": ex.actor.jurisdiction,
+                           "hot_wallet": ex.hot_wallet.address, "chain": p.chain}
+    world.at(t + rng.randint(10 * 60, 2 * HOUR))
