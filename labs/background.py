@@ -10,11 +10,16 @@ import heapq
 import itertools
 import math
 
+from eth_hash.auto import keccak
+
 from .world import ETH, GAS_RESERVE, TRANSFER_FEE, World
 
 DAY = 86_400
 #: relative weight of each hour of the day (UTC): quiet at night, busy in the evening
 HOURLY = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 9, 10, 11, 12, 11, 9, 6, 3]
+SWEEP_BATCH = 10
+#: gas limit of background mixer calls (they use ~60-110k; a fixed limit spares an estimate)
+MIXER_GAS = 200_000
 KINDS = {"p2p": 40, "merchant": 20, "deposit": 15, "withdraw": 15, "mix": 4, "gamble": 6}
 
 
@@ -137,8 +142,8 @@ class Background:
             return
         mixer = lane.contracts[f"mixer-{denom}"]
         secret, nullifier = self.rng.randbytes(32), self.rng.randbytes(32)
-        commitment = mixer.functions.commitmentOf(secret, nullifier).call()
-        lane.call(mixer.functions.deposit(commitment), a.account(0), t, value=denom)
+        commitment = keccak(secret + nullifier)  # Mixer.commitmentOf
+        lane.queue_call(mixer.functions.deposit(commitment), a.account(0), t, value=denom, gas=MIXER_GAS)
         self.balances[(chain, a.address)] -= denom + GAS_RESERVE
         self.executed += 1
         delay = int(3600 * math.exp(self.rng.uniform(0, math.log(24 * 14))))
@@ -150,7 +155,8 @@ class Background:
         fresh = user.fresh_account()
         fee = denom * 30 // 10_000
         mixer = lane.contracts[f"mixer-{denom}"]
-        lane.call(mixer.functions.withdraw(secret, nullifier, fresh.address, relayer.address, fee), relayer, t)
+        lane.queue_call(mixer.functions.withdraw(secret, nullifier, fresh.address, relayer.address, fee), relayer, t,
+                        gas=MIXER_GAS)
         self.balances[(chain, fresh.address)] = denom - fee
         self.executed += 1
 
@@ -161,9 +167,11 @@ class Background:
         salts = [bytes.fromhex(ex.customers[c]["salt"][2:]) for c in ex.unswept]
         for lane in self.world.lanes.values():
             contract = lane.contracts[ex.actor.id]
-            lane.call(contract.functions.sweep(salts, "0x" + "00" * 20), ex.operator, t)
-            self.executed += 1
-            for token in sorted({lane.contracts["stablecoin"].address} | lane.sweep_tokens):
-                lane.call(contract.functions.sweep(salts, token), ex.operator, t)
-                self.executed += 1
+            tokens = ["0x" + "00" * 20] + sorted({lane.contracts["stablecoin"].address} | lane.sweep_tokens)
+            # a first sweep deploys each deposit address (~500k gas): batches keep a call within a block
+            for i in range(0, len(salts), SWEEP_BATCH):
+                for token in tokens:
+                    lane.call(contract.functions.sweep(salts[i:i + SWEEP_BATCH], token), ex.operator, t,
+                              receipt=False)
+                    self.executed += 1
         ex.unswept.clear()

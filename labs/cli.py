@@ -53,6 +53,7 @@ def chain():
 @cli.group(cls=LazyGroup, lazy={
     "chain": "chains.evm.bench:bench_chain",
     "utxo": "chains.utxo.bench:bench_utxo",
+    "scenario": "labs.bench:bench_scenario",
 })
 def bench():
     """Benchmarks: figures as ratios against a baseline measured in the same run."""

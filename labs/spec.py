@@ -27,6 +27,9 @@ class ChainSpec:
     name: str
     kind: str
     chain_id: int = 1337
+    #: simulated seconds a block gathers transactions for (EVM): 12 is Ethereum's slot; a longer
+    #: one puts more of a case's transactions in each block, which is faster to generate
+    block_time: int = 60
 
 
 @dataclass(frozen=True)
@@ -206,10 +209,12 @@ def _build(doc: dict, get_typology) -> ScenarioSpec:
     chains = []
     for cname, raw in _table(doc["chains"], "chains").items():
         raw = _table(raw, f"chains.{cname}")
-        _no_unknown(raw, {"kind", "chain_id"}, f"chains.{cname}")
+        _no_unknown(raw, {"kind", "chain_id", "block_time"}, f"chains.{cname}")
         kind = _str(raw.get("kind"), f"chains.{cname}.kind", choices=CHAIN_KINDS)
         chain_id = _int(raw.get("chain_id", 1337), f"chains.{cname}.chain_id", minimum=1)
-        chains.append(ChainSpec(cname, kind, chain_id))
+        block_time = _int(raw.get("block_time", ChainSpec.block_time), f"chains.{cname}.block_time", minimum=1,
+                          maximum=86_400)
+        chains.append(ChainSpec(cname, kind, chain_id, block_time))
     if not chains:
         raise SpecError("chains: expected at least one chain")
     if sum(c.kind == "utxo" for c in chains) > 1:

@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 from eth_account.hdaccount.mnemonic import Language, Mnemonic
 from eth_account.signers.local import LocalAccount
+from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
 
 from chains import contracts
 from chains.evm import EvmChain, Genesis, derive_accounts
@@ -82,8 +84,9 @@ class Exchange:
 class EvmLane:
     """How actions reach one EVM chain: 12-second slots, transfers batched per slot, calls mined at once."""
 
-    def __init__(self, name: str, chain: EvmChain):
+    def __init__(self, name: str, chain: EvmChain, block_time: int = SLOT):
         self.name, self.chain = name, chain
+        self.block_time = block_time
         self.w3 = chain.w3
         self.contracts: dict[str, Any] = {}
         self._slot: int | None = None
@@ -93,13 +96,14 @@ class EvmLane:
         self._incoming: set[str] = set()
         #: addresses that are (or will be, once an exchange sweeps them) contracts accepting ETH
         self.contract_recipients: set[str] = set()
+        self._unchecked: list[bytes] = []
         #: ERC-20 tokens the exchanges sweep from their deposit addresses
         self.sweep_tokens: set[str] = set()
 
     def _slot_for(self, t: int) -> int:
-        g = self.chain.genesis.timestamp
-        slot = g + SLOT * max(1, math.ceil((t - g) / SLOT))
-        return max(slot, self.chain.timestamp + SLOT)
+        g, bt = self.chain.genesis.timestamp, self.block_time
+        slot = g + bt * max(1, math.ceil((t - g) / bt))
+        return max(slot, self.chain.timestamp + bt)
 
     def _advance(self, t: int) -> int:
         slot = self._slot_for(t)
@@ -115,6 +119,24 @@ class EvmLane:
             self.chain.mine(max(self._slot, self.chain.timestamp + 1))
             self._queued = 0
             self._incoming.clear()
+            unchecked, self._unchecked = self._unchecked, []
+            for h in unchecked:
+                if self.chain.backend.receipt_status(h) != 1:
+                    raise RuntimeError(f"{self.name}: queued contract call 0x{h.hex()} reverted")
+
+    def queue_call(self, fn, sender: LocalAccount, t: int, *, gas: int, value: int = 0) -> str:
+        """A contract call that needs no answer: it joins the open block like a transfer.
+
+        Nothing is estimated (``gas`` is the limit); its status is checked when the block is mined.
+        """
+        if sender.address in self._incoming:
+            self.flush()
+        self._advance(t)
+        data = bytes.fromhex(fn._encode_transaction_data()[2:])
+        h = self.chain.send(sender, fn.address, value=value, data=data, gas=gas)
+        self._queued += 1
+        self._unchecked.append(h)
+        return "0x" + h.hex()
 
     def transfer_gas(self, to: str) -> int:
         """Gas limit of a plain transfer to ``to``; a node needs ``value + gas x price`` in the sender's balance."""
@@ -135,10 +157,12 @@ class EvmLane:
         self._incoming.add(to)
         return "0x" + h.hex()
 
-    def call(self, fn, sender: LocalAccount, t: int, *, value: int = 0) -> dict:
+    def call(self, fn, sender: LocalAccount, t: int, *, value: int = 0, gas: int | None = None,
+             receipt: bool = True):
         slot = self._advance(t)
         self.flush()
-        return self.chain.transact(fn, sender, value=value, timestamp=max(slot, self.chain.timestamp + 1))
+        return self.chain.transact(fn, sender, value=value, gas=gas, receipt=receipt,
+                                   timestamp=max(slot, self.chain.timestamp + 1))
 
     def deploy(self, name: str, *args, sender: LocalAccount, t: int, key: str | None = None):
         slot = self._advance(t)
@@ -230,7 +254,7 @@ class World:
         rec["deposit_address"] = {}
         for lane in self.lanes.values():
             dep = lane.contracts[exchange.actor.id]
-            rec["deposit_address"][lane.name] = dep.functions.depositAddressOf(salt).call()
+            rec["deposit_address"][lane.name] = create2_address(dep.address, salt, _DEPOSIT_INIT_HASH)
             lane.contract_recipients.add(rec["deposit_address"][lane.name])
         exchange.customers[cid] = rec
         return rec
@@ -259,7 +283,7 @@ class World:
             alloc = self._genesis_alloc(self.rng("genesis", cspec.name))
             genesis = Genesis(chain_id=cspec.chain_id, timestamp=genesis_time, alloc=alloc)
             self.progress(f"starting EVM chain {cspec.name} (chain id {cspec.chain_id})")
-            lane = EvmLane(cspec.name, EvmChain.from_genesis(genesis, backend))
+            lane = EvmLane(cspec.name, EvmChain.from_genesis(genesis, backend), cspec.block_time)
             self.lanes[cspec.name] = lane
             self._deploy_services(lane, genesis_time + 3600)
 
@@ -300,7 +324,7 @@ class World:
         relayer = self.actors["bridge-relayer"].account(0)
         op = self.actors["operator"].account(0)
         for lane in evm:
-            lane.deploy("Bridge", relayer.address, sender=op, t=lane.chain.timestamp + SLOT, key="bridge")
+            lane.deploy("Bridge", relayer.address, sender=op, t=lane.chain.timestamp + lane.block_time, key="bridge")
         for src in evm:
             for dst in evm:
                 if src is not dst:
@@ -324,6 +348,14 @@ class World:
 
 def _round_eth(x: float, places: int) -> int:
     return int(round(x * 10**places)) * 10 ** (18 - places)
+
+
+_DEPOSIT_INIT_HASH = keccak(bytes.fromhex(contracts.load("DepositAddress").bytecode[2:]))
+
+
+def create2_address(factory: str, salt: bytes, init_code_hash: bytes) -> str:
+    """The address CREATE2 gives (EIP-1014): what ExchangeDeposits.depositAddressOf computes on chain."""
+    return to_checksum_address(keccak(b"\xff" + bytes.fromhex(factory[2:]) + salt + init_code_hash)[12:])
 
 
 def _keccak_hex(data: bytes) -> str:

@@ -103,7 +103,9 @@ class AnvilBackend(Backend):
             raise BackendUnavailable(f"{hint}; its output:\n{last_err}")
         _LIVE.add(self)
         self._session = requests.Session()
+        self._session.trust_env = False  # loopback only: no proxies to look up on every request
         self._id = 0
+        self._number: int | None = None
         self.w3 = Web3(Web3.HTTPProvider(self.url, session=self._session, request_kwargs={"timeout": 120}))
 
     def _wait_ready(self, timeout: float) -> bool:
@@ -149,9 +151,19 @@ class AnvilBackend(Backend):
         return [bytes.fromhex(h[2:]) for h in hashes]
 
     def mine(self, timestamp: int) -> int:
-        self.rpc("evm_setNextBlockTimestamp", hex(timestamp))
-        self.rpc("evm_mine")
-        return int(self.rpc("eth_blockNumber"), 16)
+        # one round trip a block: evm_mine takes the timestamp, and only the lab mines on this node
+        self.rpc("evm_mine", hex(timestamp))
+        if self._number is None:
+            self._number = int(self.rpc("eth_blockNumber"), 16)
+        else:
+            self._number += 1
+        return self._number
+
+    def receipt_status(self, tx_hash: bytes) -> int:
+        receipt = self.rpc("eth_getTransactionReceipt", "0x" + tx_hash.hex())
+        if receipt is None:
+            raise RuntimeError(f"no receipt for 0x{tx_hash.hex()}: not mined")
+        return int(receipt["status"], 16)
 
     def pending_count(self) -> int:
         status = self.rpc("txpool_status")
@@ -161,6 +173,7 @@ class AnvilBackend(Backend):
         return self.rpc("evm_snapshot")
 
     def revert(self, snapshot_id) -> None:
+        self._number = None
         if not self.rpc("evm_revert", snapshot_id):
             raise RuntimeError(f"anvil could not revert to snapshot {snapshot_id}")
 

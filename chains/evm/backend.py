@@ -63,6 +63,10 @@ class Backend(ABC):
     @abstractmethod
     def revert(self, snapshot_id: Any) -> None: ...
 
+    def receipt_status(self, tx_hash: bytes) -> int:
+        """The status of a mined transaction's receipt (1 success, 0 reverted)."""
+        return self.w3.eth.get_transaction_receipt(tx_hash)["status"]
+
     def trace_block(self, number: int) -> list[dict]:
         """Parity-style traces of every transaction in block ``number``."""
         raise NotSupported(f"the {self.name} backend has no trace API: internal transfers are not visible")

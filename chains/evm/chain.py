@@ -222,17 +222,18 @@ class EvmChain:
         if to:
             tx["to"] = to
         try:
-            if to:
-                self.w3.eth.call(tx)
+            # a reverting call fails the estimate too, with the contract's reason
             return self.w3.eth.estimate_gas(tx) * 5 // 4 + 10_000
         except _REVERTS as exc:
             raise ChainRevert(_revert_reason(exc), tx) from None
 
     def transact(self, fn: ContractFunction, sender: LocalAccount, *, value: int = 0, gas: int | None = None,
-                 timestamp: int | None = None) -> dict:
+                 timestamp: int | None = None, receipt: bool = True) -> dict | bytes:
         """Call a contract function in a transaction of its own, mined at once; return its receipt.
 
-        A call that would revert raises :class:`ChainRevert` with the contract's reason and sends nothing.
+        A call that would revert raises :class:`ChainRevert` with the contract's reason and sends
+        nothing. With ``gas`` given, nothing is estimated; a revert is then found mined (status 0)
+        and raised without a reason. ``receipt=False`` returns only the tx hash (checked, cheaper).
         """
         if self._pending:
             self.mine()
@@ -240,10 +241,14 @@ class EvmChain:
         gas = gas or self.estimate(sender, to, data, value)
         h = self.send(sender, to, value=value, data=data, gas=gas)
         self.mine(timestamp)
-        receipt = self.w3.eth.get_transaction_receipt(h)
-        if receipt["status"] != 1:
-            raise ChainRevert("reverted on chain", {"hash": h.hex()})
-        return receipt
+        if not receipt:
+            if self.backend.receipt_status(h) != 1:
+                raise ChainRevert("reverted on chain", {"hash": "0x" + h.hex()})
+            return h
+        rec = self.w3.eth.get_transaction_receipt(h)
+        if rec["status"] != 1:
+            raise ChainRevert("reverted on chain", {"hash": "0x" + h.hex()})
+        return rec
 
     def deploy(self, abi: list, bytecode: str | bytes, *args, sender: LocalAccount, value: int = 0,
                timestamp: int | None = None) -> Contract:

@@ -30,7 +30,7 @@ DEFAULT_BASE_FEE = 0
 DEFAULT_BALANCE = 1_000_000 * 10**18
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=4096)
 def _seed(mnemonic: str, passphrase: str) -> bytes:
     # PBKDF2 with 2048 rounds: worth doing once per mnemonic, not once per account.
     return seed_from_mnemonic(mnemonic, passphrase)
