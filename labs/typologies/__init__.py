@@ -22,6 +22,7 @@ TYPOLOGIES = {
     "mixer": "mixer",
     "swap_to_stablecoin": "swap",
     "exchange_layering": "layering",
+    "round_trip": "round_trip",
     "cash_out": "cash_out",
 }
 
