@@ -151,7 +151,7 @@ def brief(case: Case) -> str:
     platform = world.notes.get("platform")
     ransom = world.notes.get("ransom")
     if platform:
-        lines += [f"## What was reported",
+        lines += ["## What was reported",
                   "",
                   f"Victims in {len({v['country'] for v in victims})} countries reported losses to an online "
                   f"trading platform, **{platform['name']}**, which promised AI-driven returns. Each victim "

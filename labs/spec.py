@@ -9,7 +9,7 @@ import dataclasses
 import datetime as dt
 import tomllib
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

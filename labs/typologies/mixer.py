@@ -80,12 +80,12 @@ def run(step: Step, p: Params, rng) -> None:
     for wt, _, (denom, secret, nullifier, mixer), target in sorted(schedule, key=lambda s: (s[0], s[1])):
         fee = denom * p.relayer_fee_bps // 10_000 if p.relayer else 0
         if p.relayer:
-            sender, who = relayer.account(0), relayer
+            sender = relayer.account(0)
             fn = mixer.functions.withdraw(secret, nullifier, target.address, sender.address, fee)
         else:
             # no relayer: the fresh address needs gas first, and it comes from the perpetrator's own
             # funded wallet, a link an investigator can follow
-            sender, who = target, perp
+            sender = target
             if received[target.address] == 0 and world.lanes[p.chain].balance(target.address) == 0:
                 step.transfer(p.chain, perp, perp.account(0), target.address, GAS_RESERVE, wt - 600,
                               note="gas for the withdrawal address")

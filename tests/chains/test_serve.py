@@ -1,10 +1,8 @@
 """`tracelab chain serve` as a user runs it: a separate process, a standard client, SIGTERM."""
-import os
 import signal
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 from web3 import Web3
