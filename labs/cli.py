@@ -45,6 +45,7 @@ def cli():
 
 @cli.group(cls=LazyGroup, lazy={
     "serve": "chains.serve:serve",
+    "export": "chains.export_cmd:export",
 })
 def chain():
     """Run the lab chains."""

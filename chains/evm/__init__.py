@@ -13,3 +13,12 @@ from .replay import ReplayLog
 __all__ = ["Backend", "BackendUnavailable", "Capabilities", "ChainRevert", "DEFAULT_MNEMONIC", "EvmChain",
            "Genesis", "NotSupported", "ReplayLog", "ReplayMismatch", "derive_accounts", "find_anvil",
            "funded_genesis", "open_backend"]
+
+
+def __getattr__(name):
+    # the export pulls in more than starting a chain needs: load it on first use
+    if name in ("export_chain", "MissingTracesWarning"):
+        from . import export
+
+        return getattr(export, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -44,6 +44,11 @@ class PyEvmBackend(Backend):
             # "from" comes from an empty address; let calls come from the richest genesis account
             self.w3.eth.default_account = max(genesis.alloc.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
+    @property
+    def evm_chain(self):
+        """py-evm's chain object, for readers that go faster straight to its database (the export)."""
+        return self._backend.chain
+
     def send_raw(self, raws: Sequence[bytes]) -> list[bytes]:
         # Queued here and applied at mine time: eth-tester's own pending pool checks each nonce
         # against the last block, so a sender could not queue two transactions in one block.

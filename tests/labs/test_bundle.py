@@ -1,0 +1,135 @@
+"""Bundles: byte-identical for a seed, the key kept apart, every key fact in the exports."""
+import csv
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from labs.bundle import BundleError, check_manifest, verify_bundle, write_bundle
+from labs.scenario import run_case
+from labs.scenario_cli import scenario
+from labs.spec import load_spec
+
+SPEC = """
+name = "bundle-small"
+summary = "A small case for the bundle tests."
+[chains.ethereum]
+kind = "evm"
+chain_id = 1
+[world]
+users = 6
+[background]
+transactions = 30
+days = 3
+[[story]]
+typology = "investment_fraud_collection"
+victims = 2
+days = 2
+[[story]]
+typology = "fan_in"
+[[story]]
+typology = "cash_out"
+"""
+
+
+def make(tmp_path, seed=4, name="case"):
+    spec = load_spec("t.toml", text=SPEC).with_seed(seed)
+    with run_case(spec) as case:
+        return write_bundle(case, tmp_path / name)
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    return make(tmp_path_factory.mktemp("b"))
+
+
+def test_layout_and_manifest(bundle):
+    out, key = bundle
+    assert key == out.with_name(out.name + ".key")
+    for rel in ("brief.md", "spec.json", "tags/services.yaml", "chains/ethereum/replay.jsonl",
+                "exports/ethereum/transactions.csv", "exports/ethereum/blocks.csv", "MANIFEST.sha256"):
+        assert (out / rel).is_file(), rel
+    assert check_manifest(out) == []
+    assert check_manifest(key) == []
+
+
+def test_key_is_nowhere_in_the_bundle(bundle):
+    out, key = bundle
+    actors = json.loads((key / "actors.json").read_text())
+    secrets = [a["mnemonic"] for a in actors.values()]
+    truth = json.loads((key / "key.json").read_text())
+    secrets += [c["kyc"]["name"] for c in truth["cashouts"] if "kyc" in c]
+    perp_addresses = [a for chains in truth["clusters"].values() for addrs in chains.values() for a in addrs]
+    text = "\n".join(p.read_text(errors="ignore") for p in out.rglob("*") if p.is_file())
+    for s in secrets:
+        assert s not in text
+    tags = (out / "tags" / "services.yaml").read_text().lower()
+    assert not any(a.lower() in tags for a in perp_addresses), "perpetrators are never tagged"
+
+
+def test_every_key_fact_is_in_the_exports(bundle):
+    out, key = bundle
+    truth = json.loads((key / "key.json").read_text())
+    with open(out / "exports/ethereum/transactions.csv", newline="") as fh:
+        txs = {r["hash"]: r for r in csv.DictReader(fh)}
+    addresses = {r["from_address"] for r in txs.values()} | {r["to_address"] for r in txs.values()}
+    for step in truth["steps"]:
+        for move in step["transactions"]:
+            assert move["tx"] in txs
+            assert move["sender"].lower() in addresses
+    for victim in truth["victims"]:
+        row = txs[victim["tx"]]
+        assert int(row["value"]) == int(victim["amount"])
+    for co in truth["cashouts"]:
+        assert txs[co["tx"]]["from_address"] == co["from"].lower()
+
+
+def test_same_seed_same_bytes_other_seed_other_case(tmp_path, bundle):
+    out, _ = bundle
+    again, _ = make(tmp_path, seed=4, name="again")
+    assert (again / "MANIFEST.sha256").read_text() == (out / "MANIFEST.sha256").read_text()
+    other, _ = make(tmp_path, seed=5, name="other")
+    assert (other / "MANIFEST.sha256").read_text() != (out / "MANIFEST.sha256").read_text()
+
+
+def test_verify_and_tampering(tmp_path, bundle):
+    out, _ = bundle
+    assert verify_bundle(out) == []
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    path = copy / "exports/ethereum/transactions.csv"
+    path.write_text(path.read_text().replace(",1,", ",2,", 1))
+    problems = verify_bundle(copy)
+    assert any("transactions.csv: SHA-256 differs" in p for p in problems)
+    assert any("transactions.csv: differs from what the replayed chain exports" in p for p in problems)
+
+
+def test_existing_folder_is_not_overwritten(tmp_path):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "notes.txt").write_text("mine")
+    spec = load_spec("t.toml", text=SPEC)
+    with run_case(spec) as case:
+        with pytest.raises(BundleError, match="exists and is not empty"):
+            write_bundle(case, tmp_path / "taken")
+        with pytest.raises(BundleError, match="must not be inside the bundle"):
+            write_bundle(case, tmp_path / "b", tmp_path / "b" / "key")
+    assert (tmp_path / "taken" / "notes.txt").read_text() == "mine"
+    assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_cli_new_and_verify(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text(SPEC)
+    runner = CliRunner()
+    r = runner.invoke(scenario, ["new", str(spec), "--seed", "2", "--out", str(tmp_path / "c")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "c.key" / "key.json").is_file()
+    r = runner.invoke(scenario, ["verify", str(tmp_path / "c")])
+    assert r.exit_code == 0, r.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SPEC.replace('typology = "fan_in"', 'typology = "fan_inn"'))
+    r = runner.invoke(scenario, ["new", str(bad), "--out", str(tmp_path / "d")])
+    assert r.exit_code == 1 and "unknown typology 'fan_inn'" in r.output
+    assert not (tmp_path / "d").exists()
