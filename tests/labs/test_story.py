@@ -25,10 +25,14 @@ def test_contract_story(backend):
 
 
 def test_demo_cli(tmp_path):
-    result = CliRunner().invoke(demo, ["--out", str(tmp_path), "--backend", "pyevm"], env={"COLUMNS": "240"})
+    result = CliRunner().invoke(demo, ["--out", str(tmp_path)], env={"COLUMNS": "240"})
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "contract-story.json").read_text())
     assert len(summary["steps"]) == 12
     for step in summary["steps"]:
         assert step["tx"] in result.output
+    # then a catalog case, generated and verified, its key beside the bundle
+    assert (tmp_path / "case" / "MANIFEST.sha256").is_file()
+    assert (tmp_path / "case.key" / "key.json").is_file()
+    assert "verified: manifest, replay logs and exports agree" in result.output
     assert "20,000 LUSD" in result.output
