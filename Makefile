@@ -30,6 +30,7 @@ test: setup
 bench: setup
 	$(BIN)/tracelab bench chain
 	$(BIN)/tracelab bench utxo
+	$(BIN)/tracelab bench scenario
 
 # Re-pin every transitive Python dependency after a change to pyproject.toml.
 lock:
