@@ -12,6 +12,8 @@ import math
 
 from eth_hash.auto import keccak
 
+from chains.utxo.params import COIN
+
 from .world import ETH, GAS_RESERVE, TRANSFER_FEE, World
 
 DAY = 86_400
@@ -34,8 +36,11 @@ class Background:
         spec = world.spec
         self.end = spec.start + spec.background.days * DAY
         self.users = world.of_kind("user")
+        # every chain, UTXO included: the spec's transactions are spread across them evenly
         evm = [name for name, lane in world.lanes.items()]
         for lane in world.lanes.values():
+            if lane.kind == "utxo":
+                continue
             for addr, bal in lane.chain.genesis.alloc.items():
                 self.balances[(lane.name, addr)] = bal
         kinds, weights = zip(*KINDS.items())
@@ -44,7 +49,10 @@ class Background:
                 day = self.rng.randrange(spec.background.days)
                 hour = self.rng.choices(range(24), HOURLY)[0]
                 t = spec.start + day * DAY + hour * 3600 + self.rng.randrange(3600)
-                self.push(t, self.rng.choices(kinds, weights)[0], (self.rng.choice(evm),))
+                kind, chain = self.rng.choices(kinds, weights)[0], self.rng.choice(evm)
+                if world.lanes[chain].kind == "utxo":
+                    kind = "u_" + kind
+                self.push(t, kind, (chain,))
         for ex in world.exchanges.values():
             for t in range(spec.start + ex.sweep_every, self.end + ex.sweep_every, ex.sweep_every):
                 self.push(t, "sweep", (ex.actor.id,))
@@ -162,10 +170,16 @@ class Background:
 
     def _sweep(self, t, exchange_id):
         ex = self.world.exchanges[exchange_id]
+        for lane in self.world.lanes.values():
+            # on the UTXO chain a sweep is one consolidation: every deposit coin in, the hot wallet out
+            if lane.kind == "utxo" and lane.sweep_deposits(ex.actor, t):
+                self.executed += 1
         if not ex.unswept:
             return
         salts = [bytes.fromhex(ex.customers[c]["salt"][2:]) for c in ex.unswept]
         for lane in self.world.lanes.values():
+            if lane.kind == "utxo":
+                continue
             contract = lane.contracts[ex.actor.id]
             tokens = ["0x" + "00" * 20] + sorted({lane.contracts["stablecoin"].address} | lane.sweep_tokens)
             # a first sweep deploys each deposit address (~500k gas): batches keep a call within a block
@@ -175,3 +189,76 @@ class Background:
                               receipt=False)
                     self.executed += 1
         ex.unswept.clear()
+
+    # -- the UTXO chain --------------------------------------------------------------------
+    def _sats(self, lane, actor, fraction: float) -> int:
+        budget = lane.balance(actor) - 20_000
+        if budget <= 100_000:
+            return 0
+        x = min(budget * fraction * self.rng.paretovariate(2.5) / 3, budget * 0.8)
+        sats = int(x) - int(x) % 1_000
+        if self.rng.random() < 0.4 and sats > 1_000_000:
+            sats -= sats % 100_000  # people pick round amounts
+        return sats
+
+    def _u_pay(self, t, chain, sender, to: str, sats: int):
+        if sats and self.world.lanes[chain].pay(sender, [(to, sats)], t):
+            self.executed += 1
+
+    def _u_p2p(self, t, chain):
+        lane = self.world.lanes[chain]
+        a, b = self.rng.sample(self.users, 2)
+        sats = self._sats(lane, a, 0.1)
+        if sats:
+            self._u_pay(t, chain, a, lane.fresh_address(b), sats)
+
+    def _u_mix(self, t, chain):
+        # there is no mixer on the UTXO chain: an ordinary payment instead
+        self._u_p2p(t, chain)
+
+    def _u_merchant(self, t, chain):
+        merchants = self.world.of_kind("merchant")
+        if not merchants:
+            return self._u_p2p(t, chain)
+        lane = self.world.lanes[chain]
+        a = self.rng.choice(self.users)
+        sats = self._sats(lane, a, 0.03)
+        if sats:  # a merchant's invoice: a fresh address each time
+            self._u_pay(t, chain, a, lane.fresh_address(self.rng.choice(merchants)), sats)
+
+    def _u_gamble(self, t, chain):
+        sites = self.world.of_kind("gambling")
+        if not sites:
+            return self._u_p2p(t, chain)
+        lane = self.world.lanes[chain]
+        a, site = self.rng.choice(self.users), self.rng.choice(sites)
+        sats = self._sats(lane, a, 0.05)
+        if sats:
+            self._u_pay(t, chain, a, lane.fresh_address(site), sats)
+            if self.rng.random() < 0.3:
+                self.push(t + self.rng.randint(600, DAY), "u_payout", (chain, site.id, a.id, sats * 2))
+
+    def _u_payout(self, t, chain, site_id, user_id, sats):
+        lane = self.world.lanes[chain]
+        site, user = self.world.actors[site_id], self.world.actors[user_id]
+        if lane.balance(site) > sats + 50_000:
+            self._u_pay(t, chain, site, lane.fresh_address(user), sats)
+
+    def _u_deposit(self, t, chain):
+        lane = self.world.lanes[chain]
+        a = self.rng.choice(self.users)
+        ex = self.rng.choice(list(self.world.exchanges.values()))
+        sats = self._sats(lane, a, 0.2)
+        if not sats:
+            return
+        rec = self.world.kyc_customer(ex, a, self.world.rng("kyc", ex.actor.id, a.id))
+        self._u_pay(t, chain, a, rec["deposit_address"][chain], sats)
+
+    def _u_withdraw(self, t, chain):
+        lane = self.world.lanes[chain]
+        a = self.rng.choice(self.users)
+        ex = self.rng.choice(list(self.world.exchanges.values()))
+        sats = int(COIN * min(self.rng.lognormvariate(-3.0, 1.2), 5.0))
+        sats -= sats % 10_000
+        if sats >= 10_000 and lane.withdraw(ex.actor, lane.fresh_address(a), sats, t):
+            self.executed += 1

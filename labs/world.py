@@ -24,6 +24,7 @@ from .rng import entropy, stream
 from .spec import ScenarioSpec
 from .truth import Truth
 from .units import STABLE_DECIMALS
+from .utxo_lane import UtxoLane
 
 ETH = 10**18
 _MNEMONIC = Mnemonic(Language.ENGLISH)
@@ -83,6 +84,8 @@ class Exchange:
 
 class EvmLane:
     """How actions reach one EVM chain: 12-second slots, transfers batched per slot, calls mined at once."""
+
+    kind = "evm"
 
     def __init__(self, name: str, chain: EvmChain, block_time: int = SLOT):
         self.name, self.chain = name, chain
@@ -176,6 +179,9 @@ class EvmLane:
         self.flush()
         return self.w3.eth.get_balance(address)
 
+    def close(self) -> None:
+        self.chain.close()
+
     def token_balance(self, token: str, address: str) -> int:
         self.flush()
         return self.contracts[token].functions.balanceOf(address).call()
@@ -190,7 +196,8 @@ class World:
         self.truth = Truth()
         self.actors: dict[str, Actor] = {}
         self.exchanges: dict[str, Exchange] = {}
-        self.lanes: dict[str, EvmLane] = {}
+        #: chain name -> its lane (``lane.kind``: "evm" or "utxo")
+        self.lanes: dict[str, EvmLane | UtxoLane] = {}
         self.clock = spec.start
         #: where the proceeds are now: list of {"chain", "actor", "address", "asset", "amount"}
         self.proceeds: list[dict] = []
@@ -238,6 +245,12 @@ class World:
         for _ in range(self.spec.world.users):
             c = rng.choice(countries)
             self.add_actor("user", names.person(rng, c), c)
+        kinds = {c.kind for c in self.spec.chains}
+        if kinds == {"evm", "utxo"}:
+            # an instant swap service takes BTC and pays ETH: only a world with both kinds of chain has one
+            srng = self.rng("swap-service")
+            self.add_actor("swap_service", names.platform(srng).split()[0] + " Instant Swap",
+                           srng.choice(["SC", "VC", "PA"]), actor_id="swap-service")
 
     def kyc_customer(self, exchange: Exchange, actor: Actor, rng) -> dict:
         """Open (or find) ``actor``'s account at ``exchange``: a KYC record and a deposit address."""
@@ -253,6 +266,10 @@ class World:
         rec["salt"] = "0x" + salt.hex()
         rec["deposit_address"] = {}
         for lane in self.lanes.values():
+            if lane.kind == "utxo":
+                # a fresh address of the exchange's own wallet, swept later with the others
+                rec["deposit_address"][lane.name] = lane.deposit_address(exchange.actor)
+                continue
             dep = lane.contracts[exchange.actor.id]
             rec["deposit_address"][lane.name] = create2_address(dep.address, salt, _DEPOSIT_INIT_HASH)
             lane.contract_recipients.add(rec["deposit_address"][lane.name])
@@ -266,6 +283,8 @@ class World:
                  self.actors["liquidity"].address: 2_000 * ETH,
                  self.actors["mixer-relayer"].address: 10 * ETH,
                  self.actors["bridge-relayer"].address: 10 * ETH}
+        if "swap-service" in self.actors:
+            alloc[self.actors["swap-service"].address] = 2_000 * ETH
         for ex in self.exchanges.values():
             alloc[ex.operator.address] = 100 * ETH
             alloc[ex.hot_wallet.address] = 50_000 * ETH
@@ -278,7 +297,8 @@ class World:
     def _start_chains(self, backend: str):
         genesis_time = self.spec.start - 86_400
         for cspec in self.spec.chains:
-            if cspec.kind != "evm":
+            if cspec.kind == "utxo":
+                self._start_utxo(cspec)
                 continue
             alloc = self._genesis_alloc(self.rng("genesis", cspec.name))
             genesis = Genesis(chain_id=cspec.chain_id, timestamp=genesis_time, alloc=alloc)
@@ -286,6 +306,33 @@ class World:
             lane = EvmLane(cspec.name, EvmChain.from_genesis(genesis, backend), cspec.block_time)
             self.lanes[cspec.name] = lane
             self._deploy_services(lane, genesis_time + 3600)
+
+    def _start_utxo(self, cspec):
+        """The UTXO chain: funding and maturity blocks, then coins for everyone who holds BTC at the start."""
+        from .utxo_lane import HOT_COIN_VALUE, HOT_COINS
+
+        self.progress(f"starting UTXO chain {cspec.name}")
+        miner = self.add_actor("miner", "lab miner", "--", actor_id="miner")
+        lane = UtxoLane(cspec.name, self.spec.start, miner, self.rng("utxo", cspec.name))
+        self.lanes[cspec.name] = lane
+        rng = self.rng("genesis", cspec.name)
+        payouts = []
+        for ex in self.exchanges.values():
+            hot = lane.hot(ex.actor)
+            payouts += [(hot, HOT_COIN_VALUE)] * HOT_COINS
+        for actor in self.actors.values():
+            if actor.kind in ("user", "merchant", "otc", "gambling"):
+                # heavy-tailed holdings, in whole 10,000 sat: most users hold little, a few hold a lot
+                btc = min(rng.lognormvariate(-2.0, 1.4), 20.0) + 0.002
+                payouts.append((lane.fresh_address(actor), int(round(btc * 10_000)) * 10_000))
+        # a large world can ask for more than regtest's coinbases hold: everyone then gets proportionally less
+        hot_total = HOT_COIN_VALUE * HOT_COINS * len(self.exchanges)
+        budget = lane.balance(miner) * 9 // 10 - hot_total
+        wanted = sum(v for _, v in payouts) - hot_total
+        if wanted > budget > 0:
+            n = HOT_COINS * len(self.exchanges)
+            payouts = payouts[:n] + [(a, max(10_000, v * budget // wanted // 10_000 * 10_000)) for a, v in payouts[n:]]
+        lane.distribute(payouts, self.spec.start - 86_400 + 3600)
 
     def _deploy_services(self, lane: EvmLane, t: int):
         op = self.actors["operator"].account(0)
@@ -343,7 +390,7 @@ class World:
 
     def close(self):
         for lane in self.lanes.values():
-            lane.chain.close()
+            lane.close()
 
 
 def _round_eth(x: float, places: int) -> int:

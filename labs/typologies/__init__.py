@@ -24,6 +24,8 @@ TYPOLOGIES = {
     "exchange_layering": "layering",
     "round_trip": "round_trip",
     "cash_out": "cash_out",
+    "peel_chain": "peel_chain",
+    "chain_hop": "chain_hop",
 }
 
 

@@ -51,6 +51,45 @@ class Step:
                               amount=value if amount is None else amount, note=note)
         return receipt
 
+    def utxo_spend(self, chain: str, actor: Actor, coins: list, payments: list[tuple[str, int]], t: int,
+                   note: str = "", *, controlled: bool = True, change: str | None = None, profile=None,
+                   notes: list[str] | None = None) -> tuple[str, list[dict]]:
+        """``actor`` spends exactly ``coins`` on the UTXO chain; every output is recorded as a move.
+
+        The sender of each move is the first input's address; the change output is a move too
+        (note "change"), since following the change is how a peel chain is traced. ``notes``
+        gives a note per payment. Returns the txid and the outputs (see ``UtxoLane.spend``).
+        """
+        from chains.utxo.scripts import address as script_address
+
+        lane = self.world.lanes[chain]
+        self.world.at(t)
+        txid, outs = lane.spend(actor, coins, payments, t, change=change, profile=profile)
+        inputs = [script_address(u.coin.script) for u in coins]
+        if controlled:
+            for a in inputs:
+                self.world.truth.control(actor.id, chain, a)
+        pay_i = 0
+        for o in outs:
+            if o["change"]:
+                if not controlled:
+                    continue  # a victim's change is not part of the case
+                self.world.truth.control(actor.id, chain, o["address"])
+                n = "change"
+            else:
+                n = notes[pay_i] if notes else note
+                pay_i += 1
+            self.world.truth.move(step=self.index, typology=self.typology, chain=chain, tx=txid, sender=inputs[0],
+                                  recipient=o["address"], asset="BTC", amount=o["amount"], note=n)
+        return txid, outs
+
+    def utxo_hold(self, chain: str, actor: Actor, txid: str, vout: int, address: str, amount: int) -> None:
+        """Record that output ``txid:vout`` (at ``address``) of ``amount`` sat is now part of the proceeds."""
+        self.world.truth.control(actor.id, chain, address)
+        self.world.proceeds.append({"chain": chain, "actor": actor.id, "account": None, "address": address,
+                                    "asset": "BTC", "amount": amount, "token": None,
+                                    "outpoints": [(txid, vout)]})
+
     def take_proceeds(self, chain: str | None = None, asset: str | None = None) -> list[dict]:
         """Remove and return the holdings this step works on (all of them, or one chain's / asset's)."""
         taken = [h for h in self.world.proceeds

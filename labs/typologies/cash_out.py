@@ -46,7 +46,14 @@ def run(step: Step, p: Params, rng) -> None:
             otc = world.of_kind("otc")[0]
             to = otc.address
             venue = {"venue": "otc", "desk": otc.name, "jurisdiction": otc.jurisdiction}
-        if h["asset"] == "ETH":
+        if lane.kind == "utxo":
+            world.at(t)
+            # the whole holding in one payment, as a deposit to the customer's address
+            tx, amount = lane.send_all(holder, lane.coins_at(holder, h["outpoints"]), to, t)
+            world.truth.control(holder.id, p.chain, h["address"])
+            world.truth.move(step=step.index, typology=step.typology, chain=p.chain, tx=tx, sender=h["address"],
+                             recipient=to, asset="BTC", amount=amount, note=f"cash-out to {p.venue}")
+        elif h["asset"] == "ETH":
             amount = lane.max_transfer(h["amount"], to)
             tx = step.transfer(p.chain, holder, account, to, amount, t, note=f"cash-out to {p.venue}")
         else:
@@ -56,9 +63,9 @@ def run(step: Step, p: Params, rng) -> None:
             receipt = step.call(p.chain, holder, account, token.functions.transfer(to, amount), t,
                                 note=f"cash-out to {p.venue}", recipient=to, asset=h["asset"], amount=amount)
             tx = "0x" + bytes(receipt["transactionHash"]).hex()
-        if p.venue == "exchange":
+        if p.venue == "exchange" and lane.kind != "utxo":
             # after the deposit: moving the clock to it may have run an earlier sweep
             ex.unswept[rec["customer_id"]] = None
         world.truth.cashouts.append({"chain": p.chain, "address": to, "asset": h["asset"], "amount": amount,
-                                     "tx": tx, "from": account.address, "actor": holder.id, **venue})
+                                     "tx": tx, "from": h["address"], "actor": holder.id, **venue})
     world.at(t + rng.randint(HOUR, 6 * HOUR))

@@ -15,6 +15,8 @@ class Params:
 
 def run(step: Step, p: Params, rng) -> None:
     world = step.world
+    if world.lanes[p.chain].kind == "utxo":
+        return _run_utxo(step, p, rng)
     perp = step.perpetrator()
     target = perp.fresh_account()
     t, total = world.clock, 0
@@ -24,4 +26,32 @@ def run(step: Step, p: Params, rng) -> None:
         step.transfer(p.chain, world.actors[h["actor"]], h["account"], target.address, value, t, note="aggregation")
         total += value
     step.hold(p.chain, perp, target, "ETH", total)
+    world.at(t + rng.randint(HOUR, p.delay_hours_max * HOUR))
+
+
+def _run_utxo(step: Step, p: Params, rng) -> None:
+    """On the UTXO chain: one consolidation transaction spending every held coin to a fresh address.
+
+    The multi-input transaction is what ties the inputs' addresses into one cluster
+    (common-input-ownership); each input is recorded as a move of its value.
+    """
+    from chains.utxo.scripts import address as script_address
+
+    world = step.world
+    lane = world.lanes[p.chain]
+    perp = step.perpetrator()
+    held = step.take_proceeds(p.chain, "BTC")
+    t = world.clock + rng.randint(60, p.delay_hours_max * HOUR)
+    world.at(t)
+    coins = []
+    for h in held:
+        coins += lane.coins_at(world.actors[h["actor"]], h["outpoints"])
+    target = lane.fresh_address(perp)
+    txid, amount = lane.send_all(perp, coins, target, t)
+    for u in coins:
+        a = script_address(u.coin.script)
+        world.truth.control(perp.id, p.chain, a)
+        world.truth.move(step=step.index, typology=step.typology, chain=p.chain, tx=txid, sender=a,
+                         recipient=target, asset="BTC", amount=u.value, note="aggregation (one input)")
+    step.utxo_hold(p.chain, perp, txid, 0, target, amount)
     world.at(t + rng.randint(HOUR, p.delay_hours_max * HOUR))

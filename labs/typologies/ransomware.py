@@ -24,6 +24,8 @@ class Params:
 def run(step: Step, p: Params, rng) -> None:
     world = step.world
     lane = world.lanes[p.chain]
+    if lane.kind == "utxo":
+        return _run_utxo(step, p, rng)
     perp = step.perpetrator()
     victim = world.add_actor("victim", names.company(rng), p.country)
     victim.kyc = {"name": victim.name}
@@ -42,4 +44,36 @@ def run(step: Step, p: Params, rng) -> None:
                                 "bought_at": ex.actor.name, "purchase_tx": buy})
     world.notes["ransom"] = {"company": victim.name, "country": p.country, "address": ransom.address}
     step.hold(p.chain, perp, ransom, "ETH", amount)
+    world.at(t + rng.randint(HOUR, 12 * HOUR))
+
+
+def _run_utxo(step: Step, p: Params, rng) -> None:
+    """On the UTXO chain: the company buys BTC at an exchange and pays the ransom address in one payment."""
+    from ..utxo_lane import BTC_PRICE_USD, COIN
+
+    world = step.world
+    lane = world.lanes[p.chain]
+    perp = step.perpetrator()
+    victim = world.add_actor("victim", names.company(rng), p.country)
+    victim.kyc = {"name": victim.name}
+    ransom = lane.fresh_address(perp)
+    amount = p.amount_usd * COIN // BTC_PRICE_USD
+    amount -= amount % 100_000  # ransom notes ask for round sums (0.001 BTC)
+    ex = rng.choice(list(world.exchanges.values()))
+    t = world.clock + rng.randint(HOUR, DAY)
+    world.at(t)
+    bought = lane.fresh_address(victim)
+    buy = lane.withdraw(ex.actor, bought, amount + 50_000, t)
+    if buy is None:
+        raise RuntimeError(f"story step {step.index}: {ex.actor.name}'s hot wallet on {p.chain} cannot sell "
+                           f"{amount} sat")
+    t += rng.randint(2 * HOUR, DAY)
+    txid, outs = step.utxo_spend(p.chain, victim, lane.coins(victim), [(ransom, amount)], t,
+                                 note="ransom payment", controlled=False)
+    vout = next(o["vout"] for o in outs if not o["change"])
+    world.truth.victims.append({"victim": victim.id, "name": victim.name, "country": p.country, "tx": txid,
+                                "from": bought, "to": ransom, "amount": amount, "time": t,
+                                "bought_at": ex.actor.name, "purchase_tx": buy})
+    world.notes["ransom"] = {"company": victim.name, "country": p.country, "address": ransom}
+    step.utxo_hold(p.chain, perp, txid, vout, ransom, amount)
     world.at(t + rng.randint(HOUR, 12 * HOUR))

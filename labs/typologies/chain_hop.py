@@ -1,0 +1,73 @@
+"""Chain hop through an instant swap service: BTC in on the UTXO chain, ETH out on an EVM chain.
+
+The launderer sends the proceeds to a deposit address the service made for one order; the service
+pays ETH from its own hot wallet to an address the launderer gave. Nothing on either chain links
+the two legs: only the service's order records do, which is what an investigator must request.
+The ground truth records both legs with the order id in their notes, and the order in
+``world.notes["swap_orders"]``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chains.utxo.scripts import address as script_address
+
+from ..utxo_lane import BTC_PRICE_USD
+from ..world import ETH_PRICE_USD
+from .base import HOUR, Step
+
+
+@dataclass(frozen=True)
+class Params:
+    chain: str = "bitcoin"
+    to_chain: str = "ethereum"
+    #: the service's fee, in basis points of the amount swapped
+    fee_bps: int = 100
+    delay_minutes_max: int = 90
+
+    def __post_init__(self):
+        if self.fee_bps >= 10_000:
+            raise ValueError("fee_bps: expected less than 10000")
+        if self.delay_minutes_max < 10:
+            raise ValueError("delay_minutes_max: expected at least 10")
+
+
+def wei_for_sats(sats: int, fee_bps: int) -> int:
+    """ETH (wei) a swap of ``sats`` pays at the lab's prices, less the fee, in whole 10^12 wei."""
+    wei = sats * 10**10 * BTC_PRICE_USD // ETH_PRICE_USD * (10_000 - fee_bps) // 10_000
+    return wei - wei % 10**12
+
+
+def run(step: Step, p: Params, rng) -> None:
+    world = step.world
+    src, dst = world.lanes[p.chain], world.lanes.get(p.to_chain)
+    if src.kind != "utxo" or dst is None or dst.kind != "evm":
+        raise RuntimeError(f"story step {step.index}: chain_hop goes from a UTXO chain to an EVM chain, "
+                           f"got {p.chain!r} -> {p.to_chain!r}")
+    service = world.actors["swap-service"]
+    perp = step.perpetrator()
+    held = step.take_proceeds(p.chain, "BTC")
+    coins = []
+    for h in held:
+        coins += src.coins_at(world.actors[h["actor"]], h["outpoints"])
+    order = f"SWP-{rng.randrange(10**9, 10**10)}"
+    deposit = src.fresh_address(service)
+    receive = perp.fresh_account()
+    t = world.clock + rng.randint(10 * 60, 2 * HOUR)
+    world.at(t)
+    txid, sats = src.send_all(perp, coins, deposit, t)
+    for u in coins:
+        a = script_address(u.coin.script)
+        world.truth.control(perp.id, p.chain, a)
+        world.truth.move(step=step.index, typology=step.typology, chain=p.chain, tx=txid, sender=a,
+                         recipient=deposit, asset="BTC", amount=u.value,
+                         note=f"swap order {order}: BTC to {service.name}")
+    wei = wei_for_sats(sats, p.fee_bps)
+    t2 = t + rng.randint(10 * 60, p.delay_minutes_max * 60)
+    h = step.transfer(p.to_chain, service, service.account(0), receive.address, wei, t2,
+                      note=f"swap order {order}: {service.name} pays ETH", controlled=False)
+    world.notes.setdefault("swap_orders", []).append(
+        {"order": order, "service": service.name, "btc_tx": txid, "btc_deposit": deposit, "sats": sats,
+         "eth_chain": p.to_chain, "eth_tx": h, "eth_to": receive.address, "wei": wei})
+    step.hold(p.to_chain, perp, receive, "ETH", wei)
+    world.at(t2 + rng.randint(HOUR // 2, 3 * HOUR))
