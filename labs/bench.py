@@ -15,6 +15,8 @@ start = 2026-03-02T08:00:00Z
 kind = "evm"
 chain_id = 1
 block_time = {block_time}
+[chains.bitcoin]
+kind = "utxo"
 [world]
 users = {users}
 [background]
@@ -32,6 +34,17 @@ typology = "fan_in"
 typology = "mixer"
 [[story]]
 typology = "cash_out"
+[[story]]
+typology = "ransomware_payment"
+chain = "bitcoin"
+amount_usd = 90000
+[[story]]
+typology = "peel_chain"
+chain = "bitcoin"
+hops = 10
+[[story]]
+typology = "cash_out"
+chain = "bitcoin"
 """
 
 
@@ -47,8 +60,11 @@ def run(transactions: int = 20_000, *, backend: str = "anvil", block_time: int =
         seconds = time.perf_counter() - start
         counts = {}
         for name, lane in case.world.lanes.items():
-            w3 = lane.chain.w3
-            counts[name] = sum(w3.eth.get_block_transaction_count(n) for n in range(1, w3.eth.block_number + 1))
+            if lane.kind == "evm":
+                w3 = lane.chain.w3
+                counts[name] = sum(w3.eth.get_block_transaction_count(n) for n in range(1, w3.eth.block_number + 1))
+            else:  # without coinbases
+                counts[name] = sum(len(b.txs) - 1 for b in lane.ledger.blocks[1:])
     total = sum(counts.values())
     raw_n = min(transactions, 5_000)
     raw_s, _ = raw_rpc(raw_n)

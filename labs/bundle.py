@@ -107,8 +107,21 @@ def tagpack(case: Case) -> dict:
         tags.append({"address": address, "currency": currency, "label": label, "category": category,
                      "actor": actor, "network": chain})
 
+    services = world.of_kind("merchant") + world.of_kind("gambling") + world.of_kind("otc") + \
+        world.of_kind("swap_service")
+    category = {"merchant": "shop", "gambling": "gambling", "otc": "exchange", "swap_service": "exchange"}
+    suffix = {"otc": " (OTC desk)", "swap_service": " (instant swap service)"}
     for name, lane in world.lanes.items():
-        if getattr(lane, "kind", "evm") != "evm":
+        if lane.kind == "utxo":
+            # an exchange's hot wallet is public knowledge; its customers' deposit addresses are not
+            for ex in world.exchanges.values():
+                tag(lane.hot(ex.actor), name, f"{ex.actor.name}: hot wallet", "exchange", ex.actor.id, "BTC")
+            for actor in services:
+                if actor.kind == "swap_service":
+                    continue  # its per-order deposit addresses are what only its records reveal
+                for address in lane.addresses_of(actor):
+                    tag(address, name, actor.name + suffix.get(actor.kind, ""), category[actor.kind], actor.id,
+                        "BTC")
             continue
         c = lane.contracts
         for ex in world.exchanges.values():
@@ -121,11 +134,12 @@ def tagpack(case: Case) -> dict:
         tag(c["stablecoin"].address, name, "Lab Dollar (LUSD): stablecoin token", "stablecoin", "issuer")
         tag(c["weth"].address, name, "Wrapped Ether (WETH)", "defi", "weth")
         tag(c["pool"].address, name, "WETH/LUSD swap pool", "defi_dex", "swap-pool")
+        if "bridge" in c:
+            tag(c["bridge"].address, name, "Lab Bridge (lock-and-mint)", "defi_bridge", "lab-bridge")
+            tag(world.actors["bridge-relayer"].address, name, "Lab Bridge relayer", "defi_bridge", "lab-bridge")
         tag(world.actors["mixer-relayer"].address, name, "Lab Mixer relayer", "mixing_service", "lab-mixer")
-        for actor in world.of_kind("merchant") + world.of_kind("gambling") + world.of_kind("otc"):
-            category = {"merchant": "shop", "gambling": "gambling", "otc": "exchange"}[actor.kind]
-            label = actor.name + (" (OTC desk)" if actor.kind == "otc" else "")
-            tag(actor.address, name, label, category, actor.id)
+        for actor in services:
+            tag(actor.address, name, actor.name + suffix.get(actor.kind, ""), category[actor.kind], actor.id)
     return {
         "title": f"tracelab case {case.spec.name}: known services",
         "creator": "tracelab",
@@ -150,6 +164,7 @@ def brief(case: Case) -> str:
     lines = [f"# Case {spec.name} (seed {spec.seed})", "", spec.summary, ""]
     platform = world.notes.get("platform")
     ransom = world.notes.get("ransom")
+    hack = world.notes.get("hack")
     if platform:
         lines += ["## What was reported",
                   "",
@@ -160,10 +175,14 @@ def brief(case: Case) -> str:
         lines += ["## What was reported", "",
                   f"**{ransom['company']}** ({ransom['country']}) was hit by ransomware and paid the ransom to the "
                   "address in the ransom note:", ""]
+    elif hack:
+        lines += ["## What was reported", "",
+                  f"**{hack['exchange']}** ({hack['jurisdiction']}) reports that its hot wallet "
+                  f"`{hack['hot_wallet']}` on {hack['chain']} sent funds it did not authorise:", ""]
     lines += ["| reported by | country | date | amount | from (victim) | to | tx hash |",
               "| --- | --- | --- | --- | --- | --- | --- |"]
     for v in sorted(victims, key=lambda v: (v["time"], v["tx"])):
-        asset = "BTC" if v.get("asset") == "BTC" else "ETH"
+        asset = v.get("asset", "ETH")
         decimals = 8 if asset == "BTC" else 18
         lines.append(f"| {v['name']} | {v['country']} | {_when(v['time'])} | {fmt(v['amount'], decimals, asset)} | "
                      f"`{v['from']}` | `{v['to']}` | `{v['tx']}` |")

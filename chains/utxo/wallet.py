@@ -213,6 +213,7 @@ class Wallet:
         self._keys: dict[tuple[int, int], Key] = {}
         self._by_script: dict[bytes, Key] = {}
         self.next_index = [0, 0]
+        self._derived = [0, 0]  # keys 0..n-1 of each chain are derived (and their scripts indexed)
         self._derive_until(0, gap_limit)
         self._derive_until(1, gap_limit)
 
@@ -230,8 +231,9 @@ class Wallet:
         return self._keys[(chain, index)]
 
     def _derive_until(self, chain: int, count: int) -> None:
-        for index in range(count):
+        for index in range(self._derived[chain], count):
             self.key(chain, index)
+        self._derived[chain] = max(self._derived[chain], count)
 
     def address(self, chain: int, index: int) -> str:
         """Address at ``chain``/``index``."""

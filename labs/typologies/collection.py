@@ -42,41 +42,65 @@ class Params:
 def run(step: Step, p: Params, rng) -> None:
     world = step.world
     lane = world.lanes[p.chain]
+    utxo = lane.kind == "utxo"
     perp = step.perpetrator()
     platform = names.platform(rng)
     world.notes["platform"] = {"name": platform, "jurisdiction": p.platform_jurisdiction, "chain": p.chain}
     exchanges = list(world.exchanges.values())
     start = world.clock
-    shared = perp.fresh_account() if p.shared_address else None
-    holdings: dict[str, list] = {}
+    new_deposit = (lambda: lane.fresh_address(perp)) if utxo else (lambda: perp.fresh_account().address)
+    shared = new_deposit() if p.shared_address else None
+    holdings: dict[str, int] = {}
     payments = []
     for i in range(p.victims):
         country = p.countries[i % len(p.countries)] if i < len(p.countries) else rng.choice(p.countries)
         victim = world.add_actor("victim", names.person(rng, country), country)
         victim.kyc = {"name": victim.name}
-        wallet = victim.account(0)
-        deposit = shared or perp.fresh_account()
+        deposit = shared or new_deposit()
         n = rng.randint(1, p.payments_max)
         # log-uniform between the bounds: many small losses, a few life savings
         total_usd = int(p.amount_min_usd * (p.amount_max_usd / p.amount_min_usd) ** rng.random())
         first = start + rng.randint(0, p.days * DAY // 2)
         times = sorted(first + rng.randint(0, p.days * DAY // 2) for _ in range(n - 1))
         shares = [rng.random() + 0.5 for _ in range(n)]
-        amounts = [eth_round(rng, total_usd * ETH // ETH_PRICE_USD * int(s * 1000) // int(sum(shares) * 1000), 0.6)
-                   for s in shares]
-        # the victim buys the ETH at an exchange and withdraws it to a wallet of their own
+        weights = [int(s * 1000) * 1000 // int(sum(shares) * 1000) for s in shares]
         ex = rng.choice(exchanges)
         buy_t = first - rng.randint(2 * HOUR, 3 * DAY)
         world.at(buy_t)
-        buy = lane.transfer(ex.hot_wallet, wallet.address, sum(amounts) + len(amounts) * 21_000 * 10**9, buy_t)
+        # the victim buys the coins at an exchange and withdraws them to a wallet of their own
+        if utxo:
+            from ..utxo_lane import BTC_PRICE_USD, COIN
+
+            amounts = [_btc_round(rng, total_usd * COIN // BTC_PRICE_USD * w // 1000) for w in weights]
+            own = lane.fresh_address(victim)
+            buy = lane.withdraw(ex.actor, own, sum(amounts) + n * 20_000, buy_t)
+            if buy is None:
+                raise RuntimeError(f"story step {step.index}: {ex.actor.name} cannot sell {sum(amounts)} sat")
+        else:
+            amounts = [eth_round(rng, total_usd * ETH // ETH_PRICE_USD * w // 1000, 0.6) for w in weights]
+            own = victim.account(0).address
+            buy = lane.transfer(ex.hot_wallet, own, sum(amounts) + n * 21_000 * 10**9, buy_t)
         for t, amount in zip([first, *times], amounts):
-            h = step.transfer(p.chain, victim, wallet, deposit.address, amount, t, note="victim payment",
-                              controlled=False)
+            if utxo:
+                h, outs = step.utxo_spend(p.chain, victim, lane.coins(victim), [(deposit, amount)], t,
+                                          note="victim payment", controlled=False)
+                vout = next(o["vout"] for o in outs if not o["change"])
+                step.utxo_hold(p.chain, perp, h, vout, deposit, amount)
+            else:
+                h = step.transfer(p.chain, victim, victim.account(0), deposit, amount, t, note="victim payment",
+                                  controlled=False)
+                holdings[deposit] = holdings.get(deposit, 0) + amount
             payments.append({"victim": victim.id, "name": victim.name, "country": country, "tx": h,
-                             "from": wallet.address, "to": deposit.address, "amount": amount, "time": t,
-                             "bought_at": ex.actor.name, "purchase_tx": buy})
-            holdings.setdefault(deposit.address, [deposit, 0])[1] += amount
+                             "from": own, "to": deposit, "amount": amount, "time": t, "chain": p.chain,
+                             "asset": "BTC" if utxo else "ETH", "bought_at": ex.actor.name, "purchase_tx": buy})
     world.truth.victims.extend(payments)
-    for account, amount in holdings.values():
-        step.hold(p.chain, perp, account, "ETH", amount)
+    accounts = {a.address: a for a in (perp.account(i) for i in range(perp.next_index))}
+    for address, amount in holdings.items():
+        step.hold(p.chain, perp, accounts[address], "ETH", amount)
     world.at(max(p["time"] for p in payments) + rng.randint(HOUR, DAY))
+
+
+def _btc_round(rng, sats: int) -> int:
+    """Victims pay amounts like 0.05 or 0.0123 BTC: rounded to 0.0001 BTC, often to 0.001."""
+    step = 100_000 if rng.random() < 0.5 and sats >= 200_000 else 10_000
+    return max(step, sats - sats % step)

@@ -48,7 +48,7 @@ def run(step: Step, p: Params, rng) -> None:
                           note="unauthorised transfer from the hot wallet", controlled=False)
         world.truth.victims.append({"victim": ex.actor.id, "name": ex.actor.name, "country": ex.actor.jurisdiction,
                                     "tx": h, "from": ex.hot_wallet.address, "to": target.address, "amount": part,
-                                    "time": t})
+                                    "time": t, "chain": p.chain, "asset": "ETH"})
         step.hold(p.chain, perp, target, "ETH", part)
     world.notes["hack"] = {"exchange": ex.actor.name, "jurisdiction": ex.actor.jurisdiction,
                            "hot_wallet": ex.hot_wallet.address, "chain": p.chain}

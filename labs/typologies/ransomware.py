@@ -41,6 +41,7 @@ def run(step: Step, p: Params, rng) -> None:
                       controlled=False)
     world.truth.victims.append({"victim": victim.id, "name": victim.name, "country": p.country, "tx": h,
                                 "from": victim.account(0).address, "to": ransom.address, "amount": amount, "time": t,
+                                "chain": p.chain, "asset": "ETH",
                                 "bought_at": ex.actor.name, "purchase_tx": buy})
     world.notes["ransom"] = {"company": victim.name, "country": p.country, "address": ransom.address}
     step.hold(p.chain, perp, ransom, "ETH", amount)
@@ -72,7 +73,7 @@ def _run_utxo(step: Step, p: Params, rng) -> None:
                                  note="ransom payment", controlled=False)
     vout = next(o["vout"] for o in outs if not o["change"])
     world.truth.victims.append({"victim": victim.id, "name": victim.name, "country": p.country, "tx": txid,
-                                "from": bought, "to": ransom, "amount": amount, "time": t,
+                                "from": bought, "to": ransom, "amount": amount, "time": t, "chain": p.chain, "asset": "BTC",
                                 "bought_at": ex.actor.name, "purchase_tx": buy})
     world.notes["ransom"] = {"company": victim.name, "country": p.country, "address": ransom}
     step.utxo_hold(p.chain, perp, txid, vout, ransom, amount)
