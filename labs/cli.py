@@ -33,6 +33,7 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, lazy={
     "demo": "labs.demo:demo",
+    "trace": "tracer.cli:trace",
     "scenario": "labs.scenario_cli:scenario",
     "class": "labs.scenario_cli:class_",
 })

@@ -2,3 +2,6 @@
 
 It knows nothing of how a scenario was made, so it works the same on real data.
 """
+from tracer.errors import LoadError
+
+__all__ = ["LoadError"]

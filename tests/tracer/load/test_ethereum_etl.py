@@ -1,0 +1,61 @@
+from pathlib import Path
+
+import pytest
+
+import tracer.load as L
+from tracer.errors import LoadError
+
+DATA = Path(__file__).parent.parent / "data"
+A, B, C, K = ("0x" + d * 40 for d in "1234")
+USDT = "0xdac17f958d2ee523a2206206994597c13d831ec7"
+
+
+def test_eth_folder_golden():
+    t = L.load(DATA / "eth")
+    got = [(r["tx_hash"], r["from"], r["to"], r["asset"], r["amount"], r["kind"]) for _, r in t.iterrows()]
+    assert got == [
+        ("0xt1", A, B, "ETH", 3 * 10**18, "native"),
+        ("0xt1", A, B, USDT, 2**256 - 1, "token"),
+        ("0xt1", A, "fee", "ETH", 210000, "fee"),
+        ("0xt2", B, C, "ETH", 10**18, "native"),
+        ("0xt2", C, K, "ETH", 4 * 10**17, "internal"),  # the reverted trace (status 0) moves nothing
+        ("0xt2", B, "fee", "ETH", 400000, "fee"),
+        ("0xt3", B, "fee", "ETH", 210000, "fee"),  # failed tx: only its gas
+    ]
+    assert all(type(v) is int for v in t["amount"])
+    assert t.loc[t["kind"] == "token", "decimals"].tolist() == [6]
+    assert t.loc[t["kind"] == "token", "timestamp"].tolist() == [1704067200]
+
+
+@pytest.mark.parametrize("name,row,column", [
+    ("missing_column.csv", None, "to_address"),
+    ("bad_address.csv", 2, "to_address"),
+    ("float_value.csv", 1, "value"),
+])
+def test_malformed_csv(name, row, column):
+    with pytest.raises(LoadError) as e:
+        L.load_ethereum_etl({"transactions": DATA / "bad" / name})
+    assert name in str(e.value) and e.value.column == column and e.value.row == row
+
+
+def test_bitcoin_golden_and_bad():
+    t = L.load(DATA / "btc")
+    assert t[["from", "to", "amount", "kind"]].values.tolist() == [
+        ["c0", "bc1qminer", 5000000000, "utxo"],
+        ["bc1qminer", "t1", 5000000000, "utxo"],
+        ["t1", "bc1qvictim", 300000000, "utxo"],
+        ["t1", "bc1qminer", 4699999000, "utxo"],
+        ["t1", "fee", 1000, "fee"],
+    ]
+    with pytest.raises(LoadError, match="inputs.value"):
+        L.load(DATA / "bad" / "transactions.json")
+
+
+def test_several_chains_at_once():
+    t = L.load(DATA / "eth", DATA / "btc")
+    assert sorted(set(t["chain"])) == ["btc", "eth"]
+
+
+def test_missing_path():
+    with pytest.raises(LoadError, match="no such"):
+        L.load(DATA / "nope")

@@ -1,0 +1,37 @@
+"""The transfers table: one row per movement of value, whatever the chain.
+
+Columns are constants here and mirrored in ``docs/tracer.md``. ``amount`` holds exact Python
+ints (object dtype) because uint256 values do not fit in int64 and floats would round.
+"""
+import pandas as pd
+
+CHAIN, TX_HASH, BLOCK, TIMESTAMP = "chain", "tx_hash", "block", "timestamp"
+FROM, TO, ASSET, AMOUNT, KIND, DECIMALS = "from", "to", "asset", "amount", "kind", "decimals"
+INDEX = "index"  # utxo: input or output index; evm token transfer: log index; else -1
+COLUMNS = [CHAIN, TX_HASH, BLOCK, TIMESTAMP, FROM, TO, ASSET, AMOUNT, KIND, DECIMALS, INDEX]
+
+NATIVE, INTERNAL, TOKEN, UTXO, FEE = "native", "internal", "token", "utxo", "fee"
+KINDS = (NATIVE, INTERNAL, TOKEN, UTXO, FEE)
+
+#: pseudo-address receiving EVM gas fees (kind "fee")
+FEE_ADDRESS = "fee"
+
+
+def empty():
+    """An empty transfers table with the standard columns.
+
+    Examples
+    --------
+    >>> list(empty().columns) == COLUMNS
+    True
+    """
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
+
+
+def sort(table):
+    """Order a transfers table by chain, block, tx hash, index (deterministic)."""
+    # within a tx: value in (utxo inputs, the tx's own value) before value out, the fee last
+    rank = table[KIND].map({NATIVE: 0, INTERNAL: 1, TOKEN: 1, FEE: 3, UTXO: 2}).astype(int)
+    rank = rank - ((table[KIND] == UTXO) & (table[INDEX].astype(int) < 0)).astype(int) * 2
+    return (table.assign(_r=rank).sort_values([CHAIN, BLOCK, TX_HASH, "_r", INDEX], kind="stable")
+            .drop(columns="_r").reset_index(drop=True))
