@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -35,4 +36,12 @@ def test_demo_cli(tmp_path):
     assert (tmp_path / "case" / "MANIFEST.sha256").is_file()
     assert (tmp_path / "case.key" / "key.json").is_file()
     assert "verified: manifest, replay logs and exports agree" in result.output
+    # and traced with the tracer from the reported payments: a report whose rows name real transactions
+    report = (tmp_path / "report.md").read_text()
+    assert "MANIFEST.sha256 hashes to" in report
+    exported = "".join(p.read_text() for p in (tmp_path / "case" / "exports").rglob("transactions.*"))
+    rows = [line for line in report.splitlines() if line.startswith("| `")]
+    hashes = {h for line in rows for h in re.findall(r"`((?:0x)?[0-9a-f]{64})`", line)}
+    assert rows and hashes
+    assert all(h in exported for h in hashes)
     assert "20,000 LUSD" in result.output
