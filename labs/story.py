@@ -26,10 +26,8 @@ class StoryResult:
     balances: list[tuple[str, str, str, int, str]] = field(default_factory=list)  # chain, who, address, amount, unit
 
 
-def _h(receipt_or_hash) -> str:
-    h = receipt_or_hash["transactionHash"] if isinstance(receipt_or_hash, dict) or hasattr(receipt_or_hash, "keys") \
-        else receipt_or_hash
-    return "0x" + bytes(h).hex()
+def _h(receipt) -> str:
+    return "0x" + bytes(receipt["transactionHash"]).hex()
 
 
 def run_story(backend: str = "auto") -> StoryResult:

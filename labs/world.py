@@ -18,6 +18,7 @@ from eth_utils import to_checksum_address
 
 from chains import contracts
 from chains.evm import EvmChain, Genesis, derive_accounts
+from chains.evm.chain import MAX_PRIORITY_FEE_PER_GAS
 
 from . import names
 from .rng import entropy, stream
@@ -31,8 +32,8 @@ _MNEMONIC = Mnemonic(Language.ENGLISH)
 USD = 10**STABLE_DECIMALS
 #: EVM slot length: blocks come every 12 simulated seconds, as on Ethereum
 SLOT = 12
-#: what a plain transfer costs on a lab chain: 21,000 gas at the 1 gwei tip (the base fee is zero)
-TRANSFER_FEE = 21_000 * 10**9
+#: what a plain transfer costs on a lab chain: 21,000 gas at the tip (the base fee is zero)
+TRANSFER_FEE = 21_000 * MAX_PRIORITY_FEE_PER_GAS
 #: gas limit of a plain transfer to a contract that accepts ETH (an exchange deposit address): its
 #: empty receive() costs a little over 21,000, and only the gas used is paid
 CONTRACT_TRANSFER_GAS = 30_000

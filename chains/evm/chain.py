@@ -213,7 +213,8 @@ class EvmChain:
         self.timestamp += seconds
 
     # -- contracts -------------------------------------------------------------------------
-    def _tx_fields(self, fn: ContractFunction, sender: LocalAccount, value: int) -> tuple[str, bytes]:
+    @staticmethod
+    def _tx_fields(fn: ContractFunction) -> tuple[str, bytes]:
         return fn.address, bytes.fromhex(fn._encode_transaction_data()[2:])
 
     def estimate(self, sender: LocalAccount, to: str | None, data: bytes, value: int = 0) -> int:
@@ -237,7 +238,7 @@ class EvmChain:
         """
         if self._pending:
             self.mine()
-        to, data = self._tx_fields(fn, sender, value)
+        to, data = self._tx_fields(fn)
         gas = gas or self.estimate(sender, to, data, value)
         h = self.send(sender, to, value=value, data=data, gas=gas)
         self.mine(timestamp)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import names
-from ..world import ETH, ETH_PRICE_USD
+from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
 from .base import DAY, HOUR, Step, eth_round
 
 
@@ -79,7 +79,7 @@ def run(step: Step, p: Params, rng) -> None:
         else:
             amounts = [eth_round(rng, total_usd * ETH // ETH_PRICE_USD * w // 1000, 0.6) for w in weights]
             own = victim.account(0).address
-            buy = lane.transfer(ex.hot_wallet, own, sum(amounts) + n * 21_000 * 10**9, buy_t)
+            buy = lane.transfer(ex.hot_wallet, own, sum(amounts) + n * TRANSFER_FEE, buy_t)
         for t, amount in zip([first, *times], amounts):
             if utxo:
                 h, outs = step.utxo_spend(p.chain, victim, lane.coins(victim), [(deposit, amount)], t,

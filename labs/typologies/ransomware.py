@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import names
-from ..world import ETH, ETH_PRICE_USD
+from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
 from .base import DAY, HOUR, Step
 
 
@@ -35,7 +35,7 @@ def run(step: Step, p: Params, rng) -> None:
     ex = rng.choice(list(world.exchanges.values()))
     t = world.clock + rng.randint(HOUR, DAY)
     world.at(t)
-    buy = lane.transfer(ex.hot_wallet, victim.account(0).address, amount + 21_000 * 10**9, t)
+    buy = lane.transfer(ex.hot_wallet, victim.account(0).address, amount + TRANSFER_FEE, t)
     t += rng.randint(2 * HOUR, DAY)
     h = step.transfer(p.chain, victim, victim.account(0), ransom.address, amount, t, note="ransom payment",
                       controlled=False)
