@@ -8,7 +8,7 @@ from tracer.errors import LoadError
 from tracer.load.bitcoin_etl import load_bitcoin_etl
 from tracer.load.ethereum_etl import load_ethereum_etl
 
-EVM_TABLES = ("blocks", "transactions", "traces", "token_transfers", "logs", "tokens")
+EVM_TABLES = ("blocks", "transactions", "receipts", "traces", "token_transfers", "logs", "tokens")
 SUFFIXES = (".csv", ".json", ".jsonl")
 
 
@@ -49,7 +49,7 @@ def load(*paths, chain=None):
     ----------
     *paths : str or Path
         Files or folders; folders are searched recursively for ``blocks``, ``transactions``,
-        ``traces``, ``token_transfers``, ``logs`` and ``tokens`` (``.csv``, ``.json``, ``.jsonl``).
+        ``receipts``, ``traces``, ``token_transfers``, ``logs`` and ``tokens`` (``.csv``, ``.json``, ``.jsonl``).
     chain : str, optional
         Chain name; by default the name of the folder holding each file.
 

@@ -62,6 +62,26 @@ def require(df, columns, path):
             raise LoadError(path, "missing column", column=c)
 
 
+RECEIPT_COLUMNS = ("transaction_hash", "status", "gas_used")
+
+
+def _join_receipts(df, path):
+    """Give ``transactions`` rows the receipt fields of a separate ``receipts`` file.
+
+    ethereum-etl's CLI writes receipts apart (BigQuery's table has them inline as ``receipt_*``);
+    without them a failed transaction would seem to move value and no fee would be paid.
+    """
+    r = read_table(path)
+    require(r, RECEIPT_COLUMNS, path)
+    r = r.drop_duplicates("transaction_hash").set_index("transaction_hash")
+    df = df.copy()
+    df["receipt_status"] = df["hash"].map(r["status"]).fillna("")
+    df["receipt_gas_used"] = df["hash"].map(r["gas_used"]).fillna("")
+    if "effective_gas_price" in r.columns:
+        df["receipt_effective_gas_price"] = df["hash"].map(r["effective_gas_price"]).fillna("")
+    return df
+
+
 def to_ints(series, path, column, allow_empty=False):
     """Parse a column of decimal strings into exact Python ints (object dtype).
 
@@ -172,6 +192,8 @@ def load_ethereum_etl(files, chain="ethereum"):
         frm, to = to_addresses(df["from_address"], p, "from_address"), to_addresses(df["to_address"], p, "to_address")
         block = to_ints(df["block_number"], p, "block_number")
         ts = pd.Series(_timestamps(df, blocks, p), dtype=object)
+        if "receipts" in files and "receipt_status" not in df.columns:
+            df = _join_receipts(df, files["receipts"])
         status = df["receipt_status"] if "receipt_status" in df.columns else pd.Series([""] * len(df))
         bad = ~status.isin(["", "0", "1"])
         if bad.any():
