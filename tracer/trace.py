@@ -81,20 +81,24 @@ def trace_forward(transfers, source, rule="fifo", hops=6, stop=(), max_degree=No
             pieces = _take(lots[kf], amount, rule)
         else:
             pieces = []
+        # a UTXO transaction is a pool of its own (inputs -> tx -> outputs): going through it is one
+        # hop, and it appears once in a path
+        through_tx = frm == txh
         for amt, tainted, h, path in pieces:
             if not tainted:
                 continue
+            hop, new_path = (h, path) if through_tx else (h + 1, path + [txh])
             why = "source sent it" if frm == source else f"{rule}: lot of tx {path[-1]} at {frm}"
-            flows.append((h + 1, txh, chain, ts, frm, to, asset, amt, tainted, kind, path + [txh], why))
+            flows.append((hop, txh, chain, ts, frm, to, asset, amt, tainted, kind, new_path, why))
             if kt not in lots:
                 held = max(balance[kt] - amount, 0)  # clean value held before the first taint
                 lots[kt] = deque([[held, 0, 0, []]] if held else [])
-            lots[kt].append([amt, tainted, h + 1, path + [txh]])
+            lots[kt].append([amt, tainted, hop, new_path])
             if to in stop:
                 frozen[to] = "attributed service"
             elif to in heavy:
                 frozen[to] = "maximum degree"
-            elif h + 1 >= hops:
+            elif hop >= hops and to != txh:
                 frozen.setdefault(to, None)
         # value arriving clean at a pool that holds taint joins it as a clean lot
         if not any(p[1] for p in pieces) and kt in lots:
