@@ -87,16 +87,28 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 10)
     labels = dict(zip(tags["address"], tags["label"]))
     data_hash = hashlib.sha256((bundle / "MANIFEST.sha256").read_bytes()).hexdigest()
     sources = sorted({v["to"].lower() if v["to"].startswith("0x") else v["to"] for v in truth["victims"]})
+    received = {}
+    for v in truth["victims"]:
+        src = v["to"].lower() if v["to"].startswith("0x") else v["to"]
+        received[src] = received.get(src, 0) + int(v["amount"])
     lines = [f"# Trace report: case {truth['case']} (seed {truth['seed']})", "",
              f"Data: the bundle `{bundle.name}/`, whose MANIFEST.sha256 hashes to `{data_hash}`. Rule: FIFO at "
              f"every address, forward, at most {hops} hops, stopping at attributed services "
              "(`tags/services.yaml`). Amounts are exact, in whole units; every row names its transactions.", "",
-             "Caveat (the tracer is in progress): a UTXO address is traced as an account pool, not output by "
-             "output, so value that a transaction merged from several sources is followed from each of them.", ""]
+             "Pools: a UTXO transaction maps its inputs, in order, onto its outputs, fee last (Anderson et al., "
+             "\"Bitcoin Redux\"); an address passes on what it received in time order. Each source's endpoints "
+             "add up to exactly what it sent.", ""]
     reached = set()
     for src in sources:
         _, ends = trace_forward(table, src, rule="fifo", hops=hops, stop=set(labels))
-        lines += [f"## From `{src}`", "", "| endpoint | label | amount | hops | why | transactions |",
+        sent = sum(int(a) for a in table.loc[table["from"] == src, "amount"])
+        if sum(int(a) for a in ends["amount"]) != sent:
+            raise click.ClickException(f"the trace from {src} does not reconcile with what it sent")
+        asset = "BTC" if not src.startswith("0x") else "ETH"
+        lines += [f"## From `{src}`", "",
+                  f"Received from the victims: {fmt(received[src], _DECIMALS[asset], asset)}; sent on: "
+                  f"{fmt(sent, _DECIMALS[asset], asset)}.", "",
+                  "| endpoint | label | amount | hops | why | transactions |",
                   "| --- | --- | --- | --- | --- | --- |"]
         for e in ends.sort_values(["amount", "address"], ascending=[False, True]).itertuples():
             amount = fmt(int(e.amount), _DECIMALS[e.asset], e.asset) if e.asset in _DECIMALS else f"{e.amount} {e.asset}"
