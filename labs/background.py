@@ -129,7 +129,7 @@ class Background:
         value = self._amount(chain, a.address, 0.2)
         if not value:
             return
-        rec = self.world.kyc_customer(ex, a, self.world.rng("kyc", ex.actor.id, a.id))
+        rec = self.world.kyc_customer(ex, a)
         ex.unswept[rec["customer_id"]] = None
         self._send(chain, a.account(0), rec["deposit_address"][chain], value, t)
 
@@ -251,7 +251,7 @@ class Background:
         sats = self._sats(lane, a, 0.2)
         if not sats:
             return
-        rec = self.world.kyc_customer(ex, a, self.world.rng("kyc", ex.actor.id, a.id))
+        rec = self.world.kyc_customer(ex, a)
         self._u_pay(t, chain, a, rec["deposit_address"][chain], sats)
 
     def _u_withdraw(self, t, chain):

@@ -80,6 +80,8 @@ class Exchange:
     contract: Any = None
     #: customer id -> the customer's KYC record and deposit address
     customers: dict[str, dict] = field(default_factory=dict)
+    #: actor id -> customer id
+    by_actor: dict[str, str] = field(default_factory=dict)
     unswept: dict[str, None] = field(default_factory=dict)
 
 
@@ -253,11 +255,12 @@ class World:
             self.add_actor("swap_service", names.platform(srng).split()[0] + " Instant Swap",
                            srng.choice(["SC", "VC", "PA"]), actor_id="swap-service")
 
-    def kyc_customer(self, exchange: Exchange, actor: Actor, rng) -> dict:
+    def kyc_customer(self, exchange: Exchange, actor: Actor) -> dict:
         """Open (or find) ``actor``'s account at ``exchange``: a KYC record and a deposit address."""
-        for cid, rec in exchange.customers.items():
-            if rec["actor"] == actor.id:
-                return rec
+        if actor.id in exchange.by_actor:
+            return exchange.customers[exchange.by_actor[actor.id]]
+        # a stream per (exchange, customer): a record does not depend on when it was opened
+        rng = self.rng("kyc", exchange.actor.id, actor.id)
         cid = names.account_id(rng, exchange.actor.name.split()[0][:3].upper())
         rec = {"customer_id": cid, "actor": actor.id, "name": actor.kyc["name"] if actor.kyc else actor.name,
                "nationality": actor.jurisdiction, "document": f"ID-{rng.randrange(10**8, 10**9)}",
@@ -275,6 +278,7 @@ class World:
             rec["deposit_address"][lane.name] = create2_address(dep.address, salt, _DEPOSIT_INIT_HASH)
             lane.contract_recipients.add(rec["deposit_address"][lane.name])
         exchange.customers[cid] = rec
+        exchange.by_actor[actor.id] = cid
         return rec
 
     # -- chains ----------------------------------------------------------------------------

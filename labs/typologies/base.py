@@ -122,7 +122,7 @@ class Step:
         wallet = perp.account(0)
         if lane.balance(wallet.address) < need + TRANSFER_FEE * 2:
             ex = next(iter(self.world.exchanges.values()))
-            rec = self.world.kyc_customer(ex, perp, self.world.rng("kyc", ex.actor.id, perp.id))
+            rec = self.world.kyc_customer(ex, perp)
             self.world.at(t - 1800)
             h = lane.transfer(ex.hot_wallet, wallet.address, 10 * need, t - 1800)
             self.world.truth.move(step=self.index, typology=self.typology, chain=chain, tx=h,

@@ -38,7 +38,7 @@ def run(step: Step, p: Params, rng) -> None:
         t += rng.randint(10 * 60, p.delay_hours_max * HOUR)
         if p.venue == "exchange":
             ex = exchanges[p.exchange - 1]
-            rec = world.kyc_customer(ex, holder, world.rng("kyc", ex.actor.id, holder.id))
+            rec = world.kyc_customer(ex, holder)
             to = rec["deposit_address"][p.chain]
             venue = {"venue": "exchange", "exchange": ex.actor.name, "jurisdiction": ex.actor.jurisdiction,
                      "kyc": {k: v for k, v in rec.items() if k not in ("salt", "actor", "deposit_address")}}

@@ -35,7 +35,7 @@ def run(step: Step, p: Params, rng) -> None:
         next_holdings = []
         for h in holdings:
             holder, account = world.actors[h["actor"]], h["account"]
-            rec = world.kyc_customer(ex, holder, world.rng("kyc", ex.actor.id, holder.id))
+            rec = world.kyc_customer(ex, holder)
             deposit = rec["deposit_address"][p.chain]
             t += rng.randint(10 * 60, p.delay_hours_max * HOUR // 2)
             amount = lane.max_transfer(h["amount"], deposit)

@@ -105,7 +105,7 @@ def run(step: Step, p: Params, rng) -> None:
         cashout = None
         if r < p.to_exchange and exchanges:
             mule, ex = rng.choice(mules), rng.choice(exchanges)
-            rec = world.kyc_customer(ex, mule, world.rng("kyc", ex.actor.id, mule.id))
+            rec = world.kyc_customer(ex, mule)
             dest, note = rec["deposit_address"][p.chain], f"peel {hop + 1}: to {ex.actor.name} (customer {rec['customer_id']})"
             cashout = {"venue": "exchange", "exchange": ex.actor.name, "jurisdiction": ex.actor.jurisdiction,
                        "actor": mule.id,
