@@ -229,7 +229,9 @@ def sign_input(hasher: SigHasher, index: int, key: Key, low_r: bool = True) -> N
         if script != key.script("p2tr"):
             raise ValueError(f"input {index}: key does not match the P2TR script")
         digest = hasher.bip341(index)
-        sig = coincurve.PrivateKey(key.tweaked_secret).sign_schnorr(digest)
+        # BIP340 permits a fixed aux_rand; fresh randomness would make every signature, and so
+        # every wtxid, block and replay log, differ between runs of the same seed.
+        sig = coincurve.PrivateKey(key.tweaked_secret).sign_schnorr(digest, bytes(32))
         inp.witness = Witness([sig])
         inp.script_sig = Script(b"")
     else:

@@ -92,6 +92,56 @@ def test_same_seed_same_bytes_other_seed_other_case(tmp_path, bundle):
     assert (other / "MANIFEST.sha256").read_text() != (out / "MANIFEST.sha256").read_text()
 
 
+BOTH_CHAINS = """
+name = "both-chains"
+[chains.ethereum]
+kind = "evm"
+chain_id = 1
+[chains.bitcoin]
+kind = "utxo"
+[world]
+users = 12
+[background]
+transactions = 80
+days = 2
+[[story]]
+typology = "ransomware_payment"
+chain = "bitcoin"
+amount_usd = 60000
+[[story]]
+typology = "peel_chain"
+hops = 3
+[[story]]
+typology = "cash_out"
+chain = "bitcoin"
+"""
+
+
+def test_same_seed_same_bytes_across_processes(tmp_path):
+    """Hash seeds, signatures and wall-clock time must not leak into a bundle: two interpreters
+    with different PYTHONHASHSEED write the same bytes for both chain kinds."""
+    import os
+    import subprocess
+    import sys
+
+    spec = tmp_path / "s.toml"
+    spec.write_text(BOTH_CHAINS)
+    runs = []
+    for hashseed in ("1", "2"):
+        out = tmp_path / f"run{hashseed}"
+        env = dict(os.environ, PYTHONHASHSEED=hashseed)
+        runs.append((out, subprocess.Popen(
+            [sys.executable, "-m", "labs.cli", "scenario", "new", str(spec), "--seed", "9",
+             "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)))
+    for out, proc in runs:
+        assert proc.wait(timeout=600) == 0, proc.stdout.read().decode()
+    manifests = [(out / "MANIFEST.sha256").read_text() for out, _ in runs]
+    assert "chains/bitcoin/replay.jsonl" in manifests[0]
+    assert manifests[0] == manifests[1]
+    keys = [(out.with_name(out.name + ".key") / "MANIFEST.sha256").read_text() for out, _ in runs]
+    assert keys[0] == keys[1]
+
+
 def test_verify_and_tampering(tmp_path, bundle):
     out, _ = bundle
     assert verify_bundle(out) == []

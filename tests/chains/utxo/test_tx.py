@@ -160,3 +160,5 @@ def test_sign_and_verify_each_script_type():
         fee, _ = check_tx(signed, lambda op: coin, 200, 0)
         assert fee == 10_000
         assert Tx.from_raw(signed.raw).txid == signed.txid
+        # Signing is deterministic for every type (a seeded case must give the same wtxids).
+        assert sign(tx, [(100_000, script)], [key]).raw == signed.raw
