@@ -30,8 +30,11 @@ def empty():
 
 def sort(table):
     """Order a transfers table by chain, block, tx hash, index (deterministic)."""
-    # within a tx: value in (utxo inputs, the tx's own value) before value out, the fee last
-    rank = table[KIND].map({NATIVE: 0, INTERNAL: 1, TOKEN: 1, FEE: 3, UTXO: 2}).astype(int)
-    rank = rank - ((table[KIND] == UTXO) & (table[INDEX].astype(int) < 0)).astype(int) * 2
-    return (table.assign(_r=rank).sort_values([CHAIN, BLOCK, TX_HASH, "_r", INDEX], kind="stable")
-            .drop(columns="_r").reset_index(drop=True))
+    # within a tx: value in (utxo inputs, the tx's own value) before value out, the fee last;
+    # inputs are stored as -1 - index, so their own order is restored here
+    index = table[INDEX].astype(int)
+    inputs = (table[KIND] == UTXO) & (index < 0)
+    rank = table[KIND].map({NATIVE: 0, INTERNAL: 1, TOKEN: 1, FEE: 3, UTXO: 2}).astype(int) - inputs.astype(int) * 2
+    order = index.where(~inputs, -1 - index)
+    return (table.assign(_r=rank, _o=order).sort_values([CHAIN, BLOCK, TX_HASH, "_r", "_o"], kind="stable")
+            .drop(columns=["_r", "_o"]).reset_index(drop=True))

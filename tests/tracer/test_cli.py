@@ -22,3 +22,30 @@ def test_tags_stop_and_table():
     r = CliRunner().invoke(trace, ["--data", str(DATA / "eth"), "--address", A, "--tags", str(DATA / "tags.yaml")])
     assert r.exit_code == 0, r.output
     assert "Example Exchange" in r.output and "0x3333" not in r.output
+
+
+def run(*args):
+    r = CliRunner().invoke(trace, ["--data", str(DATA / "eth"), *args])
+    return r
+
+
+def test_backward_and_tx_start():
+    r = run("--address", B, "--direction", "backward", "--json")
+    assert r.exit_code == 0, r.output
+    back = json.loads(r.output)
+    assert back["direction"] == "backward" and {e["address"] for e in back["endpoints"]} == {A}
+    r = run("--tx", "0xt1", "--rule", "haircut", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["source"] == "0xt1"
+
+
+def test_paths_and_errors():
+    r = run("--address", A, "--to", "0x" + "4" * 40)
+    assert r.exit_code == 0, r.output
+    assert "2 hops:" in r.output and "0xt1 0xt2" in r.output
+    r = run("--address", "0x" + "9" * 40)
+    assert r.exit_code == 1 and "does not appear in the data" in r.output
+    r = run("--address", A, "--tx", "0xt1")
+    assert r.exit_code == 2 and "exactly one" in r.output
+    r = run("--address", A, "--start", "yesterday")
+    assert r.exit_code == 2 and "ISO date" in r.output

@@ -14,7 +14,7 @@ def test_eth_forward_reconciles():
     left = sum(t[(t["from"] == A) & (t["asset"] == "ETH")]["amount"])
     assert sum(eth["amount"]) == left
     row = ends[ends["address"] == K].iloc[0]
-    assert row["amount"] == 4 * 10**17 and row["path"] == ["0xt1", "0xt2", "0xt2"]
+    assert row["amount"] == 4 * 10**17 and row["path"] == ["0xt1", "0xt2"]  # through a contract in one tx: one hop
     assert flows["reason"].str.len().gt(0).all()
 
 
@@ -56,3 +56,160 @@ def test_utxo_transaction_is_one_hop_and_appears_once(tmp_path):
     assert sum(e.amount for e in ends.itertuples()) == 10_000  # everything the source sent, fees included
     _, limited = trace_forward(load_bitcoin_etl(p), "bcrt1src", rule="fifo", hops=1)
     assert {e.address: e.why for e in limited.itertuples()}["bcrt1chg1"] == "hop limit"
+
+
+# -- every rule, hand-computed ------------------------------------------------------------------
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from tracer import transfers as T  # noqa: E402
+from tracer.trace import RULES, Source, trace, trace_backward  # noqa: E402
+
+
+def table(rows):
+    """rows: (tx, block, from, to, amount[, kind, index])"""
+    full = []
+    for r in rows:
+        tx, blk, frm, to, amount = r[:5]
+        kind = r[5] if len(r) > 5 else "native"
+        index = r[6] if len(r) > 6 else -1
+        full.append(("c", tx, blk, 1_700_000_000 + 60 * blk, frm, to, "X", amount, kind, 0, index))
+    return pd.DataFrame(full, columns=T.COLUMNS)
+
+
+# C pays A 5 (clean), S pays A 10 (tainted), E pays A 4 (clean), A pays B 12, then D 3.
+ACCOUNT = table([("t0", 0, "c", "a", 5), ("t1", 1, "s", "a", 10), ("t2", 2, "e", "a", 4),
+                 ("t3", 3, "a", "b", 12), ("t4", 4, "a", "d", 3)])
+ACCOUNT_GOLDEN = {
+    "fifo": {"b": 7, "d": 3},               # 5 clean then 7 tainted; then 3 tainted
+    "lifo": {"b": 8, "d": 2},               # 4 clean then 8 tainted; then 2 tainted + 1 clean
+    "libr": {"b": 3, "d": 3, "a": 4},       # clean first: 9 clean + 3; the 7 left dips to 4
+    "tiho": {"b": 10},                      # taint leaves first
+    "haircut": {"b": 6, "d": 1, "a": 3},    # 10*12//19 = 6; then 4*3//7 = 1; 3 stay
+    "poison": {"b": 12, "d": 3, "a": 4},    # everything A ever pays or holds after the taint
+}
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_account_pool_golden(rule):
+    _, ends = trace(ACCOUNT, "s", rule=rule)
+    got = {e.address: e.amount for e in ends.itertuples() if e.amount}
+    assert got == ACCOUNT_GOLDEN[rule]
+    if rule != "poison":
+        assert sum(got.values()) == 10
+
+
+# one UTXO transaction: S's 3 (tainted) and C's 7 (clean) in; 2 to x, 7 to y, fee 1
+UTXO = table([("u", 1, "s", "u", 3, "utxo", -1), ("u", 1, "c", "u", 7, "utxo", -2),
+              ("u", 1, "u", "x", 2, "utxo", 0), ("u", 1, "u", "y", 7, "utxo", 1),
+              ("u", 1, "u", "fee", 1, "fee", 1 << 30)])
+UTXO_GOLDEN = {
+    "fifo": {"x": 2, "y": 1},               # inputs in order onto outputs in order, fee last
+    "lifo": {"y": 2, "fee": 1},             # clean 7 first
+    "libr": {"y": 2, "fee": 1},             # clean inputs paid out first
+    "tiho": {"y": 3},                       # the highest output
+    "haircut": {"x": 1, "y": 2},            # 0.6, 2.1, 0.3: floors 0, 2, 0, remainder to x
+    "poison": {"x": 2, "y": 7, "fee": 1},
+}
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_utxo_transaction_golden(rule):
+    flows, ends = trace(UTXO, "s", rule=rule)
+    assert {e.address: e.amount for e in ends.itertuples() if e.amount} == UTXO_GOLDEN[rule]
+    assert set(ends["hops"]) == {1} and all(list(p) == ["u"] for p in ends["path"])
+
+
+def test_min_amount_and_max_degree():
+    _, ends = trace(ACCOUNT, "s", rule="fifo", min_amount=5)
+    assert {(e.address, e.why) for e in ends.itertuples()} == {("b", "unspent"), ("d", "below minimum")}
+    assert sum(ends["amount"]) == 10
+    # a has 4 counterparties; with at most 3 it is exchange-sized and the trace stops there
+    _, ends = trace(ACCOUNT, "s", max_degree=3)
+    assert ends[["address", "amount", "why"]].values.tolist() == [["a", 10, "maximum degree"]]
+
+
+def test_time_window():
+    _, ends = trace(ACCOUNT, "s", end=1_700_000_000 + 60 * 3)
+    assert dict(zip(ends["address"], ends["amount"])) == {"a": 3, "b": 7}
+
+
+def test_forward_from_transaction_and_output():
+    _, ends = trace(UTXO, Source.parse(tx="u"), rule="fifo")
+    assert dict(zip(ends["address"], ends["amount"])) == {"x": 2, "y": 7, "fee": 1}
+    _, ends = trace(UTXO, Source.parse(tx="u:1"), rule="fifo")
+    assert dict(zip(ends["address"], ends["amount"])) == {"y": 7}
+    _, ends = trace(ACCOUNT, Source.parse(tx="t3"), rule="fifo")
+    assert dict(zip(ends["address"], ends["amount"])) == {"b": 12}
+    with pytest.raises(ValueError, match="has no output 5"):
+        trace(UTXO, Source.parse(tx="u:5"))
+    with pytest.raises(ValueError, match="does not appear"):
+        trace(UTXO, Source.parse(tx="nope"))
+    with pytest.raises(ValueError, match="unknown rule"):
+        trace(UTXO, "s", rule="fofi")
+
+
+BACK_GOLDEN = {  # where the 12 that B received came from
+    "fifo": {"c": 5, "s": 7},
+    "lifo": {"e": 4, "s": 8},
+    "libr": {"e": 4, "s": 8},
+    "tiho": {"c": 5, "s": 7},
+    "haircut": {"c": 3, "s": 6, "e": 3},  # 5/19, 10/19, 4/19 of 12, floored, remainder in order
+    "poison": {"c": 5, "s": 10, "e": 4},
+}
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_backward_golden(rule):
+    flows, ends = trace_backward(ACCOUNT, "b", rule=rule)
+    got = {e.address: e.amount for e in ends.itertuples()}
+    assert got == BACK_GOLDEN[rule]
+    assert set(ends["why"]) == {"origin"} and set(ends["hops"]) == {2}
+    if rule != "poison":
+        assert sum(got.values()) == 12
+
+
+def test_backward_through_utxo_and_hop_limit():
+    _, ends = trace_backward(UTXO, "y", rule="fifo")
+    assert dict(zip(ends["address"], ends["amount"])) == {"s": 1, "c": 6}
+    assert all(list(p) == ["u"] for p in ends["path"])
+    _, ends = trace_backward(ACCOUNT, "b", hops=1)
+    assert ends[["address", "amount", "why"]].values.tolist() == [["a", 12, "hop limit"]]
+
+
+@st.composite
+def histories(draw):
+    """Random account-model histories among 5 addresses; 's' starts with the taint."""
+    addrs = ["s", "a", "b", "c", "d"]
+    rows, balance = [], {a: 0 for a in addrs}
+    for a in addrs:
+        amt = draw(st.integers(1, 1000))
+        rows.append((f"g{a}", 0, "mint", a, amt))
+        balance[a] += amt
+    for k in range(draw(st.integers(1, 25))):
+        frm = draw(st.sampled_from(addrs))
+        to = draw(st.sampled_from([a for a in addrs if a != frm]))
+        if not balance[frm]:
+            continue
+        amt = draw(st.integers(1, balance[frm]))
+        balance[frm] -= amt
+        balance[to] += amt
+        rows.append((f"t{k}", k + 1, frm, to, amt))
+    return table(rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(histories(), st.sampled_from(RULES), st.integers(1, 6))
+def test_taint_never_created_or_lost(t, rule, hops):
+    left = sum(a for a, f in zip(t["amount"], t["from"]) if f == "s")
+    if not left:
+        return
+    flows, ends = trace(t, "s", rule=rule, hops=hops)
+    total = sum(ends["amount"])
+    assert (total >= left) if rule == "poison" else (total == left)
+    assert all(0 < tk <= a for tk, a in zip(flows["tainted"], flows["amount"]))
+    received = sum(a for a, to in zip(t["amount"], t["to"]) if to == "d")
+    if received:
+        _, back = trace(t, "d", direction="backward", rule=rule, hops=hops)
+        assert (sum(back["amount"]) >= received) if rule == "poison" else (sum(back["amount"]) == received)
