@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from embit import bip32, bip39
 
 from chains.utxo import scripts
-from chains.utxo.keys import Key
+from chains.utxo.keys import Key, child_secret
 from chains.utxo.ledger import Ledger, Outpoint
 from chains.utxo.params import (BIP44_COIN_TYPE, COINBASE_MATURITY, NETWORK, SEQUENCE_FINAL,
                                 SEQUENCE_RBF_MAX)
@@ -209,13 +209,17 @@ class Wallet:
         root = bip32.HDKey.from_seed(seed, version=NETWORK["xprv"])
         self.path = f"m/{PURPOSES[self.kind]}h/{coin_type}h/{account}h"
         self._account = root.derive(self.path)
-        self._chains = [self._account.child(0), self._account.child(1)]
+        self._chains = [self._ckd_parent(self._account.child(0)), self._ckd_parent(self._account.child(1))]
         self._keys: dict[tuple[int, int], Key] = {}
         self._by_script: dict[bytes, Key] = {}
         self.next_index = [0, 0]
         self._derived = [0, 0]  # keys 0..n-1 of each chain are derived (and their scripts indexed)
         self._derive_until(0, gap_limit)
         self._derive_until(1, gap_limit)
+
+    @staticmethod
+    def _ckd_parent(node) -> tuple[bytes, bytes, bytes]:
+        return node.secret, node.get_public_key().sec(), node.chain_code
 
     @property
     def xpub(self) -> str:
@@ -225,7 +229,7 @@ class Wallet:
     def key(self, chain: int, index: int) -> Key:
         """Key at ``chain`` (0 receive, 1 change) and ``index``."""
         if (chain, index) not in self._keys:
-            key = Key(self._chains[chain].child(index).secret)
+            key = Key(child_secret(*self._chains[chain], index))
             self._keys[(chain, index)] = key
             self._by_script[key.script(self.kind)] = key
         return self._keys[(chain, index)]

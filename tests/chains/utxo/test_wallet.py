@@ -40,6 +40,9 @@ def test_published_derivation_vectors():
     assert Wallet(MNEMONIC, WalletProfile(script_type="p2pkh")).address(0, 0)[0] in "mn"
     with pytest.raises(ValueError, match="mnemonic"):
         Wallet("abandon " * 12)
+    # the fast CKDpriv agrees with a full BIP-32 derivation further down the chains too
+    for chain, index in [(0, 7), (1, 19), (0, 1000)]:
+        assert lab.key(chain, index).secret == lab._account.derive(f"m/{chain}/{index}").secret
 
 
 def test_profile_validation_names_the_field():
