@@ -104,8 +104,9 @@ def tagpack(case: Case) -> dict:
     tags = []
 
     def tag(address, chain, label, category, actor, currency="ETH"):
+        # GraphSense names networks by currency code; which lab chain a tag is on goes in context
         tags.append({"address": address, "currency": currency, "label": label, "category": category,
-                     "actor": actor, "network": chain})
+                     "actor": actor, "network": currency, "context": json.dumps({"lab_chain": chain})})
 
     services = world.of_kind("merchant") + world.of_kind("gambling") + world.of_kind("otc") + \
         world.of_kind("swap_service")
@@ -131,7 +132,7 @@ def tagpack(case: Case) -> dict:
             if key.startswith("mixer-"):
                 denom = int(key.split("-", 1)[1])
                 tag(contract.address, name, f"Lab Mixer: {fmt(denom, 18, 'ETH')} pool", "mixing_service", "lab-mixer")
-        tag(c["stablecoin"].address, name, "Lab Dollar (LUSD): stablecoin token", "stablecoin", "issuer")
+        tag(c["stablecoin"].address, name, "Lab Dollar (LUSD): stablecoin token", "defi", "issuer")
         tag(c["weth"].address, name, "Wrapped Ether (WETH)", "defi", "weth")
         tag(c["pool"].address, name, "WETH/LUSD swap pool", "defi_dex", "swap-pool")
         if "bridge" in c:
@@ -146,7 +147,6 @@ def tagpack(case: Case) -> dict:
         "description": "Attributions of known services on the lab chains, as a commercial tool or public "
                        "sources would provide them. Perpetrators are not tagged.",
         "lastmod": dt.datetime.fromtimestamp(case.spec.start, dt.timezone.utc).date().isoformat(),
-        "is_public": True,
         "confidence": "service_data",
         "source": "tracelab world model (service self-disclosure)",
         "tags": tags,

@@ -98,9 +98,12 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 10)
              "Pools: a UTXO transaction maps its inputs, in order, onto its outputs, fee last (Anderson et al., "
              "\"Bitcoin Redux\"); an address passes on what it received in time order. Each source's endpoints "
              "add up to exactly what it sent.", ""]
+    intro = len(lines)
     reached = set()
+    traced = []
     for src in sources:
-        _, ends = trace_forward(table, src, rule="fifo", hops=hops, stop=set(labels))
+        flows, ends = trace_forward(table, src, rule="fifo", hops=hops, stop=set(labels))
+        traced.append((flows, ends))
         sent = sum(int(a) for a in table.loc[table["from"] == src, "amount"])
         if sum(int(a) for a in ends["amount"]) != sent:
             raise click.ClickException(f"the trace from {src} does not reconcile with what it sent")
@@ -116,6 +119,7 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 10)
             lines.append(f"| `{e.address}` | {labels.get(e.address) or ''} | {amount} | {e.hops} | {e.why} | {path} |")
             reached.add(e.address)
         lines.append("")
+    lines[intro:intro] = _figures(traced, tags, table, out)
     report = out / "report.md"
     report.write_text("\n".join(lines) + "\n")
     services = {labels[a] for a in reached if a in labels}
@@ -123,6 +127,37 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 10)
                   f"{len(reached)} endpoint(s), {len(services)} of them attributed services "
                   f"({', '.join(sorted(services)) or 'none'}); report: {report}")
     return report
+
+
+def _figures(traced, tags, table, out: Path) -> list[str]:
+    """Draw the traces from all the sources together as PNGs beside the report; its markdown lines."""
+    import pandas as pd
+    import matplotlib.pyplot as plt
+
+    from tracer import plot
+
+    flows = pd.concat([f for f, _ in traced], ignore_index=True)
+    ends = pd.concat([e for _, e in traced], ignore_index=True)
+    if flows.empty:
+        return []
+    decimals = {**dict(zip(table["asset"], (int(d) for d in table["decimals"]))), **_DECIMALS}
+    figures = [("trace-flow.png", "Flow graph: who passed the value on, hop by hop; edge widths follow the amounts",
+                plot.flow_graph(flows, ends, tags=tags, decimals=decimals)),
+               ("trace-timeline.png", "Timeline: when the value reached each address",
+                plot.timeline(flows, tags=tags, decimals=decimals))]
+    assets = sorted(set(ends["asset"]))
+    for asset in assets:
+        name = "trace-sankey.png" if len(assets) == 1 else f"trace-sankey-{asset}.png"
+        figures.append((name, f"Where the {asset} went: value still moving after each hop, and where it stopped",
+                        plot.sankey(flows, ends, tags=tags, asset=asset, decimals=decimals)))
+    lines = ["## Figures", "",
+             "The traces from all the sources together. Amounts on the figures are rounded for reading; the tables "
+             "below give them exactly.", ""]
+    for name, caption, ax in figures:
+        plot.save(ax, out / name)
+        plt.close(ax.figure)
+        lines += [f"![{caption}]({name})", "", f"*{caption}.*", ""]
+    return lines
 
 
 @click.command("demo")

@@ -46,7 +46,7 @@ def trace(data, address, tx, direction, rule, hops, min_amount, max_degree, star
     Fees are endpoints of their own at the address "fee". Amounts are exact, in base units.
     """
     from tracer.load import load
-    from tracer.load.tagpack import load_tagpacks
+    from tracer.load.tagpack import address_labels, load_tagpacks
     from tracer.trace import trace as run
 
     try:
@@ -60,9 +60,7 @@ def trace(data, address, tx, direction, rule, hops, min_amount, max_degree, star
         tagt = load_tagpacks(*tags)
     except LoadError as e:
         raise click.ClickException(str(e)) from None
-    labels = {}
-    for a, label, category in zip(tagt["address"], tagt["label"], tagt["category"]):
-        labels.setdefault(a, f"{label} ({category})" if category else label)
+    labels = address_labels(tagt)
     if to:
         return _paths(table, source.address, to.lower() if to.startswith("0x") else to, hops, _when(start), _when(end), labels, as_json)
     try:

@@ -38,16 +38,16 @@ def test_utxo_transaction_is_one_hop_and_appears_once(tmp_path):
 
     from tracer.load.bitcoin_etl import load_bitcoin_etl
 
-    def tx(h, block, spent, src, outs):
+    def tx(h, block, spent, src, outs, vout=0):
         return {"hash": h, "block_number": block, "block_timestamp": 1_700_000_000 + block, "is_coinbase": False,
-                "fee": 100, "inputs": [{"index": 0, "spent_transaction_hash": spent, "spent_output_index": 0,
+                "fee": 100, "inputs": [{"index": 0, "spent_transaction_hash": spent, "spent_output_index": vout,
                                         "addresses": [src], "value": sum(v for _, v in outs) + 100}],
                 "outputs": [{"index": i, "addresses": [a], "value": v} for i, (a, v) in enumerate(outs)]}
 
     p = tmp_path / "transactions.json"
     p.write_text("\n".join(json.dumps(t) for t in [
         tx("t1", 1, "t0", "bcrt1src", [("bcrt1peel1", 1_000), ("bcrt1chg1", 8_900)]),
-        tx("t2", 2, "t1", "bcrt1chg1", [("bcrt1peel2", 800), ("bcrt1chg2", 8_000)]),
+        tx("t2", 2, "t1", "bcrt1chg1", [("bcrt1peel2", 800), ("bcrt1chg2", 8_000)], vout=1),
     ]) + "\n")
     flows, ends = trace_forward(load_bitcoin_etl(p), "bcrt1src", rule="fifo", hops=6)
     by_addr = {e.address: e for e in ends.itertuples()}

@@ -1,27 +1,185 @@
-"""Load bitcoin-etl ``transactions`` JSON lines (nested inputs and outputs, values in satoshi).
+"""Load bitcoin-etl ``transactions`` exports (JSON lines or CSV) into the transfers table.
 
-Each input becomes a ``utxo`` row from its address to the transaction hash, and each output a
-``utxo`` row from the transaction hash to its address; ``index`` is the input/output index
-(inputs are stored as ``-1 - index`` so inputs and outputs stay distinct). The fee is a row of
-kind ``fee`` from the transaction to :data:`tracer.transfers.FEE_ADDRESS`. Coinbase inputs
-are skipped (newly minted value has no source).
+Accepted layouts, all in the schema of ``bitcoinetl export_blocks_and_transactions`` (and of the
+public BigQuery ``crypto_bitcoin.transactions`` table, which bitcoin-etl fills):
+
+- JSON lines as bitcoin-etl writes them (integers as JSON numbers, ``block_timestamp`` in UNIX
+  seconds), including lines of ``bitcoinetl stream`` that carry ``"type": "block"``;
+- JSON lines as BigQuery exports them (INT64 and NUMERIC as strings, ``block_timestamp`` as
+  ``"2009-01-03 18:15:05 UTC"``);
+- CSV as bitcoin-etl writes it for any output name not ending in ``.json``: ``inputs`` and
+  ``outputs`` are the items joined by commas (Python ``repr`` or compact JSON of each dict).
+
+Each input becomes a ``utxo`` row from its address to the transaction hash, each output a ``utxo``
+row from the transaction hash to its address; ``index`` is the output index, or ``-1 - index`` for
+inputs so both stay distinct. A non-zero fee is a ``fee`` row to :data:`tracer.transfers.FEE_ADDRESS`.
+Addresses: ``addresses`` joined by ``","`` (a bare multisig output lists every key's address, and
+the input that spends it carries the same list, so both ends get the same name); an output with no
+address gets bitcoin-etl's own name for it, ``"nonstandard"`` + the first 40 hex digits of
+SHA-256(script); failing a script, ``"<txid>:<vout>"``. Coinbase inputs carry no value and are
+skipped (minted value has no source). Inputs left ``null`` by an export that was not enriched are
+filled from the spent output when it is in the same file; otherwise loading fails. See
+``docs/bitcoin-etl.md`` (section "Reading bitcoin-etl files").
 """
+import ast
+import csv
+import datetime as dt
+import hashlib
 import json
+import re
+from pathlib import Path
 
 import pandas as pd
 
 from tracer import transfers as T
 from tracer.errors import LoadError
 
+_DIGITS = re.compile(r"-?[0-9]+\Z")
+# BigQuery's export form ("2009-01-03 18:15:05 UTC") and ISO 8601 with an explicit offset
+_TS = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.0+)?\s*(UTC|Z|[+-]\d{2}:?\d{2})\Z")
+_FEE_INDEX = 1 << 30  # sorts the fee row after every output
 
-def _uint(v, path, row, column):
-    if isinstance(v, bool) or not isinstance(v, (int, str)) or not str(v).isdigit():
-        raise LoadError(path, f"not a non-negative integer: {v!r}", row=row, column=column)
-    return int(v)
+
+def _err(where, message):
+    path, row, column = where
+    return LoadError(path, message, row=row, column=column)
+
+
+def _int(v, where, signed=False):
+    """An exact integer from an int or a string of digits; anything else is an error."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        n = v
+    elif isinstance(v, str) and _DIGITS.match(v):
+        n = int(v)
+    else:
+        kind = "float" if isinstance(v, float) else type(v).__name__
+        raise _err(where, f"not an integer: {v!r} ({kind}); bitcoin-etl writes whole satoshi and counts")
+    if n < 0 and not signed:
+        raise _err(where, f"negative: {n}")
+    return n
+
+
+def parse_timestamp(v, where=("timestamp", None, None)):
+    """UNIX seconds from an integer, a digit string or a UTC timestamp string.
+
+    Examples
+    --------
+    >>> parse_timestamp("2009-01-03 18:15:05 UTC"), parse_timestamp("2009-01-12T03:30:25+00:00")
+    (1231006505, 1231731025)
+    >>> parse_timestamp(1231006505), parse_timestamp("1231006505")
+    (1231006505, 1231006505)
+    """
+    if not isinstance(v, str) or _DIGITS.match(v):
+        return _int(v, where)
+    m = _TS.match(v.strip())
+    if not m:
+        raise _err(where, f"not a timestamp: {v!r} (expected UNIX seconds or 'YYYY-MM-DD HH:MM:SS UTC')")
+    y, mo, d, h, mi, s = (int(x) for x in m.group(1, 2, 3, 4, 5, 6))
+    zone = m.group(8)
+    offset = 0 if zone in ("UTC", "Z") else (1 if zone[0] == "+" else -1) * (
+        int(zone[1:3]) * 3600 + int(zone[-2:]) * 60)
+    try:
+        t = dt.datetime(y, mo, d, h, mi, s, tzinfo=dt.timezone.utc)
+    except ValueError as e:
+        raise _err(where, f"not a timestamp: {v!r} ({e})") from None
+    return (t - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(seconds=1) - offset
+
+
+def _bool(v, where):
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str) and v.lower() in ("true", "false"):
+        return v.lower() == "true"
+    raise _err(where, f"not a boolean: {v!r}")
+
+
+def _items(v, where):
+    """``inputs``/``outputs``: a list of dicts (JSON) or the text bitcoin-etl's CSV writer makes of one."""
+    if isinstance(v, str):
+        text = v.strip()
+        if not text:
+            return []
+        try:
+            v = json.loads(f"[{text}]")
+        except json.JSONDecodeError:
+            try:  # older blockchainetl CSV writers join str(dict), a Python literal
+                v = ast.literal_eval(f"[{text}]")
+            except (ValueError, SyntaxError):
+                raise _err(where, "not a list of inputs/outputs (neither JSON nor Python literals)") from None
+    if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
+        raise _err(where, f"not a list of objects: {str(v)[:80]!r}")
+    return v
+
+
+def _addresses(v, where):
+    if v in (None, ""):
+        return []
+    if isinstance(v, str):  # a CSV cell or a single address
+        v = [v]
+    if not isinstance(v, list) or not all(isinstance(a, str) and a and "," not in a for a in v):
+        raise _err(where, f"not a list of addresses: {v!r}")
+    return v
+
+
+def nonstandard_address(script_hex):
+    """bitcoin-etl's name for an output without an address: ``nonstandard`` + SHA-256(script)[:40].
+
+    Examples
+    --------
+    >>> nonstandard_address("6a")  # a bare OP_RETURN
+    'nonstandard189f40034be7a199f1fa9891668ee3ab6049f82d'
+    """
+    return "nonstandard" + hashlib.sha256(bytes.fromhex(script_hex)).hexdigest()[:40]
+
+
+def _records(path):
+    """Yield (row number, dict) from JSON lines or CSV; rows are file lines / CSV data rows."""
+    if Path(path).suffix.lower() == ".csv":
+        with open(path, newline="") as f:
+            reader = csv.DictReader(f)
+            for n, rec in enumerate(reader, 1):
+                yield n, {k: (None if v == "" else v) for k, v in rec.items() if k is not None}
+        return
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise LoadError(path, f"not JSON: {e.msg} (at character {e.colno})", row=n) from None
+            if not isinstance(rec, dict):
+                raise LoadError(path, f"not a JSON object: {line.strip()[:60]!r}", row=n)
+            yield n, rec
+
+
+def _is_block(rec):
+    return rec.get("type") == "block" or ("outputs" not in rec and "inputs" not in rec
+                                          and ("transaction_count" in rec or "merkle_root" in rec))
 
 
 def load_bitcoin_etl(path, chain="bitcoin"):
-    """Load a bitcoin-etl transactions JSON-lines file.
+    """Load a bitcoin-etl transactions file (``.json``/``.jsonl`` lines or ``.csv``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file. Block rows in it (``bitcoinetl stream`` writes both kinds to one file) are skipped,
+        except that their ``timestamp`` fills a transaction whose ``block_timestamp`` is empty.
+    chain : str
+        Value of the ``chain`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The transfers table (:data:`tracer.transfers.COLUMNS`), amounts exact ``int`` satoshi.
+
+    Raises
+    ------
+    tracer.errors.LoadError
+        Naming file, row and column (e.g. ``outputs[2].value``) for malformed JSON, a missing field,
+        a value that is not a whole non-negative number, a bad timestamp, inputs that do not equal
+        outputs + fee, or an input value that is null and cannot be filled from this file.
 
     Examples
     --------
@@ -35,41 +193,124 @@ def load_bitcoin_etl(path, chain="bitcoin"):
     >>> load_bitcoin_etl(p)[["from", "to", "amount", "kind"]].values.tolist()
     [['bc1a', 't1', 1000, 'utxo'], ['t1', 'bc1b', 900, 'utxo'], ['t1', 'fee', 100, 'fee']]
     """
+    txs, block_times = [], {}
+    spent = {}  # (txid, vout) -> (address, value, row) of every output in the file
+    for n, rec in _records(path):
+        if _is_block(rec):
+            if rec.get("number") is not None and rec.get("timestamp") is not None:
+                number = _int(rec["number"], (path, n, "number"))
+                block_times[number] = parse_timestamp(rec["timestamp"], (path, n, "timestamp"))
+            continue
+        txs.append(_transaction(path, n, rec, spent))
     rows = []
-    with open(path) as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                tx = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise LoadError(path, f"not JSON: {e.msg}", row=n) from None
-            if "inputs" not in tx and "outputs" not in tx:
-                continue  # a blocks file shares the name pattern
-            for c in ("hash", "block_number", "outputs"):
-                if c not in tx:
-                    raise LoadError(path, "missing field", row=n, column=c)
-            h, b = tx["hash"], _uint(tx["block_number"], path, n, "block_number")
-            ts = tx.get("block_timestamp")
-            ts = _uint(ts, path, n, "block_timestamp") if ts not in (None, "") else None
-            total_in = total_out = 0
-            if not tx.get("is_coinbase"):
-                for i in tx.get("inputs", []):
-                    v = _uint(i.get("value"), path, n, "inputs.value")
-                    total_in += v
-                    addr = ",".join(i.get("addresses") or []) or f"{i.get('spent_transaction_hash')}:{i.get('spent_output_index')}"
-                    rows.append((chain, h, b, ts, addr, h, "BTC", v, T.UTXO, 8, -1 - _uint(i.get("index"), path, n, "inputs.index")))
-            for o in tx["outputs"]:
-                v = _uint(o.get("value"), path, n, "outputs.value")
-                total_out += v
-                addr = ",".join(o.get("addresses") or []) or f"{h}:{o.get('index')}"
-                rows.append((chain, h, b, ts, h, addr, "BTC", v, T.UTXO, 8, _uint(o.get("index"), path, n, "outputs.index")))
-            fee = tx.get("fee")
-            fee = _uint(fee, path, n, "fee") if fee not in (None, "") else (total_in - total_out if not tx.get("is_coinbase") else 0)
-            if not tx.get("is_coinbase") and total_in != total_out + fee:
-                raise LoadError(path, f"inputs {total_in} != outputs {total_out} + fee {fee}", row=n, column="fee")
-            if fee:
-                rows.append((chain, h, b, ts, h, T.FEE_ADDRESS, "BTC", fee, T.FEE, 8, 1 << 30))
+    for tx in txs:
+        rows += _rows(path, tx, spent, block_times, chain)
     if not rows:
         return T.empty()
     return pd.DataFrame(rows, columns=T.COLUMNS, dtype=object)
+
+
+def _transaction(path, n, rec, spent):
+    """Check one transaction row and register its outputs; inputs are resolved later."""
+    def where(column):
+        return (path, n, column)
+
+    for c in ("hash", "block_number", "is_coinbase", "outputs"):
+        if rec.get(c) is None:
+            raise _err(where(c), "missing field" if c not in rec else "empty (null)")
+    h = rec["hash"]
+    if not isinstance(h, str) or not h.strip():
+        raise _err(where("hash"), f"not a transaction hash: {h!r}")
+    tx = {"row": n, "hash": h, "block": _int(rec["block_number"], where("block_number")),
+          "coinbase": _bool(rec["is_coinbase"], where("is_coinbase")), "inputs": [], "outputs": []}
+    ts = rec.get("block_timestamp")
+    tx["timestamp"] = None if ts in (None, "") else parse_timestamp(ts, where("block_timestamp"))
+    if "inputs" not in rec and not tx["coinbase"]:
+        raise _err(where("inputs"), "missing field")
+    for k, o in enumerate(_items(rec["outputs"], where("outputs"))):
+        col = f"outputs[{k}]"
+        for c in ("index", "value"):
+            if o.get(c) is None:
+                raise _err(where(f"{col}.{c}"), "missing field" if c not in o else "empty (null)")
+        index, value = _int(o["index"], where(f"{col}.index")), _int(o["value"], where(f"{col}.value"))
+        addrs = _addresses(o.get("addresses"), where(f"{col}.addresses"))
+        if addrs:
+            addr = ",".join(addrs)
+        elif isinstance(o.get("script_hex"), str):
+            try:
+                addr = nonstandard_address(o["script_hex"])
+            except ValueError:
+                raise _err(where(f"{col}.script_hex"), f"not hex: {o['script_hex'][:40]!r}") from None
+        else:
+            addr = f"{h}:{index}"
+        if (h, index) in spent and not tx["coinbase"]:  # two coinbases share a txid before BIP 30; the later one counts
+            first = spent[(h, index)][2]
+            raise _err(where(f"{col}.index"), f"output {h}:{index} appears twice (first in row {first})")
+        spent[(h, index)] = (addr, value, n)
+        tx["outputs"].append((index, addr, value))
+    for k, i in enumerate(_items(rec.get("inputs") or [], where("inputs"))):
+        col = f"inputs[{k}]"
+        if tx["coinbase"]:
+            continue  # bitcoin-etl drops the coinbase input; other exports keep it without a value
+        value = i.get("value")
+        value = None if value in (None, "") else _int(value, where(f"{col}.value"))
+        for c in ("index", "spent_transaction_hash", "spent_output_index"):
+            if i.get(c) is None:
+                raise _err(where(f"{col}.{c}"), "missing field" if c not in i else "empty (null)")
+        tx["inputs"].append({
+            "col": col, "index": _int(i["index"], where(f"{col}.index")),
+            "outpoint": (i["spent_transaction_hash"],
+                         _int(i["spent_output_index"], where(f"{col}.spent_output_index"))),
+            "addresses": _addresses(i.get("addresses"), where(f"{col}.addresses")),
+            "value": value})
+    for c in ("fee", "input_value", "output_value", "input_count", "output_count"):
+        v = rec.get(c)
+        # fee is signed: bitcoin-etl writes -output_value before enrich_transactions fills the inputs
+        tx[c] = None if v in (None, "") else _int(v, where(c), signed=(c == "fee"))
+    return tx
+
+
+def _rows(path, tx, spent, block_times, chain):
+    n, h, b = tx["row"], tx["hash"], tx["block"]
+    ts = tx["timestamp"] if tx["timestamp"] is not None else block_times.get(b)
+    rows, total_in, enriched_here = [], 0, False
+    for i in tx["inputs"]:
+        known = spent.get(i["outpoint"])
+        value = i["value"]
+        if value is None:
+            if known is None:
+                raise LoadError(path, f"input value is null and the spent output {i['outpoint'][0]}:{i['outpoint'][1]} "
+                                      "is not in this file: export with `bitcoinetl enrich_transactions`, or include "
+                                      "the spending history", row=n, column=f"{i['col']}.value")
+            value, enriched_here = known[1], True
+        if i["addresses"]:
+            addr = ",".join(i["addresses"])
+        elif known is not None:
+            addr = known[0]
+        else:  # the same name the spent output got when it had neither address nor script
+            addr = f"{i['outpoint'][0]}:{i['outpoint'][1]}"
+        total_in += value
+        rows.append((chain, h, b, ts, addr, h, "BTC", value, T.UTXO, 8, -1 - i["index"]))
+    total_out = 0
+    for index, addr, value in tx["outputs"]:
+        total_out += value
+        rows.append((chain, h, b, ts, h, addr, "BTC", value, T.UTXO, 8, index))
+    for c, actual in (("input_count", len(tx["inputs"])), ("output_count", len(tx["outputs"])),
+                      ("output_value", total_out)):
+        if tx[c] is not None and tx[c] != actual and not (tx["coinbase"] and c == "input_count"):
+            raise LoadError(path, f"{c} {tx[c]} but the row lists {actual}", row=n, column=c)
+    if tx["coinbase"]:
+        if tx["fee"] not in (None, 0):
+            raise LoadError(path, f"a coinbase pays no fee, got {tx['fee']}", row=n, column="fee")
+        return rows
+    if tx["input_value"] is not None and not enriched_here and tx["input_value"] != total_in:
+        raise LoadError(path, f"input_value {tx['input_value']} but the inputs add up to {total_in}", row=n,
+                        column="input_value")
+    fee = total_in - total_out
+    if fee < 0:
+        raise LoadError(path, f"inputs {total_in} < outputs {total_out}", row=n, column="fee")
+    if tx["fee"] is not None and not enriched_here and tx["fee"] != fee:
+        raise LoadError(path, f"inputs {total_in} != outputs {total_out} + fee {tx['fee']}", row=n, column="fee")
+    if fee:
+        rows.append((chain, h, b, ts, h, T.FEE_ADDRESS, "BTC", fee, T.FEE, 8, _FEE_INDEX))
+    return rows
