@@ -77,14 +77,14 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 10)
     import hashlib
 
     from tracer.load import load
-    from tracer.load.tagpack import load_tagpacks
+    from tracer.load.tagpack import address_labels, load_tagpacks
     from tracer.trace import trace_forward
 
     truth = json.loads((key / "key.json").read_text())
     with console.status("tracing the case from the reported payments"):
         table = load(bundle / "exports")
         tags = load_tagpacks(*sorted((bundle / "tags").glob("*.yaml")))
-    labels = dict(zip(tags["address"], tags["label"]))
+    labels = address_labels(tags)
     data_hash = hashlib.sha256((bundle / "MANIFEST.sha256").read_bytes()).hexdigest()
     sources = sorted({v["to"].lower() if v["to"].startswith("0x") else v["to"] for v in truth["victims"]})
     received = {}
