@@ -23,6 +23,12 @@ class Step:
     index: int
     typology: str
 
+    def mistake(self, name: str, clue: str) -> None:
+        """Say in the key's entry for this step which mistake the launderer made and what it gives away."""
+        for s in self.world.truth.steps:
+            if s["step"] == self.index:
+                s.setdefault("mistakes", []).append({"mistake": name, "clue": clue})
+
     def transfer(self, chain: str, actor: Actor, sender: LocalAccount, to: str, value: int, t: int,
                  note: str = "", *, controlled: bool = True) -> str:
         """A plain ETH transfer by ``actor`` from ``sender``, recorded as a laundering move.

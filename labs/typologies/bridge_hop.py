@@ -31,6 +31,8 @@ def run(step: Step, p: Params, rng) -> None:
         raise RuntimeError(f"story step {step.index}: no bridge from {p.chain} to {p.to_chain} "
                            "(a bridge joins two EVM chains of the spec)")
     src, dst = world.lanes[p.chain], world.lanes[p.to_chain]
+    if not p.fresh_recipient:
+        step.mistake("fresh_recipient", "the tokens are minted to the sender's own address on the other chain")
     relayer = world.bridges[(p.chain, p.to_chain)]
     bridge = src.contracts["bridge"]
     dst_id = dst.chain.chain_id

@@ -50,6 +50,8 @@ def run(step: Step, p: Params, rng) -> None:
     start = world.clock
     new_deposit = (lambda: lane.fresh_address(perp)) if utxo else (lambda: perp.fresh_account().address)
     shared = new_deposit() if p.shared_address else None
+    if p.shared_address:
+        step.mistake("shared_address", "every victim was told to pay the same address: it collects them all")
     holdings: dict[str, int] = {}
     payments = []
     for i in range(p.victims):

@@ -1,4 +1,9 @@
-"""Fan-in aggregation: many addresses send everything to one, which links them all."""
+"""Fan-in aggregation: many addresses send everything to one, which links them all.
+
+``same_block`` is a launderer's mistake (off by default): one script sends every transfer at once,
+so they share a block, which says "one controller" even before the common recipient does. It is
+recorded in the key (the step's ``mistakes`` and the moves' notes).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,6 +16,9 @@ from .base import HOUR, Step
 class Params:
     chain: str = "ethereum"
     delay_hours_max: int = 24
+    #: mistake: every transfer sent at the same moment by one script, so they land in one block
+    #: (EVM only: on the UTXO chain fan-in is one consolidation transaction anyway)
+    same_block: bool = False
 
 
 def run(step: Step, p: Params, rng) -> None:
@@ -19,11 +27,16 @@ def run(step: Step, p: Params, rng) -> None:
         return _run_utxo(step, p, rng)
     perp = step.perpetrator()
     target = perp.fresh_account()
+    if p.same_block:
+        step.mistake("same_block", "every aggregation transfer sent at once: they share one block")
     t, total = world.clock, 0
-    for h in step.take_proceeds(p.chain, "ETH"):
-        t += rng.randint(60, p.delay_hours_max * HOUR // 4)
+    for i, h in enumerate(step.take_proceeds(p.chain, "ETH")):
+        # drawn with or without the mistake, so the rest of the case stays the same
+        delay = rng.randint(60, p.delay_hours_max * HOUR // 4)
+        t += 0 if p.same_block and i else delay
         value = h["amount"] - TRANSFER_FEE
-        step.transfer(p.chain, world.actors[h["actor"]], h["account"], target.address, value, t, note="aggregation")
+        step.transfer(p.chain, world.actors[h["actor"]], h["account"], target.address, value, t,
+                      note="aggregation (mistake: same block)" if p.same_block else "aggregation")
         total += value
     step.hold(p.chain, perp, target, "ETH", total)
     world.at(t + rng.randint(HOUR, p.delay_hours_max * HOUR))

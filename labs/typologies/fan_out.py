@@ -1,4 +1,10 @@
-"""Structuring and fan-out to money mules: amounts kept under a reporting threshold, many recipients."""
+"""Structuring and fan-out to money mules: amounts kept under a reporting threshold, many recipients.
+
+The launderer's mistakes are parameters (all off by default): amounts exactly at the threshold
+instead of jittered below it, every transfer in one sitting, and mule accounts opened with one
+identity. Each is recorded in the key: in the step's ``mistakes`` and in the notes of the moves
+that show it.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,6 +23,13 @@ class Params:
     jitter: float = 0.15
     delay_hours_max: int = 36
     countries: tuple[str, ...] = ("RS", "AL", "MK", "BA")
+    #: mistake: every transfer is exactly the threshold's worth (identical amounts at the limit)
+    at_threshold: bool = False
+    #: mistake: every transfer within five minutes of the last (one sitting: timing links them)
+    hasty: bool = False
+    #: mistake: the mules' exchange accounts are all opened with one identity, so their KYC records
+    #: share a name (visible once a later step, a cash-out, opens the accounts)
+    shared_identity: bool = False
 
     def __post_init__(self):
         if self.mules < 1:
@@ -35,6 +48,17 @@ def run(step: Step, p: Params, rng) -> None:
         mule = world.add_actor("mule", names.person(rng, c), c)
         mule.kyc = {"name": mule.name}
         mules.append(mule)
+    if p.shared_identity:
+        # a stream of its own: the case stays the same but for the mistake
+        straw = names.person(world.rng("story", step.index, "identity"), mules[0].jurisdiction)
+        for mule in mules:
+            mule.kyc = {"name": straw}
+        step.mistake("shared_identity", f"every mule's exchange account is opened in the name {straw}: "
+                                          "their KYC records share it")
+    if p.at_threshold:
+        step.mistake("at_threshold", f"transfers of exactly {p.threshold_usd} USD worth, the reporting threshold")
+    if p.hasty:
+        step.mistake("hasty", "every transfer within five minutes of the last: one sitting")
     cap = p.threshold_usd * ETH // ETH_PRICE_USD
     received = {m.id: 0 for m in mules}
     t = world.clock
@@ -43,14 +67,21 @@ def run(step: Step, p: Params, rng) -> None:
         holder, account = world.actors[h["actor"]], h["account"]
         left = h["amount"]
         while left > TRANSFER_FEE:
-            t += rng.randint(5 * 60, p.delay_hours_max * HOUR // 6)
+            # the random draws are the same with or without a mistake, so the rest of the case is too
+            delay = rng.randint(5 * 60, p.delay_hours_max * HOUR // 6)
+            t += 60 + delay % 241 if p.hasty else delay
             chunk = eth_round(rng, jitter(rng, int(cap * 0.9), p.jitter), 0.3)
-            chunk = min(chunk, cap - 10**12)
+            chunk = cap if p.at_threshold else min(chunk, cap - 10**12)
             if left - TRANSFER_FEE - chunk < 2 * TRANSFER_FEE:
                 chunk = left - TRANSFER_FEE  # the last chunk empties the address
+                if p.at_threshold and chunk > cap:
+                    chunk = cap - 2 * TRANSFER_FEE  # never over the threshold: a dust transfer follows
             mule = mules[k % len(mules)]
             k += 1
-            step.transfer(p.chain, holder, account, mule.account(0).address, chunk, t, note="structured transfer to mule")
+            shown = [m for m, on in (("exactly at the threshold", p.at_threshold and chunk == cap),
+                                     ("hasty", p.hasty)) if on]
+            note = "structured transfer to mule" + (f" (mistake: {', '.join(shown)})" if shown else "")
+            step.transfer(p.chain, holder, account, mule.account(0).address, chunk, t, note=note)
             left -= chunk + TRANSFER_FEE
             received[mule.id] += chunk
     for mule in mules:

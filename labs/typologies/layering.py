@@ -1,7 +1,10 @@
 """Layering through exchange accounts: deposit at one exchange, withdraw to a fresh address, repeat.
 
 On chain the trail ends at each exchange's deposit address and restarts at its hot wallet: only
-the exchange's records (deposit and withdrawal of one customer) join the two ends.
+the exchange's records (deposit and withdrawal of one customer) join the two ends, unless the
+launderer makes a mistake (parameters, off by default): withdrawing back to the depositing
+address, or withdrawing within minutes of the deposit. A mistake is recorded in the key, in the
+step's ``mistakes`` and in the notes of the withdrawals that show it.
 """
 from __future__ import annotations
 
@@ -17,6 +20,10 @@ class Params:
     delay_hours_max: int = 48
     #: exchange withdrawal fee in basis points
     withdrawal_fee_bps: int = 10
+    #: mistake: withdraw back to the address that made the deposit (the two ends meet on chain)
+    reuse_addresses: bool = False
+    #: mistake: withdraw within 15 minutes of the deposit (timing and amount pair them)
+    hasty: bool = False
 
     def __post_init__(self):
         if not 1 <= self.hops <= 10:
@@ -28,6 +35,11 @@ def run(step: Step, p: Params, rng) -> None:
     lane = world.lanes[p.chain]
     exchanges = list(world.exchanges.values())
     perp = step.perpetrator()
+    if p.reuse_addresses:
+        step.mistake("reuse_addresses", "each withdrawal goes back to the address that made the deposit")
+    if p.hasty:
+        step.mistake("hasty", "each withdrawal within 15 minutes of its deposit, for the deposit less the fee")
+    shown = [m for m, on in (("back to the depositing address", p.reuse_addresses), ("hasty", p.hasty)) if on]
     t = world.clock
     holdings = step.take_proceeds(p.chain, "ETH")
     for hop in range(p.hops):
@@ -41,17 +53,19 @@ def run(step: Step, p: Params, rng) -> None:
             amount = lane.max_transfer(h["amount"], deposit)
             dtx = step.transfer(p.chain, holder, account, deposit, amount, t, note=f"deposit at {ex.actor.name}")
             ex.unswept[rec["customer_id"]] = None
-            t += rng.randint(HOUR, p.delay_hours_max * HOUR // 2)
+            # drawn with or without the mistake, so the rest of the case stays the same
+            wait = rng.randint(HOUR, p.delay_hours_max * HOUR // 2)
+            t += 2 * 60 + wait % (13 * 60) if p.hasty else wait
             out = amount - amount * p.withdrawal_fee_bps // 10_000
-            fresh = perp.fresh_account()
+            owner, to = (holder, account) if p.reuse_addresses else (perp, perp.fresh_account())
             world.at(t)
-            wtx = lane.transfer(ex.hot_wallet, fresh.address, out, t)
+            wtx = lane.transfer(ex.hot_wallet, to.address, out, t)
             world.truth.move(step=step.index, typology=step.typology, chain=p.chain, tx=wtx,
-                             sender=ex.hot_wallet.address, recipient=fresh.address, asset="ETH", amount=out,
+                             sender=ex.hot_wallet.address, recipient=to.address, asset="ETH", amount=out,
                              note=f"withdrawal from {ex.actor.name} (customer {rec['customer_id']}, "
-                                  f"deposit {dtx})")
-            world.truth.control(perp.id, p.chain, fresh.address)
-            next_holdings.append({"chain": p.chain, "actor": perp.id, "account": fresh, "address": fresh.address,
+                                  f"deposit {dtx})" + (f" (mistake: {', '.join(shown)})" if shown else ""))
+            world.truth.control(owner.id, p.chain, to.address)
+            next_holdings.append({"chain": p.chain, "actor": owner.id, "account": to, "address": to.address,
                                   "asset": "ETH", "amount": out})
         holdings = next_holdings
     world.proceeds.extend(holdings)

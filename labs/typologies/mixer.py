@@ -57,6 +57,11 @@ def run(step: Step, p: Params, rng) -> None:
     perp = step.perpetrator()
     relayer = world.actors["mixer-relayer"]
     t = world.clock
+    if p.hasty:
+        step.mistake("hasty", "every withdrawal within the hour of its deposit: timing links them")
+    if not p.relayer:
+        step.mistake("relayer", "no relayer: the withdrawal addresses' gas is funded from the launderer's "
+                                "own addresses")
     notes = []
     for h in step.take_proceeds(p.chain, "ETH"):
         holder, account = world.actors[h["actor"]], h["account"]

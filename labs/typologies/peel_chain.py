@@ -77,6 +77,12 @@ def run(step: Step, p: Params, rng) -> None:
     if lane.kind != "utxo":
         raise RuntimeError(f"story step {step.index}: peel_chain needs a UTXO chain, {p.chain!r} is {lane.kind}")
     perp = step.perpetrator()
+    if p.reuse_addresses:
+        step.mistake("reuse_addresses", "the change goes back to the spending address: the chain is one address")
+    if p.round_peels:
+        step.mistake("round_peels", "peels are round amounts: the change output is the one that is not")
+    if p.change_position == "last":
+        step.mistake("change_position", "the change is always the last output")
     lane.set_profile(perp, profile(p))
     held = step.take_proceeds(p.chain, "BTC")
     coins = []

@@ -260,6 +260,10 @@ def test_habits_round_peels_change_last_and_reuse():
         assert peel.amount % 100_000 == 0
         assert outputs_of(tx)[-1] == (change.recipient, change.amount)  # change last
         assert change.recipient == inp[2]  # change back to the spending address: reuse
+    (step,) = [s for s in case.world.truth.steps if s["typology"] == "peel_chain"]
+    assert {m["mistake"] for m in step["mistakes"]} == {"reuse_addresses", "round_peels", "change_position"}
+    clean = case_of(peel_spec(4))
+    assert all("mistakes" not in s for s in clean.world.truth.steps)
 
 
 def test_fan_in_is_one_multi_input_consolidation():
