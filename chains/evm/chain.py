@@ -219,7 +219,9 @@ class EvmChain:
 
     def estimate(self, sender: LocalAccount, to: str | None, data: bytes, value: int = 0) -> int:
         """Gas for a call, with a margin; a call that would revert raises :class:`ChainRevert`."""
-        tx = {"from": sender.address, "data": "0x" + data.hex(), "value": value}
+        # a zero price: the estimate is about gas, and py-evm's search would otherwise require the
+        # sender to afford every gas limit it tries, up to the block's
+        tx = {"from": sender.address, "data": "0x" + data.hex(), "value": value, "gasPrice": 0}
         if to:
             tx["to"] = to
         try:

@@ -55,6 +55,20 @@ class BackendConformance:
         chain.mine(GENESIS_TIME + 86_400)
         assert int.from_bytes(chain.w3.eth.get_storage_at(addr, 0), "big") == GENESIS_TIME + 86_400
 
+    def test_estimate_for_a_sender_with_little_ether(self, chain):
+        """A sender who cannot pay for a block's worth of gas still gets an estimate (py-evm's
+        search once required it; the exchange-hack case's cash-out tripped on it)."""
+        from eth_account import Account
+
+        alice = chain.accounts[0]
+        poor = Account.from_key(b"\x11" * 32)
+        chain.send(alice, poor.address, value=10**15)  # 0.001 ETH < block gas limit x 1 gwei
+        chain.mine()
+        h = chain.send(alice, None, data=STORE_TIMESTAMP, gas=100_000)
+        chain.mine()
+        addr = chain.w3.eth.get_transaction_receipt(h)["contractAddress"]
+        assert 21_000 < chain.estimate(poor, addr, b"") < 100_000
+
     def test_batches_split_at_the_gas_limit(self):
         with EvmChain.start(self.backend, accounts=2, gas_limit=21_000 * 10) as chain:
             alice, bob = chain.accounts
