@@ -56,6 +56,7 @@ def chain():
     "chain": "chains.evm.bench:bench_chain",
     "utxo": "chains.utxo.bench:bench_utxo",
     "scenario": "labs.bench:bench_scenario",
+    "tracer": "tracer.bench:bench_tracer",
 })
 def bench():
     """Benchmarks: figures as ratios against a baseline measured in the same run."""
