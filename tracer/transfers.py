@@ -9,6 +9,10 @@ CHAIN, TX_HASH, BLOCK, TIMESTAMP = "chain", "tx_hash", "block", "timestamp"
 FROM, TO, ASSET, AMOUNT, KIND, DECIMALS = "from", "to", "asset", "amount", "kind", "decimals"
 INDEX = "index"  # utxo: input or output index; evm token transfer: log index; else -1
 COLUMNS = [CHAIN, TX_HASH, BLOCK, TIMESTAMP, FROM, TO, ASSET, AMOUNT, KIND, DECIMALS, INDEX]
+#: optional (the loaders write it; hand-built tables may leave it out): the transaction's position
+#: in its block, -1 if the export does not say. Without it, transactions of one block are taken in
+#: hash order, and a transaction spending what another in the same block paid may come first.
+TX_INDEX = "tx_index"
 
 NATIVE, INTERNAL, TOKEN, UTXO, FEE = "native", "internal", "token", "utxo", "fee"
 KINDS = (NATIVE, INTERNAL, TOKEN, UTXO, FEE)
@@ -36,5 +40,10 @@ def sort(table):
     inputs = (table[KIND] == UTXO) & (index < 0)
     rank = table[KIND].map({NATIVE: 0, INTERNAL: 1, TOKEN: 1, FEE: 3, UTXO: 2}).astype(int) - inputs.astype(int) * 2
     order = index.where(~inputs, -1 - index)
-    return (table.assign(_r=rank, _o=order).sort_values([CHAIN, BLOCK, TX_HASH, "_r", "_o"], kind="stable")
-            .drop(columns=["_r", "_o"]).reset_index(drop=True))
+    keys = [CHAIN, BLOCK, TX_HASH, "_r", "_o"]
+    extra = {"_r": rank, "_o": order}
+    if TX_INDEX in table.columns:
+        extra["_t"] = table[TX_INDEX].fillna(-1).astype(int)
+        keys.insert(2, "_t")
+    return (table.assign(**extra).sort_values(keys, kind="stable")
+            .drop(columns=list(extra)).reset_index(drop=True))

@@ -213,3 +213,32 @@ def test_taint_never_created_or_lost(t, rule, hops):
     if received:
         _, back = trace(t, "d", direction="backward", rule=rule, hops=hops)
         assert (sum(back["amount"]) >= received) if rule == "poison" else (sum(back["amount"]) == received)
+
+
+def test_same_block_follows_the_position_in_the_block(tmp_path):
+    """A transaction spending what another paid in the same block comes after it, whatever the
+    hashes' order: the exports' transaction index says so (bitcoin-etl ``index``, ethereum-etl
+    ``transaction_index``)."""
+    import json
+
+    from tracer.load.bitcoin_etl import load_bitcoin_etl
+    from tracer.load.ethereum_etl import load_ethereum_etl
+
+    def tx(h, index, spent, src, value, to):
+        return {"hash": h, "index": index, "block_number": 5, "block_timestamp": 1_700_000_000,
+                "is_coinbase": False, "fee": 100,
+                "inputs": [{"index": 0, "spent_transaction_hash": spent, "spent_output_index": 0,
+                            "addresses": [src], "value": value + 100}],
+                "outputs": [{"index": 0, "addresses": [to], "value": value}]}
+
+    p = tmp_path / "transactions.json"
+    p.write_text(json.dumps(tx("ff-parent", 1, "t0", "src", 1_000, "mid")) + "\n"
+                 + json.dumps(tx("00-child", 2, "ff-parent", "mid", 900, "dst")) + "\n")
+    _, ends = trace_forward(load_bitcoin_etl(p), "src")
+    assert ends.groupby("address")["amount"].sum().to_dict() == {"dst": 900, "fee": 200}
+
+    c = tmp_path / "transactions.csv"
+    c.write_text("hash,block_number,transaction_index,block_timestamp,from_address,to_address,value,receipt_status\n"
+                 f"0xff,1,0,1700000000,{A},{B},10,1\n0x00,1,1,1700000000,{B},{C},10,1\n")
+    _, ends = trace_forward(load_ethereum_etl({"transactions": c}), A)
+    assert dict(zip(ends["address"], ends["amount"])) == {C: 10}

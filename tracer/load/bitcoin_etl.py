@@ -207,7 +207,7 @@ def load_bitcoin_etl(path, chain="bitcoin"):
         rows += _rows(path, tx, spent, block_times, chain)
     if not rows:
         return T.empty()
-    return pd.DataFrame(rows, columns=T.COLUMNS, dtype=object)
+    return pd.DataFrame(rows, columns=T.COLUMNS + [T.TX_INDEX], dtype=object)
 
 
 def _transaction(path, n, rec, spent):
@@ -225,6 +225,8 @@ def _transaction(path, n, rec, spent):
           "coinbase": _bool(rec["is_coinbase"], where("is_coinbase")), "inputs": [], "outputs": []}
     ts = rec.get("block_timestamp")
     tx["timestamp"] = None if ts in (None, "") else parse_timestamp(ts, where("block_timestamp"))
+    # the position in the block orders a child after the parent it spends in the same block
+    tx["tx_index"] = -1 if rec.get("index") in (None, "") else _int(rec["index"], where("index"))
     if "inputs" not in rec and not tx["coinbase"]:
         raise _err(where("inputs"), "missing field")
     for k, o in enumerate(_items(rec["outputs"], where("outputs"))):
@@ -290,11 +292,11 @@ def _rows(path, tx, spent, block_times, chain):
         else:  # the same name the spent output got when it had neither address nor script
             addr = f"{i['outpoint'][0]}:{i['outpoint'][1]}"
         total_in += value
-        rows.append((chain, h, b, ts, addr, h, "BTC", value, T.UTXO, 8, -1 - i["index"]))
+        rows.append((chain, h, b, ts, addr, h, "BTC", value, T.UTXO, 8, -1 - i["index"], tx["tx_index"]))
     total_out = 0
     for index, addr, value in tx["outputs"]:
         total_out += value
-        rows.append((chain, h, b, ts, h, addr, "BTC", value, T.UTXO, 8, index))
+        rows.append((chain, h, b, ts, h, addr, "BTC", value, T.UTXO, 8, index, tx["tx_index"]))
     for c, actual in (("input_count", len(tx["inputs"])), ("output_count", len(tx["outputs"])),
                       ("output_value", total_out)):
         if tx[c] is not None and tx[c] != actual and not (tx["coinbase"] and c == "input_count"):
@@ -312,5 +314,5 @@ def _rows(path, tx, spent, block_times, chain):
     if tx["fee"] is not None and not enriched_here and tx["fee"] != fee:
         raise LoadError(path, f"inputs {total_in} != outputs {total_out} + fee {tx['fee']}", row=n, column="fee")
     if fee:
-        rows.append((chain, h, b, ts, h, T.FEE_ADDRESS, "BTC", fee, T.FEE, 8, _FEE_INDEX))
+        rows.append((chain, h, b, ts, h, T.FEE_ADDRESS, "BTC", fee, T.FEE, 8, _FEE_INDEX, tx["tx_index"]))
     return rows

@@ -22,7 +22,7 @@ from tracer import transfers as T
 from tracer.errors import LoadError
 
 TRANSACTION_COLUMNS = ["hash", "block_number", "from_address", "to_address", "value"]
-TRANSACTION_OPTIONAL = ["block_timestamp", "receipt_status", "receipt_gas_used", "receipt_effective_gas_price",
+TRANSACTION_OPTIONAL = ["transaction_index", "block_timestamp", "receipt_status", "receipt_gas_used", "receipt_effective_gas_price",
                         "gas_price"]
 TRACE_COLUMNS = ["transaction_hash", "block_number", "from_address", "to_address", "value",
                  "trace_type", "status", "trace_address"]
@@ -270,12 +270,16 @@ def _full(n, value):
     return a
 
 
-def _frame(chain, txh, block, ts, frm, to, asset, amount, kind, decimals, index):
+def _frame(chain, txh, block, ts, frm, to, asset, amount, kind, decimals, index, tx_index=-1):
     """One part of the table: a column name -> numpy object array dict (scalars repeated)."""
     n = len(txh)
     def col(v):
         return _full(n, v) if isinstance(v, (str, int, type(None))) else np.asarray(v, dtype=object)
-    return dict(zip(T.COLUMNS, map(col, (chain, txh, block, ts, frm, to, asset, amount, kind, decimals, index))))
+    return dict(zip(_COLUMNS, map(col, (chain, txh, block, ts, frm, to, asset, amount, kind, decimals, index,
+                                        tx_index))))
+
+
+_COLUMNS = T.COLUMNS + [T.TX_INDEX]
 
 
 def _lookup(keys, mapping):
@@ -383,8 +387,9 @@ def _transactions(files, chain, blocks):
     ok = _status_ok(df["receipt_status"], p, "receipt_status") if "receipt_status" in df.column_names \
         else np.ones(len(df), dtype=bool)
     keep = ok & (value > 0)
+    txi = _tx_index(df, p)
     parts = [_frame(chain, txh[keep], block[keep], ts[keep], frm[keep], to[keep], "ETH",
-                    value[keep], T.NATIVE, 18, -1)]
+                    value[keep], T.NATIVE, 18, -1, txi[keep])]
     price_col = "receipt_effective_gas_price" if "receipt_effective_gas_price" in df.column_names else "gas_price"
     if "receipt_gas_used" in df.column_names and price_col in df.column_names:
         used = to_ints(df["receipt_gas_used"], p, "receipt_gas_used", True)
@@ -394,13 +399,13 @@ def _transactions(files, chain, blocks):
         fee[known] = used[known] * price[known]
         has = fee > 0  # failed transactions still pay gas
         parts.append(_frame(chain, txh[has], block[has], ts[has], frm[has], T.FEE_ADDRESS, "ETH",
-                            fee[has], T.FEE, 18, -1))
+                            fee[has], T.FEE, 18, -1, txi[has]))
     return parts
 
 
 def _traces(files, chain, blocks):
     p = files["traces"]
-    df = read_arrow(p, TRACE_COLUMNS + ["block_timestamp"])
+    df = read_arrow(p, TRACE_COLUMNS + ["block_timestamp", "transaction_index"])
     require(df, TRACE_COLUMNS, p)
     value = to_ints(df["value"], p, "value", True)
     value[np.equal(value, None)] = 0
@@ -414,7 +419,7 @@ def _traces(files, chain, blocks):
     keep = ok & call & nested & (value > 0)
     txh = _hashes(df["transaction_hash"], p, "transaction_hash", where=keep)
     return [_frame(chain, txh[keep], block[keep], ts[keep], frm[keep], to[keep], "ETH", value[keep],
-                   T.INTERNAL, 18, -1)]
+                   T.INTERNAL, 18, -1, _tx_index(df, p)[keep])]
 
 
 def _token_transfers(files, chain, blocks, decimals):
@@ -428,7 +433,7 @@ def _token_transfers(files, chain, blocks, decimals):
     log_index = to_ints(df["log_index"], p, "log_index")
     txh = _hashes(df["transaction_hash"], p, "transaction_hash")
     return [_frame(chain, txh, block, _timestamps(df, block, blocks, p), frm, to, token, value, T.TOKEN,
-                   _lookup(token, decimals), log_index)]
+                   _lookup(token, decimals), log_index, -1)]
 
 
 def load_ethereum_etl(files, chain="ethereum"):
@@ -484,9 +489,30 @@ def load_ethereum_etl(files, chain="ethereum"):
     parts = [x for x in parts if len(x[T.TX_HASH])]
     if not parts:
         return T.empty()
-    cols = {c: np.concatenate([x[c] for x in parts]) if len(parts) > 1 else parts[0][c] for c in T.COLUMNS}
+    cols = {c: np.concatenate([x[c] for x in parts]) if len(parts) > 1 else parts[0][c] for c in _COLUMNS}
     _fill_timestamps(cols)
+    _fill_tx_index(cols)
     return _table(cols)
+
+
+def _tx_index(df, path):
+    """The ``transaction_index`` column as ints, -1 where the file has none."""
+    if "transaction_index" not in df.column_names:
+        return _full(len(df), -1)
+    txi = to_ints(df["transaction_index"], path, "transaction_index", True)
+    txi[np.equal(txi, None)] = -1
+    return txi
+
+
+def _fill_tx_index(cols):
+    """Token transfers carry no transaction index: take it from the transaction's other rows."""
+    txi = cols[T.TX_INDEX]
+    missing = txi == -1
+    if missing.any() and not missing.all():
+        known = dict(zip(cols[T.TX_HASH][~missing], txi[~missing]))
+        found = _lookup(cols[T.TX_HASH][missing], known)
+        found[np.equal(found, None)] = -1
+        txi[missing] = found
 
 
 def _fill_timestamps(cols):
@@ -503,7 +529,7 @@ def _fill_timestamps(cols):
 _RANK = {T.NATIVE: 0, T.INTERNAL: 1, T.TOKEN: 1, T.FEE: 3}
 
 
-def _hash_prefix_order(txh, block, rank, index):
+def _hash_prefix_order(txh, block, txi, rank, index):
     """The sort order with tx hashes compared by their first 16 characters, as two big-endian
     integers: ASCII strings padded with NUL bytes compare like the strings, and ranking a
     million strings costs seconds (:func:`_hashes` let no NUL through). None if a hash is not ASCII, or if two
@@ -516,7 +542,7 @@ def _hash_prefix_order(txh, block, rank, index):
         raw = raw.astype("S16")
     head = np.ascontiguousarray(raw.view(np.uint8).reshape(len(raw), -1)[:, :16]).view(">u8")
     w0, w1 = head[:, 0], head[:, 1]
-    order = np.lexsort((index, rank, w1, w0, block))
+    order = np.lexsort((index, rank, w1, w0, txi, block))
     same = (block[order][1:] == block[order][:-1]) & (w0[order][1:] == w0[order][:-1]) \
         & (w1[order][1:] == w1[order][:-1])
     sorted_raw = raw[order]
@@ -528,24 +554,25 @@ def _hash_prefix_order(txh, block, rank, index):
 def _table(cols):
     """The transfers table from its columns, in :func:`tracer.transfers.sort` order.
 
-    Same order (block, tx hash, kind rank, index; stable), found with integer keys and
+    Same order (block, transaction index, tx hash, kind rank, index; stable), found with integer keys and
     ``numpy.lexsort``: pandas sorts object columns of a million rows slowly.
     """
     n = len(cols[T.TX_HASH])
     try:
         block = pa.array(cols[T.BLOCK], type=pa.int64()).to_numpy()
         index = pa.array(cols[T.INDEX], type=pa.int64()).to_numpy()
+        txi = pa.array(cols[T.TX_INDEX], type=pa.int64()).to_numpy()
     except (pa.ArrowException, OverflowError, TypeError):  # block numbers beyond int64: pandas
         return T.sort(pd.DataFrame(cols, dtype=object))
     kind = cols[T.KIND]
     rank = np.where(kind == T.FEE, 3, np.where(kind == T.NATIVE, 0, 1))
-    order = _hash_prefix_order(cols[T.TX_HASH], block, rank, index)
+    order = _hash_prefix_order(cols[T.TX_HASH], block, txi, rank, index)
     if order is None:
         # str order is code point order, and so is arrow's byte order on UTF-8
         txh = pc.rank(pa.array(cols[T.TX_HASH], type=pa.string()), tiebreaker="dense").to_numpy()
-        order = np.lexsort((index, rank, txh, block))
+        order = np.lexsort((index, rank, txh, txi, block))
     # one 2-D object block, filled in place: pandas takes it without copying
-    data = np.empty((len(T.COLUMNS), n), dtype=object)
-    for j, c in enumerate(T.COLUMNS):
+    data = np.empty((len(_COLUMNS), n), dtype=object)
+    for j, c in enumerate(_COLUMNS):
         np.take(cols[c], order, out=data[j])
-    return pd.DataFrame(data.T, columns=T.COLUMNS, dtype=object, copy=False)
+    return pd.DataFrame(data.T, columns=_COLUMNS, dtype=object, copy=False)
