@@ -72,6 +72,7 @@ def take(lots, amount, rule):
 
 def _in_order(lots, amount, order, clean_first=False):
     pieces = []
+    emptied = 0
     for i in order:
         if not amount:
             break
@@ -84,7 +85,14 @@ def _in_order(lots, amount, order, clean_first=False):
         lot[AMOUNT] -= n
         lot[TAINTED] -= tk
         amount -= n
-    lots[:] = [lot for lot in lots if lot[AMOUNT]]
+        emptied += not lot[AMOUNT]
+    if emptied:  # FIFO empties a prefix and LIFO a suffix: cut those without rebuilding the list
+        if not lots[emptied - 1][AMOUNT] and all(not lot[AMOUNT] for lot in lots[:emptied]):
+            del lots[:emptied]
+        elif not lots[-emptied][AMOUNT] and all(not lot[AMOUNT] for lot in lots[-emptied:]):
+            del lots[-emptied:]
+        else:
+            lots[:] = [lot for lot in lots if lot[AMOUNT]]
     if amount:
         pieces.append([amount, 0, 0, [], None])
     return pieces
@@ -131,6 +139,32 @@ def _poison(lots, amount):
         if lot[TAINTED] < lot[AMOUNT]:
             lot[TAINTED], lot[HOP], lot[PATH], lot[WHY] = lot[AMOUNT], carrier[HOP], carrier[PATH], None
     return [[amount, amount, carrier[HOP], carrier[PATH], None]]
+
+
+def add(lots, lot):
+    """Append ``lot`` to a pool, merged into the last lot when no rule can tell them apart.
+
+    Two clean lots in a row are one clean lot under every rule, and so are two wholly tainted lots
+    with the same history: merging keeps an exchange's pool (thousands of clean deposits) short.
+
+    Examples
+    --------
+    >>> q = [[5, 0, 0, [], None]]
+    >>> add(q, [3, 0, 0, [], None]); add(q, [2, 2, 1, ["t"], None]); add(q, [1, 1, 1, ["t"], None])
+    >>> q
+    [[8, 0, 0, [], None], [3, 3, 1, ['t'], None]]
+    """
+    if lots:
+        last = lots[-1]
+        if not lot[TAINTED] and not last[TAINTED] and last[WHY] is None and lot[WHY] is None:
+            last[AMOUNT] += lot[AMOUNT]
+            return
+        if (lot[TAINTED] == lot[AMOUNT] and last[TAINTED] == last[AMOUNT] and last[HOP] == lot[HOP]
+                and last[WHY] == lot[WHY] and last[PATH] == lot[PATH]):
+            last[AMOUNT] += lot[AMOUNT]
+            last[TAINTED] += lot[TAINTED]
+            return
+    lots.append(lot)
 
 
 def split_tx(lots, outputs, rule):

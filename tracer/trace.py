@@ -260,9 +260,9 @@ def _forward(t, s, rule, hops, min_amount, stop, heavy):
                 held = max(balance[kt] - amount, 0)  # clean value the pool held before the first taint
                 lots[kt] = [[held, 0, 0, [], None]] if held else []
             reason = _stop_reason(to, tainted, hop, hops, txh, stop, heavy, min_amount)
-            lots[kt].append([amt, tainted, hop, new_path, reason])
+            P.add(lots[kt], [amt, tainted, hop, new_path, reason])
         if clean and kt in lots:
-            lots[kt].append(_clean_lot(lots[kt], clean, rule))
+            P.add(lots[kt], _clean_lot(lots[kt], clean, rule))
     for (chain, addr, asset), q in lots.items():
         for amt, tainted, h, path, why in q:
             if tainted:
