@@ -141,11 +141,16 @@ def _poison(lots, amount):
     return [[amount, amount, carrier[HOP], carrier[PATH], None]]
 
 
-def add(lots, lot):
+def add(lots, lot, mix=False):
     """Append ``lot`` to a pool, merged into the last lot when no rule can tell them apart.
 
     Two clean lots in a row are one clean lot under every rule, and so are two wholly tainted lots
     with the same history: merging keeps an exchange's pool (thousands of clean deposits) short.
+
+    With ``mix`` (haircut, poison: rules for which a pool is one mixture), tainted value joins the
+    pool's tainted lot that stops for the same reason, whatever its history; the merged lot keeps
+    the hop and path of the larger part. Without this a haircut trace splits every withdrawal
+    across every path that ever reached the pool, and the pieces multiply with each hop.
 
     Examples
     --------
@@ -154,6 +159,14 @@ def add(lots, lot):
     >>> q
     [[8, 0, 0, [], None], [3, 3, 1, ['t'], None]]
     """
+    if mix and lot[TAINTED]:
+        for other in lots:
+            if other[TAINTED] and other[WHY] == lot[WHY]:
+                if lot[TAINTED] > other[TAINTED]:
+                    other[HOP], other[PATH] = lot[HOP], lot[PATH]
+                other[AMOUNT] += lot[AMOUNT]
+                other[TAINTED] += lot[TAINTED]
+                return
     if lots:
         last = lots[-1]
         if not lot[TAINTED] and not last[TAINTED] and last[WHY] is None and lot[WHY] is None:

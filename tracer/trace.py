@@ -213,6 +213,7 @@ def _forward(t, s, rule, hops, min_amount, stop, heavy):
         first = txh_.index(s.tx)
         sender = frm_[first]
     balance, lots, flows, ends = {}, {}, [], {}
+    mix = rule in ("haircut", "poison")
     batch = {}  # row -> pieces, for the outputs of a UTXO transaction split at once
     n = len(txh_)
     for i in range(n):
@@ -260,9 +261,9 @@ def _forward(t, s, rule, hops, min_amount, stop, heavy):
                 held = max(balance[kt] - amount, 0)  # clean value the pool held before the first taint
                 lots[kt] = [[held, 0, 0, [], None]] if held else []
             reason = _stop_reason(to, tainted, hop, hops, txh, stop, heavy, min_amount)
-            P.add(lots[kt], [amt, tainted, hop, new_path, reason])
+            P.add(lots[kt], [amt, tainted, hop, new_path, reason], mix)
         if clean and kt in lots:
-            P.add(lots[kt], _clean_lot(lots[kt], clean, rule))
+            P.add(lots[kt], _clean_lot(lots[kt], clean, rule), mix)
     for (chain, addr, asset), q in lots.items():
         for amt, tainted, h, path, why in q:
             if tainted:
