@@ -209,6 +209,8 @@ def test_taint_never_created_or_lost(t, rule, hops):
     total = sum(ends["amount"])
     assert (total >= left) if rule == "poison" else (total == left)
     assert all(0 < tk <= a for tk, a in zip(flows["tainted"], flows["amount"]))
+    if rule in ("haircut", "poison"):  # one mixture per pool: at most one flow per transfer
+        assert len(flows) <= len(t)
     received = sum(a for a, to in zip(t["amount"], t["to"]) if to == "d")
     if received:
         _, back = trace(t, "d", direction="backward", rule=rule, hops=hops)
@@ -242,3 +244,19 @@ def test_same_block_follows_the_position_in_the_block(tmp_path):
                  f"0xff,1,0,1700000000,{A},{B},10,1\n0x00,1,1,1700000000,{B},{C},10,1\n")
     _, ends = trace_forward(load_ethereum_etl({"transactions": c}), A)
     assert dict(zip(ends["address"], ends["amount"])) == {C: 10}
+
+
+@pytest.mark.parametrize("rule", ["haircut", "poison"])
+def test_mixture_rules_do_not_multiply_pieces(rule):
+    """Diamonds in a row: every path doubles at each one; a mixture stays one flow per transfer."""
+    rows, blk, src = [], 0, "s"
+    for k in range(6):
+        for side in "ab":
+            rows.append((f"t{blk}", blk, src, f"{side}{k}", 8)); blk += 1
+        for side in "ab":
+            rows.append((f"t{blk}", blk, f"{side}{k}", f"c{k}", 8)); blk += 1
+        src = f"c{k}"
+    t = table([("g", -1, "mint", "s", 10_000)] + rows)
+    flows, ends = trace(t, "s", rule=rule, hops=20)
+    assert len(flows) <= len(t)
+    assert sum(ends["amount"]) >= 16
