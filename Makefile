@@ -31,6 +31,7 @@ bench: setup
 	$(BIN)/tracelab bench chain
 	$(BIN)/tracelab bench utxo
 	$(BIN)/tracelab bench scenario
+	$(BIN)/tracelab bench tracer
 
 # Re-pin every transitive Python dependency after a change to pyproject.toml.
 lock:
