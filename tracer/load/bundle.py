@@ -1,4 +1,5 @@
 """Load many export files, or folders of them, from several chains at once."""
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -13,17 +14,56 @@ SUFFIXES = (".csv", ".json", ".jsonl")
 
 
 def _is_bitcoin(path):
+    """bitcoin-etl transactions nest inputs and outputs (JSON) or carry them as columns (CSV)."""
     with open(path) as f:
         for line in f:
             if line.strip():
+                if path.suffix == ".csv":
+                    header = [c.strip().strip('"') for c in line.split(",")]
+                    return "is_coinbase" in header or "inputs" in header
                 return '"inputs"' in line or '"outputs"' in line or '"is_coinbase"' in line
     return False
 
 
-def discover(path):
-    """Group the known export files under ``path`` by chain (the name of their folder).
+# ethereum-etl's export_all and bitcoin-etl name partitions transactions_00000000_00099999.csv,
+# in folders like transactions/start_block=00000000/end_block=00099999/
+_PARTITIONED = re.compile(r"(?P<table>[a-z_]+?)_(?P<start>\d+)_(?P<end>\d+)")
+_PARTITION_DIR = re.compile(r"(start_block|end_block|block_date|date|start_date|end_date)=.*")
 
-    Returns a dict ``{chain: {"format": "ethereum-etl"|"bitcoin-etl", "files": {table: path}}}``.
+
+def _table_and_partition(f):
+    """(table, partition) of an export file, or None if it is not one."""
+    m = _PARTITIONED.fullmatch(f.stem)
+    table, part = (m["table"], (m["start"], m["end"])) if m else (f.stem, ())
+    if table not in EVM_TABLES:
+        return None
+    dirs = tuple(d for d in f.parent.parts if _PARTITION_DIR.fullmatch(d))
+    return table, part or dirs
+
+
+def _chain_of(f):
+    """The nearest folder above ``f`` that is neither a partition nor a table's folder."""
+    for d in f.parents:
+        if not _PARTITION_DIR.fullmatch(d.name) and d.name not in EVM_TABLES:
+            return d.name
+    return f.parent.name
+
+
+def discover(path):
+    """Group the known export files under ``path`` by chain (the name of their folder) and partition.
+
+    Returns a dict ``{(chain, format, partition): {table: path}}`` with format "ethereum-etl" or
+    "bitcoin-etl"; ``partition`` is ``()`` unless files are split by block range.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "eth"
+    >>> for rel in ["transactions/start_block=0/end_block=9/transactions_0_9.csv",
+    ...             "receipts/start_block=0/end_block=9/receipts_0_9.csv", "blocks.csv", "notes.txt"]:
+    ...     (d / rel).parent.mkdir(parents=True, exist_ok=True); _ = (d / rel).write_text("x")
+    >>> sorted((k, sorted(v)) for k, v in discover(d).items())
+    [(('eth', 'ethereum-etl', ()), ['blocks']), (('eth', 'ethereum-etl', ('0', '9')), ['receipts', 'transactions'])]
     """
     path = Path(path)
     if not path.exists():
@@ -31,14 +71,16 @@ def discover(path):
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     found = {}
     for f in files:
-        if f.suffix not in SUFFIXES or f.stem not in EVM_TABLES:
+        tp = _table_and_partition(f) if f.suffix in SUFFIXES else None
+        if tp is None:
             continue
-        chain = f.parent.name
-        fmt = "bitcoin-etl" if f.suffix != ".csv" and f.stem == "transactions" and _is_bitcoin(f) else "ethereum-etl"
-        entry = found.setdefault((chain, fmt), {})
-        if f.stem in entry:
-            raise LoadError(f, f"second {f.stem} file for chain {chain!r} (first: {entry[f.stem]})")
-        entry[f.stem] = f
+        table, part = tp
+        chain = _chain_of(f)
+        fmt = "bitcoin-etl" if table == "transactions" and _is_bitcoin(f) else "ethereum-etl"
+        entry = found.setdefault((chain, fmt, part), {})
+        if table in entry:
+            raise LoadError(f, f"second {table} file for chain {chain!r} (first: {entry[table]})")
+        entry[table] = f
     return found
 
 
@@ -49,7 +91,9 @@ def load(*paths, chain=None):
     ----------
     *paths : str or Path
         Files or folders; folders are searched recursively for ``blocks``, ``transactions``,
-        ``receipts``, ``traces``, ``token_transfers``, ``logs`` and ``tokens`` (``.csv``, ``.json``, ``.jsonl``).
+        ``receipts``, ``traces``, ``token_transfers``, ``logs`` and ``tokens`` (``.csv``, ``.json``,
+        ``.jsonl``), also split by block range as ethereum-etl's ``export_all`` and bitcoin-etl write
+        them (``transactions_00000000_00099999.csv``, ``start_block=.../end_block=...`` folders).
     chain : str, optional
         Chain name; by default the name of the folder holding each file.
 
@@ -63,7 +107,7 @@ def load(*paths, chain=None):
     """
     parts, sorted_parts = [], []
     for p in paths:
-        for (name, fmt), files in sorted(discover(p).items()):
+        for (name, fmt, _), files in sorted(discover(p).items()):
             name = chain or name
             if fmt == "bitcoin-etl":
                 parts.append(load_bitcoin_etl(files["transactions"], chain=name))
