@@ -28,6 +28,9 @@ TRACE_COLUMNS = ["transaction_hash", "block_number", "from_address", "to_address
                  "trace_type", "status", "trace_address"]
 TOKEN_TRANSFER_COLUMNS = ["token_address", "from_address", "to_address", "value",
                           "transaction_hash", "log_index", "block_number"]
+LOG_COLUMNS = ["log_index", "transaction_hash", "block_number", "address", "data", "topics"]
+#: keccak256("Transfer(address,address,uint256)"): ERC-20 (three topics; ERC-721 indexes a fourth)
+TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 BLOCK_COLUMNS = ["number", "timestamp"]
 TOKEN_COLUMNS = ["address", "decimals"]
 RECEIPT_COLUMNS = ["transaction_hash", "status", "gas_used"]
@@ -436,6 +439,40 @@ def _token_transfers(files, chain, blocks, decimals):
                    _lookup(token, decimals), log_index, -1)]
 
 
+def _logs(files, chain, blocks, decimals):
+    """ERC-20 transfers decoded from raw logs, as ethereum-etl's own extract_token_transfers does:
+    the Transfer topic with exactly three topics and a 32-byte amount (ERC-721 has four topics)."""
+    p = files["logs"]
+    df = read_arrow(p, LOG_COLUMNS + ["block_timestamp", "transaction_index"])
+    require(df, LOG_COLUMNS, p)
+    topics = _strings(df["topics"]).to_pylist()
+    data = _strings(df["data"]).to_pylist()
+    rows, frm, to, value = [], [], [], []
+    for n, (tp, d) in enumerate(zip(topics, data)):
+        if not tp or not tp.lower().startswith(TRANSFER_TOPIC):
+            continue
+        parts = tp.lower().split(",")
+        if len(parts) != 3 or len(d) != 66:
+            continue
+        for col, x in (("topics", parts[1]), ("topics", parts[2]), ("data", d)):
+            if len(x) != 66 or not x.startswith("0x") or any(c not in "0123456789abcdefABCDEF" for c in x[2:]):
+                raise LoadError(p, f"not a 32-byte hex word: {x!r}", row=n + 1, column=col)
+        rows.append(n)
+        frm.append("0x" + parts[1][-40:])
+        to.append("0x" + parts[2][-40:])
+        value.append(int(d, 16))
+    if not rows:
+        return []
+    df = df.take(pa.array(rows))
+    token = to_addresses(df["address"], p, "address")
+    block = to_ints(df["block_number"], p, "block_number")
+    txi = _tx_index(df, p)
+    return [_frame(chain, _hashes(df["transaction_hash"], p, "transaction_hash"), block,
+                   _timestamps(df, block, blocks, p), np.array(frm, dtype=object), np.array(to, dtype=object),
+                   token, np.array(value, dtype=object), T.TOKEN, _lookup(token, decimals),
+                   to_ints(df["log_index"], p, "log_index"), txi)]
+
+
 def load_ethereum_etl(files, chain="ethereum"):
     """Load ethereum-etl export files of one chain into a transfers table.
 
@@ -443,7 +480,7 @@ def load_ethereum_etl(files, chain="ethereum"):
     ----------
     files : dict
         Maps a table name (``transactions``, ``receipts``, ``traces``, ``token_transfers``,
-        ``blocks``, ``tokens``) to a path (CSV, or JSON lines if it ends in ``.json``/``.jsonl``);
+        ``logs``, ``blocks``, ``tokens``) to a path (CSV, or JSON lines if it ends in ``.json``/``.jsonl``);
         absent tables are skipped.
     chain : str
         Chain name written to the ``chain`` column.
@@ -454,7 +491,7 @@ def load_ethereum_etl(files, chain="ethereum"):
         Transfers: successful transactions with value > 0 (kind ``native``), their gas fee
         (kind ``fee``, to :data:`tracer.transfers.FEE_ADDRESS`, when receipt fields are
         present), successful nested call traces with value > 0 (``internal``), and token
-        transfers (``token``).
+        transfers (``token``; decoded from ``logs`` when there is no ``token_transfers`` file).
 
     Raises
     ------
@@ -486,6 +523,8 @@ def load_ethereum_etl(files, chain="ethereum"):
         parts += _traces(files, chain, blocks)
     if "token_transfers" in files:
         parts += _token_transfers(files, chain, blocks, decimals)
+    elif "logs" in files:  # the same transfers, decoded here (both would count them twice)
+        parts += _logs(files, chain, blocks, decimals)
     parts = [x for x in parts if len(x[T.TX_HASH])]
     if not parts:
         return T.empty()

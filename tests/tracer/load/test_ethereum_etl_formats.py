@@ -161,3 +161,37 @@ def test_rows_sort_by_full_tx_hash(tmp_path, hashes):
     t = L.load_ethereum_etl({"transactions": p})
     assert t["tx_hash"].tolist() == sorted(hashes)
     assert t.equals(T.sort(t))
+
+
+def test_token_transfers_decoded_from_logs(tmp_path):
+    """Without a token_transfers file, ERC-20 Transfer logs give the same rows; ERC-721 (four
+    topics) and other events are not fungible transfers and are skipped."""
+    import csv
+
+    from tracer.load.ethereum_etl import TRANSFER_TOPIC
+
+    src = Path(__file__).parent.parent / "data" / "eth"
+    with open(src / "token_transfers.csv", newline="") as fh:
+        transfers = list(csv.DictReader(fh))
+    word = lambda hexstr: "0x" + hexstr[2:].lower().rjust(64, "0")  # noqa: E731
+    lines = ["log_index,transaction_hash,transaction_index,block_hash,block_number,address,data,topics"]
+    for r in transfers:
+        topics = ",".join([TRANSFER_TOPIC, word(r["from_address"]), word(r["to_address"])])
+        lines.append(f'{r["log_index"]},{r["transaction_hash"]},0,0xb,{r["block_number"]},{r["token_address"]},'
+                     f'{"0x%064x" % int(r["value"])},"{topics}"')
+    nft = ",".join([TRANSFER_TOPIC, word("0x" + "1" * 40), word("0x" + "2" * 40), "0x" + "0" * 63 + "7"])
+    lines.append(f'9,0xt1,0,0xb,1,0x{"9" * 40},0x,"{nft}"')
+    logs = tmp_path / "eth"
+    logs.mkdir()
+    for name in ("transactions.csv", "traces.csv", "tokens.csv"):
+        (logs / name).write_text((src / name).read_text())
+    (logs / "logs.csv").write_text("\n".join(lines) + "\n")
+    from tracer.load import load
+
+    cols = ["tx_hash", "from", "to", "asset", "amount", "kind", "decimals", "index"]
+    via_logs = load(logs)
+    assert via_logs[cols].equals(load(src)[cols])
+    (logs / "logs.csv").write_text(lines[0] + "\n" + f'0,0xt1,0,0xb,1,0x{"9" * 40},{"0x%064x" % 5},"{TRANSFER_TOPIC},0xzz,0xzz"\n')
+    with pytest.raises(LoadError, match="32-byte hex word") as e:
+        load(logs)
+    assert e.value.row == 1 and e.value.column == "topics"
