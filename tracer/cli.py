@@ -80,8 +80,22 @@ def trace(data, address, tx, direction, rule, hops, min_amount, max_degree, star
     for c in ("address", "label", "asset", "amount", "hops", "why", "path"):
         tab.add_column(c, justify="right" if c in ("amount", "hops") else "left")
     for e in out:
-        tab.add_row(e["address"], e["label"] or "", e["asset"], e["amount"], str(e["hops"]), e["why"], " ".join(e["path"]))
+        tab.add_row(_show(e["address"]), e["label"] or "", _show(e["asset"]), e["amount"], str(e["hops"]), e["why"],
+                    " ".join(e["path"]))
     Console(width=240).print(tab)
+
+
+def _show(address):
+    """EVM addresses in their EIP-55 checksum form for people (data and JSON stay lower-case).
+
+    >>> _show("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"), _show("bcrt1qxyz")
+    ('0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed', 'bcrt1qxyz')
+    """
+    import re
+
+    from tracer.load.ethereum_etl import checksum
+
+    return checksum(address) if re.fullmatch(r"0x[0-9a-f]{40}", address) else address
 
 
 def _paths(table, a, b, hops, start, end, labels, as_json):
@@ -97,6 +111,6 @@ def _paths(table, a, b, hops, start, end, labels, as_json):
         click.echo(f"no time-respecting path from {a} to {b} within {hops} hops")
         return
     for p in rows:
-        names = [f"{x} [{labels[x]}]" if x in labels else x for x in p["addresses"]]
+        names = [f"{_show(x)} [{labels[x]}]" if x in labels else _show(x) for x in p["addresses"]]
         click.echo(f"{p['hops']} hops: " + " -> ".join(names))
         click.echo("   txs: " + " ".join(p["txs"]))
