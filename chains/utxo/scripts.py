@@ -3,6 +3,7 @@
 Script types use Bitcoin Core's names (``pubkeyhash``, ``witness_v0_keyhash``,
 ``witness_v1_taproot``, ``nulldata``, ...), which bitcoin-etl copies into its ``type`` field.
 """
+import functools
 from embit import bech32, base58
 from embit.descriptor.checksum import add_checksum
 
@@ -78,6 +79,7 @@ def classify(script: bytes) -> str:
     return NONSTANDARD
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and wallets ask for the same few thousand again and again
 def address(script: bytes) -> str | None:
     """Return the regtest address paying to ``script``, or None when it has none."""
     kind = classify(script)
@@ -95,6 +97,7 @@ class AddressError(ValueError):
     """An address is malformed or belongs to another network."""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def script_for_address(addr: str) -> bytes:
     """Return the output script paying to a regtest address.
 
