@@ -196,7 +196,7 @@ def _stop_reason(to, tainted, hop, hops, txh, stop, heavy, min_amount):
         return SERVICE
     if to in heavy:
         return HEAVY
-    if to == txh:  # the transaction's own pool: decide at its outputs
+    if to == txh or to == T.FEE_ADDRESS:  # a transaction's own pool decides at its outputs; fees end as fees
         return None
     if tainted < min_amount:
         return BELOW_MIN

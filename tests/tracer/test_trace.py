@@ -56,6 +56,8 @@ def test_utxo_transaction_is_one_hop_and_appears_once(tmp_path):
     assert sum(e.amount for e in ends.itertuples()) == 10_000  # everything the source sent, fees included
     _, limited = trace_forward(load_bitcoin_etl(p), "bcrt1src", rule="fifo", hops=1)
     assert {e.address: e.why for e in limited.itertuples()}["bcrt1chg1"] == "hop limit"
+    _, limited = trace_forward(load_bitcoin_etl(p), "bcrt1src", rule="fifo", hops=2)
+    assert set(limited[limited["address"] == "fee"]["why"]) == {"fee"}  # a fee at the hop limit is a fee
 
 
 # -- every rule, hand-computed ------------------------------------------------------------------
