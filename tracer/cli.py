@@ -37,8 +37,10 @@ def _when(value):
 @click.option("--tags", multiple=True, type=click.Path(exists=True),
               help="GraphSense TagPack YAML files; tagged addresses are labelled and stop the trace.")
 @click.option("--to", "to", help="Instead of tracing, find time-respecting paths from --address to this address.")
+@click.option("--plot", "plot_to", type=click.Path(dir_okay=False),
+              help="Also draw the trace: PATH-flow.png, PATH-timeline.png and PATH-sankey.png (PATH without .png).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def trace(data, address, tx, direction, rule, hops, min_amount, max_degree, start, end, tags, to, as_json):
+def trace(data, address, tx, direction, rule, hops, min_amount, max_degree, start, end, tags, to, plot_to, as_json):
     """Print where value went (forward) or came from (backward), with amounts under RULE and paths.
 
     An endpoint is where traced value stops: not spent further, the hop limit, an attributed
@@ -64,10 +66,12 @@ def trace(data, address, tx, direction, rule, hops, min_amount, max_degree, star
     if to:
         return _paths(table, source.address, to.lower() if to.startswith("0x") else to, hops, _when(start), _when(end), labels, as_json)
     try:
-        _, ends = run(table, source, direction=direction, rule=rule, hops=hops, min_amount=min_amount,
-                      stop=set(labels), max_degree=max_degree, start=_when(start), end=_when(end))
+        flows, ends = run(table, source, direction=direction, rule=rule, hops=hops, min_amount=min_amount,
+                          stop=set(labels), max_degree=max_degree, start=_when(start), end=_when(end))
     except ValueError as e:
         raise click.ClickException(str(e)) from None
+    if plot_to and not flows.empty:
+        _plots(flows, ends, tagt, table, plot_to)
     out = [{"address": e.address, "asset": e.asset, "amount": str(e.amount), "hops": int(e.hops),
             "path": list(e.path), "why": e.why, "label": labels.get(e.address)} for e in ends.itertuples()]
     start_at = source.address or (f"{source.tx}:{source.vout}" if source.vout is not None else source.tx)
@@ -83,6 +87,27 @@ def trace(data, address, tx, direction, rule, hops, min_amount, max_degree, star
         tab.add_row(_show(e["address"]), e["label"] or "", _show(e["asset"]), e["amount"], str(e["hops"]), e["why"],
                     " ".join(e["path"]))
     Console(width=240).print(tab)
+
+
+def _plots(flows, ends, tags, table, base):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from tracer import plot
+
+    base = base.removesuffix(".png")
+    decimals = {a: int(d) for a, d in zip(table["asset"], table["decimals"]) if d is not None}
+    figures = {"flow": lambda: plot.flow_graph(flows, ends, tags=tags, decimals=decimals),
+               "timeline": lambda: plot.timeline(flows, tags=tags, decimals=decimals)}
+    if ends["asset"].nunique() == 1:  # a Sankey adds amounts: one asset only
+        figures["sankey"] = lambda: plot.sankey(flows, ends, tags=tags, decimals=decimals)
+    for name, draw in figures.items():
+        ax = draw()
+        plot.save(ax, f"{base}-{name}.png")
+        plt.close(ax.figure)
+        click.echo(f"wrote {base}-{name}.png", err=True)
 
 
 def _show(address):

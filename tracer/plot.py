@@ -60,12 +60,15 @@ def format_amount(amount, decimals=None, asset=""):
     '12,000 ETH'
     >>> format_amount(1500, None, "USDT")
     '1,500 USDT'
+    >>> format_amount(2**256 - 1, 6, "USDT")[:12]
+    '115,792,089,'
     """
     label = short_address(asset) if str(asset).startswith("0x") else asset
     if decimals is None:
         return f"{int(amount):,} {label}".rstrip()
     d = Decimal(int(amount)).scaleb(-int(decimals))
-    d = d.quantize(Decimal("0.0001")) if abs(d) >= 1 else Context(prec=3).plus(d)
+    # enough digits for any uint256: the default context (28) cannot quantize 2**256 - 1
+    d = d.quantize(Decimal("0.0001"), context=Context(prec=100)) if abs(d) >= 1 else Context(prec=3).plus(d)
     text = f"{d.normalize():,f}"
     return f"{text} {label}".rstrip()
 

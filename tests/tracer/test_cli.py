@@ -49,3 +49,10 @@ def test_paths_and_errors():
     assert r.exit_code == 2 and "exactly one" in r.output
     r = run("--address", A, "--start", "yesterday")
     assert r.exit_code == 2 and "ISO date" in r.output
+
+
+def test_plot_files(tmp_path):
+    r = run("--address", A, "--tags", str(DATA / "tags.yaml"), "--plot", str(tmp_path / "case"))
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "case-flow.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "case-timeline.png").is_file()
