@@ -81,6 +81,7 @@ class EvmChain:
         self._pending_gas = 0
         self._sender: ThreadPoolExecutor | None = None
         self._inflight: list[tuple[Future, list[SignedTx]]] = []
+        self._unsent: list[SignedTx] = []
 
     @classmethod
     def start(cls, backend: str = "auto", *, chain_id: int = 1337, mnemonic: str = DEFAULT_MNEMONIC,
@@ -162,13 +163,22 @@ class EvmChain:
         if not batch:
             return
         self._pending.extend(batch)
-        raws = [t.raw for t in batch]
         if self.backend.caps.rpc_url:
+            # gathered into chunks: one transaction a request would cost a round trip each, and
+            # nothing reads the node's mempool before the block is mined (``_settle``)
+            self._unsent.extend(batch)
+            if len(self._unsent) >= _RPC_CHUNK:
+                self._dispatch()
+        else:
+            self._check_hashes(self.backend.send_raw([t.raw for t in batch]), batch)
+
+    def _dispatch(self):
+        """Hand the gathered transactions to the sender thread."""
+        batch, self._unsent = self._unsent, []
+        if batch:
             if self._sender is None:
                 self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracelab-send")
-            self._inflight.append((self._sender.submit(self.backend.send_raw, raws), batch))
-        else:
-            self._check_hashes(self.backend.send_raw(raws), batch)
+            self._inflight.append((self._sender.submit(self.backend.send_raw, [t.raw for t in batch]), batch))
 
     @staticmethod
     def _check_hashes(hashes: list[bytes], batch: list[SignedTx]):
@@ -178,6 +188,7 @@ class EvmChain:
 
     def _settle(self):
         """Wait until every queued chunk has reached the node (errors surface here)."""
+        self._dispatch()
         inflight, self._inflight = self._inflight, []
         for future, batch in inflight:
             self._check_hashes(future.result(), batch)
