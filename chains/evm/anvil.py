@@ -87,7 +87,7 @@ class AnvilBackend(Backend):
                     "--order", "fifo", "--chain-id", str(genesis.chain_id),
                     "--gas-limit", str(genesis.gas_limit), "--base-fee", str(genesis.base_fee),
                     "--mnemonic", mnemonic, "--accounts", str(dev_accounts),
-                    "--no-request-size-limit", "--transaction-block-keeper", "1000000"]
+                    "--no-request-size-limit", "--transaction-block-keeper", "1000000", "--quiet"]
             log = open(os.path.join(self._tmp.name, f"anvil-{p}.log"), "w+")
             self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                           preexec_fn=_die_with_parent)
