@@ -126,8 +126,8 @@ class EvmLane:
             self._queued = 0
             self._incoming.clear()
             unchecked, self._unchecked = self._unchecked, []
-            for h in unchecked:
-                if self.chain.backend.receipt_status(h) != 1:
+            for h, status in zip(unchecked, self.chain.backend.receipt_statuses(unchecked) if unchecked else []):
+                if status != 1:
                     raise RuntimeError(f"{self.name}: queued contract call 0x{h.hex()} reverted")
 
     def queue_call(self, fn, sender: LocalAccount, t: int, *, gas: int, value: int = 0) -> str:

@@ -160,10 +160,14 @@ class AnvilBackend(Backend):
         return self._number
 
     def receipt_status(self, tx_hash: bytes) -> int:
-        receipt = self.rpc("eth_getTransactionReceipt", "0x" + tx_hash.hex())
-        if receipt is None:
-            raise RuntimeError(f"no receipt for 0x{tx_hash.hex()}: not mined")
-        return int(receipt["status"], 16)
+        return self.receipt_statuses([tx_hash])[0]
+
+    def receipt_statuses(self, tx_hashes: Sequence[bytes]) -> list[int]:
+        receipts = self.rpc_batch([("eth_getTransactionReceipt", ["0x" + h.hex()]) for h in tx_hashes])
+        for h, receipt in zip(tx_hashes, receipts):
+            if receipt is None:
+                raise RuntimeError(f"no receipt for 0x{h.hex()}: not mined")
+        return [int(r["status"], 16) for r in receipts]
 
     def pending_count(self) -> int:
         status = self.rpc("txpool_status")

@@ -67,6 +67,10 @@ class Backend(ABC):
         """The status of a mined transaction's receipt (1 success, 0 reverted)."""
         return self.w3.eth.get_transaction_receipt(tx_hash)["status"]
 
+    def receipt_statuses(self, tx_hashes: Sequence[bytes]) -> list[int]:
+        """:meth:`receipt_status` of many transactions (a node backend asks in one request)."""
+        return [self.receipt_status(h) for h in tx_hashes]
+
     def trace_block(self, number: int) -> list[dict]:
         """Parity-style traces of every transaction in block ``number``."""
         raise NotSupported(f"the {self.name} backend has no trace API: internal transfers are not visible")

@@ -55,6 +55,15 @@ class BackendConformance:
         chain.mine(GENESIS_TIME + 86_400)
         assert int.from_bytes(chain.w3.eth.get_storage_at(addr, 0), "big") == GENESIS_TIME + 86_400
 
+    def test_receipt_statuses(self, chain):
+        alice, bob = chain.accounts[:2]
+        hashes = [chain.send(alice, bob.address, value=v) for v in (1, 2)]
+        chain.mine()
+        assert chain.backend.receipt_statuses(hashes) == [1, 1]
+        assert chain.backend.receipt_status(hashes[0]) == 1
+        with pytest.raises(Exception):  # no such transaction: each backend says so its own way
+            chain.backend.receipt_statuses([b"\x01" * 32])
+
     def test_estimate_for_a_sender_with_little_ether(self, chain):
         """A sender who cannot pay for a block's worth of gas still gets an estimate (py-evm's
         search once required it; the exchange-hack case's cash-out tripped on it)."""
