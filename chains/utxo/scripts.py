@@ -89,8 +89,16 @@ def address(script: bytes) -> str | None:
         return base58.encode_check(NETWORK["p2sh"] + script[2:22])
     if kind in (WITNESS_V0_KEYHASH, WITNESS_V0_SCRIPTHASH, WITNESS_V1_TAPROOT, WITNESS_UNKNOWN):
         version = 0 if script[0] == 0 else script[0] - 0x50
-        return bech32.encode(NETWORK["bech32"], version, script[2:])
+        # bech32.encode would decode its own result again to check it; a standard program needs no check
+        encoding = bech32.Encoding.BECH32 if version == 0 else bech32.Encoding.BECH32M
+        addr = bech32.bech32_encode(encoding, NETWORK["bech32"], [version] + bech32.convertbits(script[2:], 8, 5))
+        _SCRIPTS[addr] = script
+        return addr
     return None
+
+
+#: scripts of the addresses :func:`address` wrote: the way back needs no decoding
+_SCRIPTS: dict[str, bytes] = {}
 
 
 class AddressError(ValueError):
@@ -108,6 +116,8 @@ def script_for_address(addr: str) -> bytes:
     """
     if not isinstance(addr, str) or not addr:
         raise AddressError(f"invalid address {addr!r}")
+    if addr in _SCRIPTS:
+        return _SCRIPTS[addr]
     hrp = NETWORK["bech32"]
     if addr.lower().startswith(hrp + "1"):
         version, program = bech32.decode(hrp, addr)

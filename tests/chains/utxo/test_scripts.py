@@ -40,3 +40,23 @@ def test_asm_like_core():
     # Pushes of up to 4 bytes show as CScriptNum: little-endian, sign bit in the last byte.
     assert scripts.asm(bytes.fromhex("6a04aabbccdd")) == "OP_RETURN -" + str(0x5DCCBBAA)
     assert scripts.asm(bytes.fromhex("4c")) == "[error]"
+
+
+def test_witness_addresses_match_a_checked_encoder():
+    """address() skips the encoder's own decode-check; it must agree with it for every witness
+    version and length, and the address must decode back to the script without the memo."""
+    import random
+
+    from embit import bech32
+
+    from chains.utxo import scripts
+
+    rng = random.Random(3)
+    for version, size in [(0, 20), (0, 32), (1, 32), (2, 40), (16, 2)]:
+        for _ in range(50):
+            program = rng.randbytes(size)
+            script = bytes([0 if version == 0 else 0x50 + version, size]) + program
+            addr = scripts.address(script)
+            assert addr == bech32.encode("bcrt", version, program)
+            scripts._SCRIPTS.pop(addr)
+            assert scripts.script_for_address.__wrapped__(addr) == script
