@@ -106,7 +106,9 @@ class AnvilBackend(Backend):
         self._session.trust_env = False  # loopback only: no proxies to look up on every request
         self._id = 0
         self._number: int | None = None
-        self.w3 = Web3(Web3.HTTPProvider(self.url, session=self._session, request_kwargs={"timeout": 120}))
+        # web3's validation asks for the chain id before every call it checks; it never changes
+        self.w3 = Web3(Web3.HTTPProvider(self.url, session=self._session, request_kwargs={"timeout": 120},
+                                         cache_allowed_requests=True, cacheable_requests={"eth_chainId"}))
 
     def _wait_ready(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
