@@ -188,10 +188,12 @@ class EvmChain:
 
     def _settle(self):
         """Wait until every queued chunk has reached the node (errors surface here)."""
-        self._dispatch()
         inflight, self._inflight = self._inflight, []
         for future, batch in inflight:
             self._check_hashes(future.result(), batch)
+        batch, self._unsent = self._unsent, []
+        if batch:  # the rest goes from here: handing it to the thread would only add a wait
+            self._check_hashes(self.backend.send_raw([t.raw for t in batch]), batch)
 
     def send(self, sender: LocalAccount, to: str | None, *, value: int = 0, data: bytes = b"", gas: int = 21_000) -> bytes:
         """Sign and queue one transaction; it is mined by the next :meth:`mine`."""
