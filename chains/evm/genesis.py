@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from eth_account import Account
-from eth_account.hdaccount import key_from_seed, seed_from_mnemonic
+from eth_account.hdaccount import key_from_seed
+from eth_account.hdaccount.mnemonic import Mnemonic
 from eth_account.signers.local import LocalAccount
+
+from chains import bip39
 
 #: BIP-44 path of Ethereum accounts; the last component is the account index.
 ETH_PATH = "m/44'/60'/0'/0/{index}"
@@ -32,8 +35,11 @@ DEFAULT_BALANCE = 1_000_000 * 10**18
 
 @lru_cache(maxsize=4096)
 def _seed(mnemonic: str, passphrase: str) -> bytes:
-    # PBKDF2 with 2048 rounds: worth doing once per mnemonic, not once per account.
-    return seed_from_mnemonic(mnemonic, passphrase)
+    lang = Mnemonic.detect_language(mnemonic)
+    words = Mnemonic(lang).expand(mnemonic)
+    if not Mnemonic(lang).is_mnemonic_valid(words):
+        raise ValueError(f"not a valid BIP-39 mnemonic: {mnemonic!r}")
+    return bip39.seed(words, passphrase)
 
 
 def derive_accounts(mnemonic: str, count: int, *, start: int = 0, passphrase: str = "") -> list[LocalAccount]:

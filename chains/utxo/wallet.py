@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from embit import bip32, bip39
 
+from chains import bip39 as lab_bip39
 from chains.utxo import scripts
 from chains.utxo.keys import Key, child_secret
 from chains.utxo.ledger import Ledger, Outpoint
@@ -205,7 +206,7 @@ class Wallet:
         self.profile = profile
         self.kind = profile.script_type
         self.gap_limit = gap_limit
-        seed = bip39.mnemonic_to_seed(mnemonic, passphrase)
+        seed = lab_bip39.seed(mnemonic, passphrase)
         root = bip32.HDKey.from_seed(seed, version=NETWORK["xprv"])
         self.path = f"m/{PURPOSES[self.kind]}h/{coin_type}h/{account}h"
         self._account = root.derive(self.path)
