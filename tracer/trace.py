@@ -27,7 +27,6 @@ FLOW_COLUMNS = ["hop", "tx_hash", "chain", "timestamp", "from", "to", "asset", "
                 "kind", "path", "reason"]
 ENDPOINT_COLUMNS = ["address", "asset", "amount", "hops", "path", "why"]
 RULES = P.RULES
-ACCOUNT_RULES = RULES  # kept for callers of the first version
 DIRECTIONS = ("forward", "backward")
 
 #: why value stops, forward and backward
@@ -302,7 +301,7 @@ def _backward(t, s, rule, hops, min_amount, stop, heavy):
 
     frontier = []
     if s.address is not None:
-        frontier = [(i, amount_[i], 1, [txh_[i]]) for i in history_rows(history, s.address) if to_[i] == s.address]
+        frontier = [(i, amount_[i], 1, [txh_[i]]) for i in _rows_of(history, s.address) if to_[i] == s.address]
     else:
         rows = [i for i in range(len(txh_)) if txh_[i] == s.tx]
         sender = frm_[rows[0]]
@@ -338,7 +337,7 @@ def _backward(t, s, rule, hops, min_amount, stop, heavy):
     return flows, ends
 
 
-def history_rows(history, address):
+def _rows_of(history, address):
     """Every row touching ``address`` (any chain, any asset), in time order."""
     rows = set()
     for (chain, addr, asset), r in history.items():
