@@ -10,12 +10,12 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from embit import bip32
 from eth_account import Account
-from eth_account.hdaccount import key_from_seed
 from eth_account.hdaccount.mnemonic import Mnemonic
 from eth_account.signers.local import LocalAccount
 
-from chains import bip39
+from chains import hd
 
 #: BIP-44 path of Ethereum accounts; the last component is the account index.
 ETH_PATH = "m/44'/60'/0'/0/{index}"
@@ -39,7 +39,7 @@ def _seed(mnemonic: str, passphrase: str) -> bytes:
     words = Mnemonic(lang).expand(mnemonic)
     if not Mnemonic(lang).is_mnemonic_valid(words):
         raise ValueError(f"not a valid BIP-39 mnemonic: {mnemonic!r}")
-    return bip39.seed(words, passphrase)
+    return hd.seed(words, passphrase)
 
 
 def derive_accounts(mnemonic: str, count: int, *, start: int = 0, passphrase: str = "") -> list[LocalAccount]:
@@ -50,8 +50,15 @@ def derive_accounts(mnemonic: str, count: int, *, start: int = 0, passphrase: st
     >>> derive_accounts(DEFAULT_MNEMONIC, 1)[0].address
     '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'
     """
-    seed = _seed(" ".join(mnemonic.split()), passphrase)
-    return [Account.from_key(key_from_seed(seed, ETH_PATH.format(index=i))) for i in range(start, start + count)]
+    parent = _accounts_node(" ".join(mnemonic.split()), passphrase)
+    return [Account.from_key(hd.child_secret(*parent, i)) for i in range(start, start + count)]
+
+
+@lru_cache(maxsize=4096)
+def _accounts_node(mnemonic: str, passphrase: str) -> tuple[bytes, bytes, bytes]:
+    """Secret, public key and chain code of ``m/44'/60'/0'/0``: its children are the accounts."""
+    node = bip32.HDKey.from_seed(_seed(mnemonic, passphrase)).derive(ETH_PATH.rsplit("/", 1)[0])
+    return node.secret, node.get_public_key().sec(), node.chain_code
 
 
 @dataclass(frozen=True)

@@ -44,24 +44,6 @@ def taproot_tweak_secret(secret: bytes, merkle_root: bytes = b"") -> bytes:
     return ((d + tweak) % CURVE_ORDER).to_bytes(32, "big")
 
 
-
-def child_secret(parent_secret: bytes, parent_pubkey: bytes, chain_code: bytes, index: int) -> bytes:
-    """BIP-32 private child derivation for a non-hardened ``index`` (CKDpriv).
-
-    Only hashing and a scalar addition: no curve operation, which is why a wallet handing out
-    thousands of addresses uses it instead of deriving each child key object.
-    """
-    import hmac
-
-    if not 0 <= index < 0x80000000:
-        raise ValueError(f"non-hardened index expected, got {index}")
-    digest = hmac.new(chain_code, parent_pubkey + index.to_bytes(4, "big"), hashlib.sha512).digest()
-    il = int.from_bytes(digest[:32], "big")
-    k = (il + int.from_bytes(parent_secret, "big")) % CURVE_ORDER
-    if il >= CURVE_ORDER or k == 0:  # probability below 2**-127; BIP-32 says skip to the next index
-        raise ValueError(f"invalid child key at index {index}")
-    return k.to_bytes(32, "big")
-
 @dataclass(frozen=True)
 class Key:
     """A private key and the three standard scripts it can spend.

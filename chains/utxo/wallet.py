@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from embit import bip32, bip39
 
-from chains import bip39 as lab_bip39
+from chains import hd
 from chains.utxo import scripts
-from chains.utxo.keys import Key, child_secret
+from chains.utxo.keys import Key
 from chains.utxo.ledger import Ledger, Outpoint
 from chains.utxo.params import (BIP44_COIN_TYPE, COINBASE_MATURITY, NETWORK, SEQUENCE_FINAL,
                                 SEQUENCE_RBF_MAX)
@@ -206,7 +206,7 @@ class Wallet:
         self.profile = profile
         self.kind = profile.script_type
         self.gap_limit = gap_limit
-        seed = lab_bip39.seed(mnemonic, passphrase)
+        seed = hd.seed(mnemonic, passphrase)
         root = bip32.HDKey.from_seed(seed, version=NETWORK["xprv"])
         self.path = f"m/{PURPOSES[self.kind]}h/{coin_type}h/{account}h"
         self._account = root.derive(self.path)
@@ -230,7 +230,7 @@ class Wallet:
     def key(self, chain: int, index: int) -> Key:
         """Key at ``chain`` (0 receive, 1 change) and ``index``."""
         if (chain, index) not in self._keys:
-            key = Key(child_secret(*self._chains[chain], index))
+            key = Key(hd.child_secret(*self._chains[chain], index))
             self._keys[(chain, index)] = key
             self._by_script[key.script(self.kind)] = key
         return self._keys[(chain, index)]
