@@ -548,9 +548,13 @@ def _fill_tx_index(cols):
     txi = cols[T.TX_INDEX]
     missing = txi == -1
     if missing.any() and not missing.all():
-        known = dict(zip(cols[T.TX_HASH][~missing], txi[~missing]))
-        found = _lookup(cols[T.TX_HASH][missing], known)
-        found[np.equal(found, None)] = -1
+        txh = cols[T.TX_HASH]
+        pos = pc.index_in(pa.array(txh[missing], type=pa.string()),
+                          value_set=pa.array(txh[~missing], type=pa.string()))
+        known = txi[~missing]
+        found = np.full(int(missing.sum()), -1, dtype=object)
+        hit = pc.is_valid(pos).to_numpy(zero_copy_only=False)
+        found[hit] = known[pc.drop_null(pos).to_numpy()]
         txi[missing] = found
 
 
@@ -566,6 +570,19 @@ def _fill_timestamps(cols):
 
 
 _RANK = {T.NATIVE: 0, T.INTERNAL: 1, T.TOKEN: 1, T.FEE: 3}
+
+
+def _tx_index_order(txh, block, txi, rank, index):
+    """The sort order when every row knows its transaction's position in the block: then (block,
+    position) names the transaction and the hash is not needed. None if a position is missing, or
+    if two hashes share one (an export mixing forks): the caller orders by hash as well."""
+    if (txi < 0).any():
+        return None
+    order = np.lexsort((index, rank, txi, block))
+    b, t, h = block[order], txi[order], txh[order]
+    if ((b[1:] == b[:-1]) & (t[1:] == t[:-1]) & (h[1:] != h[:-1])).any():
+        return None
+    return order
 
 
 def _hash_prefix_order(txh, block, txi, rank, index):
@@ -605,7 +622,9 @@ def _table(cols):
         return T.sort(pd.DataFrame(cols, dtype=object))
     kind = cols[T.KIND]
     rank = np.where(kind == T.FEE, 3, np.where(kind == T.NATIVE, 0, 1))
-    order = _hash_prefix_order(cols[T.TX_HASH], block, txi, rank, index)
+    order = _tx_index_order(cols[T.TX_HASH], block, txi, rank, index)
+    if order is None:
+        order = _hash_prefix_order(cols[T.TX_HASH], block, txi, rank, index)
     if order is None:
         # str order is code point order, and so is arrow's byte order on UTF-8
         txh = pc.rank(pa.array(cols[T.TX_HASH], type=pa.string()), tiebreaker="dense").to_numpy()
