@@ -195,3 +195,16 @@ def test_token_transfers_decoded_from_logs(tmp_path):
     with pytest.raises(LoadError, match="32-byte hex word") as e:
         load(logs)
     assert e.value.row == 1 and e.value.column == "topics"
+
+
+def test_order_by_position_and_by_hash_when_positions_clash(tmp_path):
+    """Rows come in T.sort order whether the positions in the block name the transactions or not
+    (two hashes at one position: an export mixing forks; then the hash decides)."""
+    a, b = "0x" + "1" * 40, "0x" + "2" * 40
+    for positions in ((1, 0), (0, 0), ("", "")):
+        p = tmp_path / f"t{positions}.csv"
+        p.write_text("hash,block_number,transaction_index,block_timestamp,from_address,to_address,value,receipt_status\n"
+                     f"0xaa,7,{positions[0]},1,{a},{b},5,1\n0xbb,7,{positions[1]},1,{b},{a},6,1\n")
+        t = L.load_ethereum_etl({"transactions": p})
+        assert t.equals(T.sort(t))
+        assert list(t["tx_hash"]) == (["0xbb", "0xaa"] if positions == (1, 0) else ["0xaa", "0xbb"])
