@@ -30,6 +30,12 @@ def seed(mnemonic: str, passphrase: str = "") -> bytes:
     return hashlib.pbkdf2_hmac("sha512", nfkd(mnemonic), b"mnemonic" + nfkd(passphrase), 2048, 64)
 
 
+def parent(node) -> tuple[bytes, bytes, bytes]:
+    """Secret, compressed public key and chain code of an HD node (embit's ``HDKey``): what
+    :func:`child_secret` needs to derive its children."""
+    return node.secret, node.get_public_key().sec(), node.chain_code
+
+
 def child_secret(parent_secret: bytes, parent_pubkey: bytes, chain_code: bytes, index: int) -> bytes:
     """BIP-32 private child derivation for a non-hardened ``index`` (CKDpriv).
 

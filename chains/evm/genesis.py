@@ -57,8 +57,7 @@ def derive_accounts(mnemonic: str, count: int, *, start: int = 0, passphrase: st
 @lru_cache(maxsize=4096)
 def _accounts_node(mnemonic: str, passphrase: str) -> tuple[bytes, bytes, bytes]:
     """Secret, public key and chain code of ``m/44'/60'/0'/0``: its children are the accounts."""
-    node = bip32.HDKey.from_seed(_seed(mnemonic, passphrase)).derive(ETH_PATH.rsplit("/", 1)[0])
-    return node.secret, node.get_public_key().sec(), node.chain_code
+    return hd.parent(bip32.HDKey.from_seed(_seed(mnemonic, passphrase)).derive(ETH_PATH.rsplit("/", 1)[0]))
 
 
 @dataclass(frozen=True)

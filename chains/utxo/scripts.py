@@ -84,17 +84,18 @@ def address(script: bytes) -> str | None:
     """Return the regtest address paying to ``script``, or None when it has none."""
     kind = classify(script)
     if kind == PUBKEYHASH:
-        return base58.encode_check(NETWORK["p2pkh"] + script[3:23])
-    if kind == SCRIPTHASH:
-        return base58.encode_check(NETWORK["p2sh"] + script[2:22])
-    if kind in (WITNESS_V0_KEYHASH, WITNESS_V0_SCRIPTHASH, WITNESS_V1_TAPROOT, WITNESS_UNKNOWN):
+        addr = base58.encode_check(NETWORK["p2pkh"] + script[3:23])
+    elif kind == SCRIPTHASH:
+        addr = base58.encode_check(NETWORK["p2sh"] + script[2:22])
+    elif kind in (WITNESS_V0_KEYHASH, WITNESS_V0_SCRIPTHASH, WITNESS_V1_TAPROOT, WITNESS_UNKNOWN):
         version = 0 if script[0] == 0 else script[0] - 0x50
         # bech32.encode would decode its own result again to check it; a standard program needs no check
         encoding = bech32.Encoding.BECH32 if version == 0 else bech32.Encoding.BECH32M
         addr = bech32.bech32_encode(encoding, NETWORK["bech32"], [version] + bech32.convertbits(script[2:], 8, 5))
-        _SCRIPTS[addr] = script
-        return addr
-    return None
+    else:
+        return None
+    _SCRIPTS[addr] = script
+    return addr
 
 
 #: scripts of the addresses :func:`address` wrote: the way back needs no decoding
@@ -105,7 +106,6 @@ class AddressError(ValueError):
     """An address is malformed or belongs to another network."""
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def script_for_address(addr: str) -> bytes:
     """Return the output script paying to a regtest address.
 

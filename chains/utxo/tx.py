@@ -4,7 +4,6 @@ Serialization is embit's (Bitcoin's wire format with the BIP-144 witness). Signa
 legacy (P2PKH), BIP-143 (segwit v0, with the per-transaction midstates computed once), BIP-341
 (taproot). Signing and verification use libsecp256k1 through coincurve.
 """
-import functools
 import hashlib
 import io
 
@@ -187,19 +186,13 @@ def p2wpkh_script_code(keyhash: bytes) -> bytes:
     return b"\x76\xa9\x14" + keyhash + b"\x88\xac"
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _private_key(secret: bytes) -> coincurve.PrivateKey:
-    # building one computes its public key: a wallet signing many inputs with one key does it once
-    return coincurve.PrivateKey(secret)
-
-
 def ecdsa_sign(secret: bytes, digest: bytes, low_r: bool = True) -> bytes:
     """DER ECDSA signature (RFC 6979, low S) of a 32-byte digest.
 
     With ``low_r``, grind the nonce as Bitcoin Core's wallet does (extra entropy = a counter)
     until R fits in 32 bytes, so the signature is at most 70 bytes: a wallet fingerprint.
     """
-    priv = _private_key(secret)
+    priv = coincurve.PrivateKey(secret)
     sig = priv.sign(digest, hasher=None)
     counter = 0
     while low_r and sig[3] > 32:
@@ -238,7 +231,7 @@ def sign_input(hasher: SigHasher, index: int, key: Key, low_r: bool = True) -> N
         digest = hasher.bip341(index)
         # BIP340 permits a fixed aux_rand; fresh randomness would make every signature, and so
         # every wtxid, block and replay log, differ between runs of the same seed.
-        sig = _private_key(key.tweaked_secret).sign_schnorr(digest, bytes(32))
+        sig = coincurve.PrivateKey(key.tweaked_secret).sign_schnorr(digest, bytes(32))
         inp.witness = Witness([sig])
         inp.script_sig = Script(b"")
     else:

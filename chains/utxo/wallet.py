@@ -210,17 +210,13 @@ class Wallet:
         root = bip32.HDKey.from_seed(seed, version=NETWORK["xprv"])
         self.path = f"m/{PURPOSES[self.kind]}h/{coin_type}h/{account}h"
         self._account = root.derive(self.path)
-        self._chains = [self._ckd_parent(self._account.child(0)), self._ckd_parent(self._account.child(1))]
+        self._chains = [hd.parent(self._account.child(0)), hd.parent(self._account.child(1))]
         self._keys: dict[tuple[int, int], Key] = {}
         self._by_script: dict[bytes, Key] = {}
         self.next_index = [0, 0]
         self._derived = [0, 0]  # keys 0..n-1 of each chain are derived (and their scripts indexed)
         self._derive_until(0, gap_limit)
         self._derive_until(1, gap_limit)
-
-    @staticmethod
-    def _ckd_parent(node) -> tuple[bytes, bytes, bytes]:
-        return node.secret, node.get_public_key().sec(), node.chain_code
 
     @property
     def xpub(self) -> str:

@@ -151,6 +151,16 @@ class Step:
         return world.actors["perpetrator"]
 
 
+def noted(note: str, *mistakes: str) -> str:
+    """A move's note, naming the mistakes it shows (empty names are the mistakes not made).
+
+    >>> noted("aggregation", "same block", ""), noted("aggregation")
+    ('aggregation (mistake: same block)', 'aggregation')
+    """
+    shown = [m for m in mistakes if m]
+    return f"{note} (mistake: {', '.join(shown)})" if shown else note
+
+
 def spendable(amount: int, *, calls: int = 0) -> int:
     """What an address holding ``amount`` wei can send on in one plain transfer (and ``calls`` later calls)."""
     return amount - TRANSFER_FEE - calls * GAS_RESERVE

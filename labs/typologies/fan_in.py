@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..world import TRANSFER_FEE
-from .base import HOUR, Step
+from .base import HOUR, Step, noted
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def run(step: Step, p: Params, rng) -> None:
         t += 0 if p.same_block and i else delay
         value = h["amount"] - TRANSFER_FEE
         step.transfer(p.chain, world.actors[h["actor"]], h["account"], target.address, value, t,
-                      note="aggregation (mistake: same block)" if p.same_block else "aggregation")
+                      note=noted("aggregation", p.same_block and "same block"))
         total += value
     step.hold(p.chain, perp, target, "ETH", total)
     world.at(t + rng.randint(HOUR, p.delay_hours_max * HOUR))

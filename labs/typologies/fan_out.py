@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .. import names
 from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
-from .base import HOUR, Step, eth_round, jitter
+from .base import HOUR, Step, eth_round, jitter, noted
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,8 @@ def run(step: Step, p: Params, rng) -> None:
                     chunk = cap - 2 * TRANSFER_FEE  # never over the threshold: a dust transfer follows
             mule = mules[k % len(mules)]
             k += 1
-            shown = [m for m, on in (("exactly at the threshold", p.at_threshold and chunk == cap),
-                                     ("hasty", p.hasty)) if on]
-            note = "structured transfer to mule" + (f" (mistake: {', '.join(shown)})" if shown else "")
+            note = noted("structured transfer to mule", p.at_threshold and chunk == cap and "exactly at the threshold",
+                         p.hasty and "hasty")
             step.transfer(p.chain, holder, account, mule.account(0).address, chunk, t, note=note)
             left -= chunk + TRANSFER_FEE
             received[mule.id] += chunk

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import HOUR, Step
+from .base import HOUR, Step, noted
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,6 @@ def run(step: Step, p: Params, rng) -> None:
         step.mistake("reuse_addresses", "each withdrawal goes back to the address that made the deposit")
     if p.hasty:
         step.mistake("hasty", "each withdrawal within 15 minutes of its deposit, for the deposit less the fee")
-    shown = [m for m, on in (("back to the depositing address", p.reuse_addresses), ("hasty", p.hasty)) if on]
     t = world.clock
     holdings = step.take_proceeds(p.chain, "ETH")
     for hop in range(p.hops):
@@ -62,8 +61,9 @@ def run(step: Step, p: Params, rng) -> None:
             wtx = lane.transfer(ex.hot_wallet, to.address, out, t)
             world.truth.move(step=step.index, typology=step.typology, chain=p.chain, tx=wtx,
                              sender=ex.hot_wallet.address, recipient=to.address, asset="ETH", amount=out,
-                             note=f"withdrawal from {ex.actor.name} (customer {rec['customer_id']}, "
-                                  f"deposit {dtx})" + (f" (mistake: {', '.join(shown)})" if shown else ""))
+                             note=noted(f"withdrawal from {ex.actor.name} (customer {rec['customer_id']}, "
+                                        f"deposit {dtx})", p.reuse_addresses and "back to the depositing address",
+                                        p.hasty and "hasty"))
             world.truth.control(owner.id, p.chain, to.address)
             next_holdings.append({"chain": p.chain, "actor": owner.id, "account": to, "address": to.address,
                                   "asset": "ETH", "amount": out})

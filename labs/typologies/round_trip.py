@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .. import names
 from ..world import TRANSFER_FEE
-from .base import HOUR, Step
+from .base import HOUR, Step, noted
 
 RETURN_TO = ("origin", "fresh")
 
@@ -42,7 +42,6 @@ def run(step: Step, p: Params, rng) -> None:
     if p.hasty:
         step.mistake("hasty", "every hop within five minutes of the last: the 'income' arrives minutes "
                                 "after the money left")
-    mistake = " (mistake: hasty)" if p.hasty else ""
     t = world.clock
     for h in step.take_proceeds(p.chain, "ETH"):
         owner, origin = world.actors[h["actor"]], h["account"]
@@ -55,8 +54,8 @@ def run(step: Step, p: Params, rng) -> None:
             t += 60 + delay % 241 if p.hasty else delay
             amount -= TRANSFER_FEE
             step.transfer(p.chain, sender_actor, sender, nxt.address, amount, t,
-                          note=("round trip" if nxt is not back else "round trip: back as 'consulting income'")
-                          + mistake)
+                          note=noted("round trip" if nxt is not back else "round trip: back as 'consulting income'",
+                                     p.hasty and "hasty"))
             sender, sender_actor = nxt, front if nxt is not back else owner
         step.hold(p.chain, owner, back, "ETH", amount)
     world.at(t + rng.randint(HOUR, 6 * HOUR))

@@ -59,4 +59,4 @@ def test_witness_addresses_match_a_checked_encoder():
             addr = scripts.address(script)
             assert addr == bech32.encode("bcrt", version, program)
             scripts._SCRIPTS.pop(addr)
-            assert scripts.script_for_address.__wrapped__(addr) == script
+            assert scripts.script_for_address(addr) == script
