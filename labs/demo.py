@@ -132,7 +132,6 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 10)
 def _figures(traced, tags, table, out: Path) -> list[str]:
     """Draw the traces from all the sources together as PNGs beside the report; its markdown lines."""
     import pandas as pd
-    import matplotlib.pyplot as plt
 
     from tracer import plot
 
@@ -141,21 +140,10 @@ def _figures(traced, tags, table, out: Path) -> list[str]:
     if flows.empty:
         return []
     decimals = {**dict(zip(table["asset"], (int(d) for d in table["decimals"]))), **_DECIMALS}
-    figures = [("trace-flow.png", "Flow graph: who passed the value on, hop by hop; edge widths follow the amounts",
-                plot.flow_graph(flows, ends, tags=tags, decimals=decimals)),
-               ("trace-timeline.png", "Timeline: when the value reached each address",
-                plot.timeline(flows, tags=tags, decimals=decimals))]
-    assets = sorted(set(ends["asset"]))
-    for asset in assets:
-        name = "trace-sankey.png" if len(assets) == 1 else f"trace-sankey-{asset}.png"
-        figures.append((name, f"Where the {asset} went: value still moving after each hop, and where it stopped",
-                        plot.sankey(flows, ends, tags=tags, asset=asset, decimals=decimals)))
     lines = ["## Figures", "",
              "The traces from all the sources together. Amounts on the figures are rounded for reading; the tables "
              "below give them exactly.", ""]
-    for name, caption, ax in figures:
-        plot.save(ax, out / name)
-        plt.close(ax.figure)
+    for name, caption in plot.save_all(flows, ends, str(out / "trace-"), tags=tags, decimals=decimals):
         lines += [f"![{caption}]({name})", "", f"*{caption}.*", ""]
     return lines
 

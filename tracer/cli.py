@@ -1,5 +1,6 @@
 """`tracelab trace`: trace from the command line over any ethereum-etl / bitcoin-etl files."""
 import json
+import os
 from datetime import datetime, timezone
 
 import click
@@ -93,21 +94,12 @@ def _plots(flows, ends, tags, table, base):
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from tracer import plot
 
-    base = base.removesuffix(".png")
     decimals = {a: int(d) for a, d in zip(table["asset"], table["decimals"]) if d is not None}
-    figures = {"flow": lambda: plot.flow_graph(flows, ends, tags=tags, decimals=decimals),
-               "timeline": lambda: plot.timeline(flows, tags=tags, decimals=decimals)}
-    if ends["asset"].nunique() == 1:  # a Sankey adds amounts: one asset only
-        figures["sankey"] = lambda: plot.sankey(flows, ends, tags=tags, decimals=decimals)
-    for name, draw in figures.items():
-        ax = draw()
-        plot.save(ax, f"{base}-{name}.png")
-        plt.close(ax.figure)
-        click.echo(f"wrote {base}-{name}.png", err=True)
+    folder = os.path.dirname(base.removesuffix(".png"))
+    for name, _ in plot.save_all(flows, ends, base.removesuffix(".png") + "-", tags=tags, decimals=decimals):
+        click.echo(f"wrote {os.path.join(folder, name)}", err=True)
 
 
 def _show(address):

@@ -45,12 +45,7 @@ def find_paths(transfers, a, b, hops=6, start=None, end=None, limit=10):
     >>> find_paths(pd.DataFrame(rows, columns=T.COLUMNS), "a", "b")[["hops", "addresses", "txs"]].values.tolist()
     [[2, ['a', 'x', 'b'], ['t1', 't2']]]
     """
-    t = transfers
-    if start is not None:
-        t = t[t[T.TIMESTAMP] >= start]
-    if end is not None:
-        t = t[t[T.TIMESTAMP] <= end]
-    t = T.sort(t)
+    t = T.sort(T.window(transfers, start, end))
     out = {}
     for frm, to, txh, ts, blk in zip(t[T.FROM], t[T.TO], t[T.TX_HASH], t[T.TIMESTAMP], t[T.BLOCK]):
         out.setdefault(frm, []).append(((blk, -1 if ts is None or ts != ts else ts), to, txh))

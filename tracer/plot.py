@@ -7,6 +7,7 @@ a figure are rounded for reading (the report's tables carry the exact values). T
 :func:`tracer.load.tagpack.load_tagpacks`) name and colour addresses by label and category.
 The flows of several traces may be concatenated: every address that sent at hop 1 is a source.
 """
+import os
 import textwrap
 from datetime import datetime, timezone
 from decimal import Context, Decimal
@@ -606,6 +607,38 @@ def save(ax, path, dpi=110):
     >>> plt.close(fig)
     """
     ax.figure.savefig(path, dpi=dpi, format="png", metadata={"Software": None})
+
+
+def save_all(flows, endpoints, prefix, tags=None, decimals=None):
+    """Draw the flow graph, the timeline and a Sankey per asset, save each as ``{prefix}{name}.png``
+    (:func:`save`) and close it; return ``[(file name, caption)]`` in that order.
+
+    Examples
+    --------
+    >>> import os, tempfile, pandas as pd
+    >>> from tracer.trace import trace_forward
+    >>> rows = [("c", "t1", 1, 1, "s", "a", "X", 10, "native", 0, -1)]
+    >>> flows, ends = trace_forward(pd.DataFrame(rows, columns=T.COLUMNS), "s")
+    >>> [name for name, _ in save_all(flows, ends, os.path.join(tempfile.mkdtemp(), "case-"))]
+    ['case-flow.png', 'case-timeline.png', 'case-sankey.png']
+    """
+    figures = [("flow", "Flow graph: who passed the value on, hop by hop; edge widths follow the amounts",
+                lambda: flow_graph(flows, endpoints, tags=tags, decimals=decimals)),
+               ("timeline", "Timeline: when the value reached each address",
+                lambda: timeline(flows, tags=tags, decimals=decimals))]
+    assets = sorted(set(endpoints["asset"]))
+    for asset in assets:  # a Sankey adds amounts: one asset each
+        figures.append(("sankey" if len(assets) == 1 else f"sankey-{asset}",
+                        f"Where the {asset} went: value still moving after each hop, and where it stopped",
+                        lambda asset=asset: sankey(flows, endpoints, tags=tags, asset=asset, decimals=decimals)))
+    written = []
+    for name, caption, draw in figures:
+        ax = draw()
+        path = f"{prefix}{name}.png"
+        save(ax, path)
+        plt.close(ax.figure)
+        written.append((os.path.basename(path), caption))
+    return written
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -32,6 +32,22 @@ def empty():
     return pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
 
 
+def window(table, start=None, end=None):
+    """The rows with a timestamp in ``[start, end]`` (unix seconds; None leaves that side open).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({TIMESTAMP: [5, 10, None, 20]})
+    >>> list(window(t, 6, 20)[TIMESTAMP])
+    [10.0, 20.0]
+    """
+    if start is not None:
+        table = table[table[TIMESTAMP].notna() & (table[TIMESTAMP] >= start)]
+    if end is not None:
+        table = table[table[TIMESTAMP].notna() & (table[TIMESTAMP] <= end)]
+    return table
+
+
 def sort(table):
     """Order a transfers table by chain, block, tx hash, index (deterministic)."""
     # within a tx: value in (utxo inputs, the tx's own value) before value out, the fee last;

@@ -23,7 +23,6 @@ filled from the spent output when it is in the same file; otherwise loading fail
 """
 import ast
 import csv
-import datetime as dt
 import hashlib
 import json
 import re
@@ -33,10 +32,9 @@ import pandas as pd
 
 from tracer import transfers as T
 from tracer.errors import LoadError
+from tracer.load.timestamps import parse_timestamp
 
 _DIGITS = re.compile(r"-?[0-9]+\Z")
-# BigQuery's export form ("2009-01-03 18:15:05 UTC") and ISO 8601 with an explicit offset
-_TS = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.0+)?\s*(UTC|Z|[+-]\d{2}:?\d{2})\Z")
 _FEE_INDEX = 1 << 30  # sorts the fee row after every output
 
 
@@ -57,32 +55,6 @@ def _int(v, where, signed=False):
     if n < 0 and not signed:
         raise _err(where, f"negative: {n}")
     return n
-
-
-def parse_timestamp(v, where=("timestamp", None, None)):
-    """UNIX seconds from an integer, a digit string or a UTC timestamp string.
-
-    Examples
-    --------
-    >>> parse_timestamp("2009-01-03 18:15:05 UTC"), parse_timestamp("2009-01-12T03:30:25+00:00")
-    (1231006505, 1231731025)
-    >>> parse_timestamp(1231006505), parse_timestamp("1231006505")
-    (1231006505, 1231006505)
-    """
-    if not isinstance(v, str) or _DIGITS.match(v):
-        return _int(v, where)
-    m = _TS.match(v.strip())
-    if not m:
-        raise _err(where, f"not a timestamp: {v!r} (expected UNIX seconds or 'YYYY-MM-DD HH:MM:SS UTC')")
-    y, mo, d, h, mi, s = (int(x) for x in m.group(1, 2, 3, 4, 5, 6))
-    zone = m.group(8)
-    offset = 0 if zone in ("UTC", "Z") else (1 if zone[0] == "+" else -1) * (
-        int(zone[1:3]) * 3600 + int(zone[-2:]) * 60)
-    try:
-        t = dt.datetime(y, mo, d, h, mi, s, tzinfo=dt.timezone.utc)
-    except ValueError as e:
-        raise _err(where, f"not a timestamp: {v!r} ({e})") from None
-    return (t - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(seconds=1) - offset
 
 
 def _bool(v, where):

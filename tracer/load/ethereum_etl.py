@@ -9,7 +9,6 @@ name it. Column names are checked against ethereum-etl's ``docs/schema.md`` (``d
 """
 import csv
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ import pyarrow.csv as pacsv
 
 from tracer import transfers as T
 from tracer.errors import LoadError
+from tracer.load.timestamps import parse_timestamp
 
 TRANSACTION_COLUMNS = ["hash", "block_number", "from_address", "to_address", "value"]
 TRANSACTION_OPTIONAL = ["transaction_index", "block_timestamp", "receipt_status", "receipt_gas_used", "receipt_effective_gas_price",
@@ -307,12 +307,10 @@ def _timestamps(table, block, blocks, path):
     words = enc.dictionary.to_pylist()
     parsed = []
     for w in words:
-        w = w.strip()
-        if not w or re.fullmatch(r"[0-9]+", w):
-            parsed.append(int(w) if w else None)
-            continue
-        p = pd.to_datetime(w, utc=True, errors="coerce")
-        parsed.append(None if pd.isna(p) else int(p.timestamp()))
+        try:
+            parsed.append(parse_timestamp(w) if w.strip() else None)
+        except LoadError:
+            parsed.append(None)  # reported below with its row
     bad = [i for i, (w, p) in enumerate(zip(words, parsed)) if w.strip() and p is None]
     if bad:
         ok = pc.invert(pc.is_in(enc.indices, value_set=pa.array(bad, type=enc.indices.type)))
