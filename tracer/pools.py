@@ -129,9 +129,22 @@ def _pro_rata(lots, amount):
     return pieces + ([[amount - share, 0, 0, [], None]] if amount > share else [])
 
 
-def _poison(lots, amount):
+def _carrier(lots):
+    """The live tainted lot that came the shortest way: whose path poison's over-taint is credited to."""
     live = [lot for lot in lots if lot[TAINTED] and lot[WHY] is None]
-    carrier = min(live, key=lambda lot: lot[HOP]) if live else None
+    return min(live, key=lambda lot: lot[HOP]) if live else None
+
+
+def clean_lot(lots, amount, rule):
+    """The lot that ``amount`` of clean value becomes on joining a pool (poisoned under poison)."""
+    carrier = _carrier(lots) if rule == "poison" else None
+    if carrier is not None:
+        return [amount, amount, carrier[HOP], carrier[PATH], None]
+    return [amount, 0, 0, [], None]
+
+
+def _poison(lots, amount):
+    carrier = _carrier(lots)
     pieces = _in_order(lots, amount, range(len(lots)))
     if carrier is None:
         return pieces
@@ -211,8 +224,7 @@ def split_tx(lots, outputs, rule):
     if rule == "lifo":
         order.reverse()
     budget = [lots[i][TAINTED] for i in range(len(lots))]
-    live = [lot for lot in lots if lot[TAINTED] and lot[WHY] is None]
-    carrier = min(live, key=lambda lot: lot[HOP]) if live else None
+    carrier = _carrier(lots)
     result = []
     for value, tk in zip(outputs, taint):
         pieces = []

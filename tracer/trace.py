@@ -253,21 +253,12 @@ def _forward(t, s, rule, hops, min_amount, stop, heavy):
             reason = _stop_reason(to, tainted, hop, hops, txh, stop, heavy, min_amount)
             P.add(lots[kt], [amt, tainted, hop, new_path, reason], mix)
         if clean and kt in lots:
-            P.add(lots[kt], _clean_lot(lots[kt], clean, rule), mix)
+            P.add(lots[kt], P.clean_lot(lots[kt], clean, rule), mix)
     for (chain, addr, asset), q in lots.items():
         for amt, tainted, h, path, why in q:
             if tainted:
                 _end(ends, addr, asset, tainted, h, path, why or (FEE if addr == T.FEE_ADDRESS else UNSPENT))
     return flows, ends
-
-
-def _clean_lot(q, amount, rule):
-    if rule == "poison":  # clean value joining a poisoned pool is poisoned too
-        live = [lot for lot in q if lot[1] and lot[4] is None]
-        if live:
-            carrier = min(live, key=lambda lot: lot[2])
-            return [amount, amount, carrier[2], carrier[3], None]
-    return [amount, 0, 0, [], None]
 
 
 def _columns(t):
