@@ -35,7 +35,9 @@ def export(replay: Path, out: Path, backend: str):
 
             with Progress(transient=True) as bar:
                 task = bar.add_task("replaying", total=None)
-                with EvmChain.rebuild(replay, backend, progress=lambda b: bar.update(task, description=f"replaying block {b.number}")) as chain:
+                # the export reads blocks, receipts and traces, never a past block's state
+                with EvmChain.rebuild(replay, backend, history=False,
+                                      progress=lambda b: bar.update(task, description=f"replaying block {b.number}")) as chain:
                     bar.update(task, description="exporting")
                     files = export_chain(chain, out, progress=lambda done, total: bar.update(task, completed=done, total=total))
             names = sorted(p.name for p in files.values())

@@ -20,6 +20,9 @@ DAY = 86_400
 #: relative weight of each hour of the day (UTC): quiet at night, busy in the evening
 HOURLY = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 9, 10, 11, 12, 11, 9, 6, 3]
 SWEEP_BATCH = 10
+#: gas limit of a sweep: deploying a deposit address takes ~420k, the transfers far less. A fixed
+#: limit spares an estimate, which would have to wait for every block before it to be mined
+SWEEP_GAS_BASE, SWEEP_GAS_PER_ADDRESS = 60_000, 500_000
 #: gas limit of background mixer calls (they use ~60-110k; a fixed limit spares an estimate)
 MIXER_GAS = 200_000
 KINDS = {"p2p": 40, "merchant": 20, "deposit": 15, "withdraw": 15, "mix": 4, "gamble": 6}
@@ -184,9 +187,10 @@ class Background:
             tokens = ["0x" + "00" * 20] + sorted({lane.contracts["stablecoin"].address} | lane.sweep_tokens)
             # a first sweep deploys each deposit address (~500k gas): batches keep a call within a block
             for i in range(0, len(salts), SWEEP_BATCH):
+                batch = salts[i:i + SWEEP_BATCH]
                 for token in tokens:
-                    lane.call(contract.functions.sweep(salts[i:i + SWEEP_BATCH], token), ex.operator, t,
-                              receipt=False)
+                    lane.call(contract.functions.sweep(batch, token), ex.operator, t, receipt=False,
+                              gas=SWEEP_GAS_BASE + SWEEP_GAS_PER_ADDRESS * len(batch))
                     self.executed += 1
         ex.unswept.clear()
 

@@ -288,7 +288,7 @@ def verify_bundle(folder: Path, *, backend: str = "auto", progress: Callable[[st
                     from chains.evm import EvmChain
                     from chains.evm.export import export_chain
 
-                    with EvmChain.rebuild(replay, backend) as rebuilt:
+                    with EvmChain.rebuild(replay, backend, history=False) as rebuilt:  # the export reads no past state
                         export_chain(rebuilt, tmpdir)
                 else:
                     from chains.utxo.export import export_jsonl

@@ -45,6 +45,8 @@ def run_case(spec: ScenarioSpec, *, backend: str = "auto", progress: Callable[[s
         world._background.finish()
         for lane in world.lanes.values():
             lane.flush()
+            if lane.kind == "evm":
+                lane.chain.sync()  # a write the node refused surfaces here, before anything is written
     except BaseException:
         world.close()
         raise

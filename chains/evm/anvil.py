@@ -61,13 +61,17 @@ class AnvilBackend(Backend):
         (with a fixed port) or is retried with another (with a free one).
     mnemonic : str
         Dev accounts anvil unlocks for ``eth_sendTransaction`` (clients of ``tracelab chain serve``).
+    history : bool
+        Keep the state of every block, so that calls and balances can ask about the past. Blocks,
+        receipts and traces are kept either way; without history, mining is about a third faster.
     """
 
     name = "anvil"
     caps = Capabilities(trace_api=True, rpc_url=True, unlocked_dev_accounts=True)
 
     def __init__(self, genesis: Genesis, *, port: int | None = None, mnemonic: str = DEFAULT_MNEMONIC,
-                 dev_accounts: int = 10, host: str = "127.0.0.1", startup_timeout: float = 30.0):
+                 dev_accounts: int = 10, host: str = "127.0.0.1", startup_timeout: float = 30.0,
+                 history: bool = True):
         binary = find_anvil()
         if not binary:
             raise BackendUnavailable(
@@ -88,6 +92,8 @@ class AnvilBackend(Backend):
                     "--gas-limit", str(genesis.gas_limit), "--base-fee", str(genesis.base_fee),
                     "--mnemonic", mnemonic, "--accounts", str(dev_accounts),
                     "--no-request-size-limit", "--transaction-block-keeper", "1000000", "--quiet"]
+            if not history:
+                args.append("--prune-history")
             log = open(os.path.join(self._tmp.name, f"anvil-{p}.log"), "w+")
             self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                           preexec_fn=_die_with_parent)
@@ -106,8 +112,11 @@ class AnvilBackend(Backend):
         self._session.trust_env = False  # loopback only: no proxies to look up on every request
         self._id = 0
         self._number: int | None = None
+        # web3 has a session of its own: the lab's writes may go out on another thread meanwhile.
         # web3's validation asks for the chain id before every call it checks; it never changes
-        self.w3 = Web3(Web3.HTTPProvider(self.url, session=self._session, request_kwargs={"timeout": 120},
+        reads = requests.Session()
+        reads.trust_env = False
+        self.w3 = Web3(Web3.HTTPProvider(self.url, session=reads, request_kwargs={"timeout": 120},
                                          cache_allowed_requests=True, cacheable_requests={"eth_chainId"}))
 
     def _wait_ready(self, timeout: float) -> bool:

@@ -8,6 +8,7 @@ from typing import Any, Iterable, Sequence
 from eth_account.signers.local import LocalAccount
 from web3.contract.contract import Contract, ContractFunction
 from web3.exceptions import ContractLogicError
+from web3.middleware import Web3Middleware
 
 from .backend import Backend, open_backend
 from .genesis import DEFAULT_BALANCE, DEFAULT_GENESIS_TIME, DEFAULT_GAS_LIMIT, DEFAULT_MNEMONIC, Genesis, funded_genesis
@@ -48,6 +49,19 @@ except ImportError:  # pragma: no cover
 _REVERTS = (ContractLogicError, _TesterRevert)
 
 
+class _Barrier(Web3Middleware):
+    """Makes a read through ``w3`` wait for the chain's queued writes (see ``EvmChain.sync``)."""
+
+    def __init__(self, w3, chain: "EvmChain"):
+        super().__init__(w3)
+        self.chain = chain
+
+    def request_processor(self, method, params):
+        if not self.chain._unsynced_read:
+            self.chain.sync()
+        return method, params
+
+
 class EvmChain:
     """A running lab EVM chain.
 
@@ -79,9 +93,17 @@ class EvmChain:
         self._nonces: dict[str, int] = {}
         self._pending: list[SignedTx] = []
         self._pending_gas = 0
-        self._sender: ThreadPoolExecutor | None = None
-        self._inflight: list[tuple[Future, list[SignedTx]]] = []
         self._unsent: list[SignedTx] = []
+        # On a node process, writes (sends, mining, receipt checks) run in order on one worker
+        # thread, so the node works while Python goes on; every read through ``w3`` first waits
+        # for them (the barrier middleware), so a read always sees every write made before it.
+        self._pipelined = backend.caps.rpc_url
+        self._worker: ThreadPoolExecutor | None = None
+        self._inflight: list[Future] = []
+        self._failed: BaseException | None = None
+        self._unsynced_read = False
+        if self._pipelined:
+            self.w3.middleware_onion.add(lambda w3: _Barrier(w3, self), name="tracelab-barrier")
 
     @classmethod
     def start(cls, backend: str = "auto", *, chain_id: int = 1337, mnemonic: str = DEFAULT_MNEMONIC,
@@ -111,7 +133,13 @@ class EvmChain:
 
     def next_nonce(self, address: str) -> int:
         if address not in self._nonces:
-            self._nonces[address] = self.w3.eth.get_transaction_count(address, "latest")
+            # no transaction of this address is in flight (it would have a nonce here), so the
+            # node's count is already right: no need to wait for the writes before it
+            self._unsynced_read = True
+            try:
+                self._nonces[address] = self.w3.eth.get_transaction_count(address, "latest")
+            finally:
+                self._unsynced_read = False
         return self._nonces[address]
 
     def sign(self, sender: LocalAccount, to: str | None, *, value: int = 0, data: bytes = b"", gas: int = 21_000,
@@ -163,37 +191,67 @@ class EvmChain:
         if not batch:
             return
         self._pending.extend(batch)
-        if self.backend.caps.rpc_url:
-            # gathered into chunks: one transaction a request would cost a round trip each, and
-            # nothing reads the node's mempool before the block is mined (``_settle``)
+        if self._pipelined:
+            # gathered into chunks: one transaction a request would cost a round trip each
             self._unsent.extend(batch)
             if len(self._unsent) >= _RPC_CHUNK:
                 self._dispatch()
         else:
-            self._check_hashes(self.backend.send_raw([t.raw for t in batch]), batch)
+            self._send_checked(batch)
 
     def _dispatch(self):
-        """Hand the gathered transactions to the sender thread."""
+        """Hand the gathered transactions to the worker."""
         batch, self._unsent = self._unsent, []
         if batch:
-            if self._sender is None:
-                self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracelab-send")
-            self._inflight.append((self._sender.submit(self.backend.send_raw, [t.raw for t in batch]), batch))
+            self._later(self._send_checked, batch)
 
-    @staticmethod
-    def _check_hashes(hashes: list[bytes], batch: list[SignedTx]):
-        for tx, h in zip(batch, hashes):
+    def _later(self, fn, *args):
+        """Run ``fn(*args)`` on the worker, after every write queued before it."""
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracelab-evm")
+        self._inflight.append(self._worker.submit(self._guarded, fn, *args))
+
+    def _guarded(self, fn, *args):
+        if self._failed is not None:  # what follows a failed write would build on a chain that is not there
+            raise RuntimeError(f"not done: an earlier write to the node failed ({self._failed})")
+        try:
+            fn(*args)
+        except BaseException as exc:
+            self._failed = exc
+            raise
+
+    def _send_checked(self, batch: list[SignedTx]):
+        for tx, h in zip(batch, self.backend.send_raw([t.raw for t in batch])):
             if h != tx.hash:
                 raise RuntimeError(f"node returned hash 0x{h.hex()} for tx 0x{tx.hash.hex()}")
 
-    def _settle(self):
-        """Wait until every queued chunk has reached the node (errors surface here)."""
+    def _mine_checked(self, timestamp: int, number: int):
+        got = self.backend.mine(timestamp)
+        if got != number:
+            raise RuntimeError(f"the node mined block {got} where the lab expected block {number}: "
+                               "did something else mine on it?")
+
+    def _statuses_checked(self, hashes: Sequence[bytes], what: str):
+        for h, status in zip(hashes, self.backend.receipt_statuses(hashes)):
+            if status != 1:
+                raise ChainRevert(f"{what} 0x{h.hex()} reverted on chain", {"hash": "0x" + h.hex()})
+
+    def sync(self) -> None:
+        """Wait until the node has done every write made so far; a failed one raises here."""
+        self._dispatch()
         inflight, self._inflight = self._inflight, []
-        for future, batch in inflight:
-            self._check_hashes(future.result(), batch)
-        batch, self._unsent = self._unsent, []
-        if batch:  # the rest goes from here: handing it to the thread would only add a wait
-            self._check_hashes(self.backend.send_raw([t.raw for t in batch]), batch)
+        for future in inflight:  # in order: the first to raise is the write that failed
+            future.result()
+
+    def expect_success(self, hashes: Sequence[bytes], what: str = "transaction") -> None:
+        """Check that the mined transactions ``hashes`` did not revert; a revert raises
+        :class:`ChainRevert` (on a node process at the next read or :meth:`sync`, so nothing waits)."""
+        if not hashes:
+            return
+        if self._pipelined:
+            self._later(self._statuses_checked, list(hashes), what)
+        else:
+            self._statuses_checked(hashes, what)
 
     def send(self, sender: LocalAccount, to: str | None, *, value: int = 0, data: bytes = b"", gas: int = 21_000) -> bytes:
         """Sign and queue one transaction; it is mined by the next :meth:`mine`."""
@@ -212,8 +270,12 @@ class EvmChain:
         if ts <= self.timestamp:
             raise ValueError(f"block timestamp {ts} is not after the previous block's {self.timestamp}: "
                              "simulated time only moves forward")
-        self._settle()
-        number = self.backend.mine(ts)
+        number = (self.replay.blocks[-1].number if self.replay.blocks else 0) + 1
+        if self._pipelined:
+            self._dispatch()
+            self._later(self._mine_checked, ts, number)
+        else:
+            self._mine_checked(ts, number)
         self.timestamp = ts
         self.replay.blocks.append(ReplayBlock(number, ts, tuple(t.raw for t in self._pending)))
         self._pending, self._pending_gas = [], 0
@@ -249,7 +311,8 @@ class EvmChain:
 
         A call that would revert raises :class:`ChainRevert` with the contract's reason and sends
         nothing. With ``gas`` given, nothing is estimated; a revert is then found mined (status 0)
-        and raised without a reason. ``receipt=False`` returns only the tx hash (checked, cheaper).
+        and raised without a reason. ``receipt=False`` returns only the tx hash, its status checked
+        by :meth:`expect_success` (cheaper: on a node process nothing waits for the block).
         """
         if self._pending:
             self.mine()
@@ -258,8 +321,7 @@ class EvmChain:
         h = self.send(sender, to, value=value, data=data, gas=gas)
         self.mine(timestamp)
         if not receipt:
-            if self.backend.receipt_status(h) != 1:
-                raise ChainRevert("reverted on chain", {"hash": "0x" + h.hex()})
+            self.expect_success([h], "contract call")
             return h
         rec = self.w3.eth.get_transaction_receipt(h)
         if rec["status"] != 1:
@@ -288,11 +350,12 @@ class EvmChain:
     def snapshot(self) -> tuple[Any, int, int, dict]:
         if self._pending:
             self.mine()
+        self.sync()
         return (self.backend.snapshot(), len(self.replay.blocks), self.timestamp, dict(self._nonces))
 
     def revert(self, snap: tuple[Any, int, int, dict]) -> None:
         backend_id, n_blocks, timestamp, nonces = snap
-        self._settle()
+        self.sync()
         self.backend.revert(backend_id)
         del self.replay.blocks[n_blocks:]
         self.timestamp, self._nonces = timestamp, dict(nonces)
@@ -301,6 +364,7 @@ class EvmChain:
     def write_replay(self, path: str | Path) -> Path:
         if self._pending:
             self.mine()
+        self.sync()  # a log of blocks the node did not accept would replay to nothing
         return self.replay.write(path)
 
     @classmethod
@@ -333,9 +397,9 @@ class EvmChain:
         return chain
 
     def close(self) -> None:
-        if self._sender is not None:
-            self._sender.shutdown(wait=True, cancel_futures=True)
-            self._sender = None
+        if self._worker is not None:
+            self._worker.shutdown(wait=True, cancel_futures=True)
+            self._worker = None
         self.backend.close()
 
     def __enter__(self):

@@ -476,6 +476,7 @@ def export_chain(chain, out_dir: str | Path, *, progress: Progress | None = None
         On a backend without a trace API: ``traces.csv`` then has only its header.
     """
     out = Path(out_dir)
+    chain.sync()  # the export reads the node directly, past web3's wait for queued writes
     w3, backend = chain.w3, chain.backend
     last = w3.eth.block_number
     head = last if end_block is None else int(end_block)

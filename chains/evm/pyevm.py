@@ -22,7 +22,7 @@ class PyEvmBackend(Backend):
     name = "pyevm"
     caps = Capabilities(trace_api=False, rpc_url=False, unlocked_dev_accounts=False)
 
-    def __init__(self, genesis: Genesis, **_ignored):
+    def __init__(self, genesis: Genesis, **_ignored):  # e.g. anvil's ``history``: py-evm keeps every state
         self.genesis = genesis
         params = PyEVMBackend.generate_genesis_params(overrides={
             "gas_limit": genesis.gas_limit,

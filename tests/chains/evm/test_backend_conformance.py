@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from chains.evm import BackendUnavailable, EvmChain, NotSupported, ReplayLog, find_anvil
+from chains.evm import BackendUnavailable, ChainRevert, EvmChain, NotSupported, ReplayLog, find_anvil
 
 from .bytecode import STORE_TIMESTAMP, forwarder
 
@@ -59,6 +59,7 @@ class BackendConformance:
         alice, bob = chain.accounts[:2]
         hashes = [chain.send(alice, bob.address, value=v) for v in (1, 2)]
         chain.mine()
+        chain.sync()  # the backend itself is read here, not through the chain's w3
         assert chain.backend.receipt_statuses(hashes) == [1, 1]
         assert chain.backend.receipt_status(hashes[0]) == 1
         with pytest.raises(Exception):  # no such transaction: each backend says so its own way
@@ -167,6 +168,53 @@ class BackendConformance:
         assert int(inner[0]["action"]["value"], 16) == 777
         assert inner[0]["transactionHash"] == "0x" + h.hex()
 
+    def test_reads_see_every_write_before_them(self, chain):
+        """On a node process, sends and mining run behind the lab's back; a read must wait for them."""
+        alice, bob = chain.accounts[:2]
+        for i in range(30):
+            chain.send(alice, bob.address, value=1)
+            chain.mine()
+        assert chain.w3.eth.block_number == 30
+        assert chain.w3.eth.get_balance(bob.address) == 10**24 + 30
+        assert chain.w3.eth.get_transaction_count(alice.address) == 30
+
+    def test_a_revert_found_after_mining_raises(self, chain):
+        alice = chain.accounts[0]
+        h = chain.send(alice, None, data=STORE_TIMESTAMP, gas=100_000)
+        chain.mine()
+        contract = chain.w3.eth.get_transaction_receipt(h)["contractAddress"]
+        # 0xfe is INVALID: the call fails whatever its gas, and says nothing
+        h = chain.send(alice, None, data=bytes.fromhex("60fe60005360016000f3"), gas=100_000)
+        chain.mine()
+        bad = chain.w3.eth.get_transaction_receipt(h)["contractAddress"]
+        good = chain.send(alice, contract, gas=100_000)
+        chain.mine()
+        chain.expect_success([good], "good call")
+        chain.sync()
+        h = chain.send(alice, bad, gas=100_000)
+        chain.mine()
+        with pytest.raises(ChainRevert, match=f"bad call 0x{h.hex()} reverted on chain"):
+            chain.expect_success([h], "bad call")  # py-evm checks here
+            chain.sync()  # a node's check is done by the time of the next read
+
+    def test_a_refused_write_raises_and_nothing_behind_it_runs(self, chain):
+        from eth_account import Account
+
+        alice, bob = chain.accounts[:2]
+        poor = Account.from_key(b"\x22" * 32)  # holds nothing: the node refuses its transaction
+        with pytest.raises(Exception, match="(?i)insufficient funds|cannot afford"):
+            chain.submit([chain.sign(poor, bob.address, value=1)])  # py-evm refuses here
+            chain.mine()
+            chain.send(alice, bob.address, value=5)
+            chain.mine()
+            chain.sync()  # a node's refusal surfaces here
+        assert chain.w3.eth.block_number == 0
+        if chain.backend.caps.rpc_url:  # a chain whose writes went astray says so from then on
+            chain.send(alice, bob.address, value=5)
+            chain.mine()
+            with pytest.raises(RuntimeError, match="an earlier write to the node failed"):
+                chain.sync()
+
 
 class TestPyEvm(BackendConformance):
     backend = "pyevm"
@@ -183,6 +231,25 @@ class TestAnvil(BackendConformance):
             port = s.getsockname()[1]
             with pytest.raises(BackendUnavailable, match=f"port {port} is taken"):
                 EvmChain.start("anvil", port=port, startup_timeout=5)
+
+    def test_without_history_blocks_receipts_and_traces_stay(self):
+        with EvmChain.start("anvil", accounts=3, history=False) as chain:
+            alice, _, carol = chain.accounts
+            h = chain.send(alice, None, data=forwarder(carol.address), gas=200_000)
+            chain.mine()
+            fwd = chain.w3.eth.get_transaction_receipt(h)["contractAddress"]
+            h = chain.send(alice, fwd, value=777, gas=100_000)
+            number = chain.mine()
+            for _ in range(5):
+                chain.send(alice, carol.address, value=1)
+                chain.mine()
+            assert chain.w3.eth.get_balance(carol.address) == 10**24 + 782
+            assert chain.w3.eth.get_transaction_receipt(h)["status"] == 1
+            assert [bytes(x) for x in chain.w3.eth.get_block(number)["transactions"]] == [h]
+            inner = [t for t in chain.backend.trace_block(number) if t["traceAddress"]]
+            assert int(inner[0]["action"]["value"], 16) == 777
+            with pytest.raises(Exception, match="requested was"):  # what the option gives up
+                chain.w3.eth.get_balance(carol.address, number)
 
     def test_no_orphan_process(self):
         chain = EvmChain.start("anvil", accounts=1)
