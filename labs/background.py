@@ -2,7 +2,8 @@
 
 Planned from its own random stream over the case's days, with a daily rhythm and heavy-tailed
 amounts, and run lazily as the story's clock advances, so laundering transactions land in blocks
-among ordinary ones. Ordinary users also use the mixer and the exchanges: that is the anonymity set.
+among ordinary ones. Ordinary users also use the mixer, the bridge, the swap pool and the exchanges:
+that is the anonymity set.
 """
 from __future__ import annotations
 
@@ -23,9 +24,12 @@ SWEEP_BATCH = 10
 #: gas limit of a sweep: deploying a deposit address takes ~420k, the transfers far less. A fixed
 #: limit spares an estimate, which would have to wait for every block before it to be mined
 SWEEP_GAS_BASE, SWEEP_GAS_PER_ADDRESS = 60_000, 500_000
-#: gas limit of background mixer calls (they use ~60-110k; a fixed limit spares an estimate)
+#: gas limits of background contract calls, each about twice what it uses at most (a fixed limit
+#: spares an estimate; ``tests/labs/test_background.py`` checks the margins)
 MIXER_GAS = 200_000
-KINDS = {"p2p": 40, "merchant": 20, "deposit": 15, "withdraw": 15, "mix": 4, "gamble": 6}
+BRIDGE_GAS = 150_000
+WRAP_GAS, APPROVE_GAS, SWAP_GAS = 100_000, 100_000, 200_000
+KINDS = {"p2p": 40, "merchant": 20, "deposit": 15, "withdraw": 15, "mix": 4, "gamble": 6, "bridge": 3, "swap": 3}
 
 
 class Background:
@@ -74,6 +78,11 @@ class Background:
         for ex in self.world.exchanges.values():
             self.push(end + 600, "sweep", (ex.actor.id,))
         self.run_until(end + 600)
+        # a bridge pays out every deposit, the last ones too; other late events are dropped
+        for when, _, kind, data in sorted(self.heap):
+            if kind == "relay":
+                self._relay(when, *data)
+        self.heap.clear()
 
     # -- helpers ---------------------------------------------------------------------------
     def _amount(self, chain: str, address: str, fraction: float) -> int:
@@ -151,10 +160,9 @@ class Background:
         denom = self.rng.choice([ETH // 10, ETH // 10, ETH])
         if self.balances.get((chain, a.address), 0) < denom + 3 * GAS_RESERVE:
             return
-        mixer = lane.contracts[f"mixer-{denom}"]
         secret, nullifier = self.rng.randbytes(32), self.rng.randbytes(32)
         commitment = keccak(secret + nullifier)  # Mixer.commitmentOf
-        lane.queue_call(mixer.functions.deposit(commitment), a.account(0), t, value=denom, gas=MIXER_GAS)
+        lane.queue_call(f"mixer-{denom}", "deposit", (commitment,), a.account(0), t, value=denom, gas=MIXER_GAS)
         self.balances[(chain, a.address)] -= denom + GAS_RESERVE
         self.executed += 1
         delay = int(3600 * math.exp(self.rng.uniform(0, math.log(24 * 14))))
@@ -165,11 +173,44 @@ class Background:
         user, relayer = self.world.actors[user_id], self.world.actors["mixer-relayer"].account(0)
         fresh = user.fresh_account()
         fee = denom * 30 // 10_000
-        mixer = lane.contracts[f"mixer-{denom}"]
-        lane.queue_call(mixer.functions.withdraw(secret, nullifier, fresh.address, relayer.address, fee), relayer, t,
-                        gas=MIXER_GAS)
+        lane.queue_call(f"mixer-{denom}", "withdraw", (secret, nullifier, fresh.address, relayer.address, fee),
+                        relayer, t, gas=MIXER_GAS)
         self.balances[(chain, fresh.address)] = denom - fee
         self.executed += 1
+
+    def _bridge(self, t, chain):
+        """An ordinary user moves ETH to another chain, mostly to their own address there."""
+        routes = [dst for (src, dst) in self.world.bridges if src == chain]
+        if not routes:
+            return self._p2p(t, chain)
+        lane = self.world.lanes[chain]
+        a, dst = self.rng.choice(self.users), self.rng.choice(routes)
+        value = self._amount(chain, a.address, 0.2)
+        if not value:
+            return
+        to = a.address if self.rng.random() < 0.7 else a.fresh_account().address
+        lane.queue_call("bridge", "depositETH", (self.world.lanes[dst].chain.chain_id, to), a.account(0), t,
+                        value=value, gas=BRIDGE_GAS)
+        self.balances[(chain, a.address)] -= value + GAS_RESERVE
+        self.executed += 1
+        self.push(t + self.rng.randint(120, 1200), "relay", (chain, dst))
+
+    def _relay(self, t, src, dst):
+        self.world.relay(src, dst, t)
+
+    def _swap(self, t, chain):
+        """An ordinary user buys stablecoin: wrap ETH, approve the pool, swap (three calls in one block)."""
+        lane = self.world.lanes[chain]
+        a = self.rng.choice(self.users)
+        value = self._amount(chain, a.address, 0.1)
+        if not value:
+            return
+        weth, pool, account = lane.contracts["weth"].address, lane.contracts["pool"].address, a.account(0)
+        lane.queue_call("weth", "deposit", (), account, t, value=value, gas=WRAP_GAS)
+        lane.queue_call("weth", "approve", (pool, value), account, t, gas=APPROVE_GAS)
+        lane.queue_call("pool", "swapExactIn", (weth, value, 0, a.address), account, t, gas=SWAP_GAS)
+        self.balances[(chain, a.address)] -= value + 3 * GAS_RESERVE
+        self.executed += 3
 
     def _sweep(self, t, exchange_id):
         ex = self.world.exchanges[exchange_id]
@@ -217,8 +258,10 @@ class Background:
             self._u_pay(t, chain, a, lane.fresh_address(b), sats)
 
     def _u_mix(self, t, chain):
-        # there is no mixer on the UTXO chain: an ordinary payment instead
+        # there is no mixer, bridge or swap pool on the UTXO chain: an ordinary payment instead
         self._u_p2p(t, chain)
+
+    _u_bridge = _u_swap = _u_mix
 
     def _u_merchant(self, t, chain):
         merchants = self.world.of_kind("merchant")

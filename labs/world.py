@@ -95,6 +95,8 @@ class EvmLane:
         self.block_time = block_time
         self.w3 = chain.w3
         self.contracts: dict[str, Any] = {}
+        #: contract key -> the name of its artifact (its ABI)
+        self.artifacts: dict[str, str] = {}
         self._slot: int | None = None
         self._queued = 0
         # recipients of queued transactions: a node admits a transaction only if the sender can pay
@@ -128,16 +130,19 @@ class EvmLane:
             unchecked, self._unchecked = self._unchecked, []
             self.chain.expect_success(unchecked, f"{self.name}: queued contract call")
 
-    def queue_call(self, fn, sender: LocalAccount, t: int, *, gas: int, value: int = 0) -> str:
-        """A contract call that needs no answer: it joins the open block like a transfer.
+    def queue_call(self, contract: str, function: str, args: tuple, sender: LocalAccount, t: int, *, gas: int,
+                   value: int = 0) -> str:
+        """Call ``function(*args)`` of the service ``contract`` (a key of :attr:`contracts`) without
+        waiting for an answer: it joins the open block like a transfer.
 
         Nothing is estimated (``gas`` is the limit); its status is checked when the block is mined.
         """
         if sender.address in self._incoming:
             self.flush()
         self._advance(t)
-        data = bytes.fromhex(fn._encode_transaction_data()[2:])
-        h = self.chain.send(sender, fn.address, value=value, data=data, gas=gas)
+        target = self.contracts[contract]
+        data = contracts.load(self.artifacts[contract]).encode_call(function, *args)
+        h = self.chain.send(sender, target.address, value=value, data=data, gas=gas)
         self._queued += 1
         self._unchecked.append(h)
         return "0x" + h.hex()
@@ -173,7 +178,7 @@ class EvmLane:
         self.flush()
         art = contracts.load(name)
         c = self.chain.deploy(art.abi, art.bytecode, *args, sender=sender, timestamp=max(slot, self.chain.timestamp + 1))
-        self.contracts[key or name] = c
+        self.contracts[key or name], self.artifacts[key or name] = c, name
         return c
 
     def balance(self, address: str) -> int:
@@ -347,7 +352,7 @@ class World:
         weth = lane.deploy("WETH9", sender=op, t=t, key="weth")
         pool = lane.deploy("SwapPool", weth.address, usd.address, sender=op, t=t, key="pool")
         for denom, mixer in contracts.deploy_mixers(lane.chain, sender=op).items():
-            lane.contracts[f"mixer-{denom}"] = mixer
+            lane.contracts[f"mixer-{denom}"], lane.artifacts[f"mixer-{denom}"] = mixer, "Mixer"
         for ex in self.exchanges.values():
             lane.deploy("ExchangeDeposits", ex.operator.address, ex.hot_wallet.address, sender=op, t=t,
                         key=ex.actor.id)
@@ -371,6 +376,8 @@ class World:
 
         evm = [lane for lane in self.lanes.values() if getattr(lane, "kind", "evm") == "evm"]
         self.bridges: dict[tuple[str, str], BridgeRelayer] = {}
+        #: source-chain deposit tx hash -> what the relayer paid for it on the destination
+        self.bridge_payouts: dict[str, Any] = {}
         if len(evm) < 2:
             return
         relayer = self.actors["bridge-relayer"].account(0)
@@ -383,6 +390,21 @@ class World:
                     self.bridges[(src.name, dst.name)] = BridgeRelayer(
                         src.chain, src.contracts["bridge"], dst.chain, dst.contracts["bridge"], sender=relayer,
                         from_block=src.chain.w3.eth.block_number + 1)
+
+    def relay(self, src: str, dst: str, t: int) -> list:
+        """The bridge relayer pays out on ``dst``, at about ``t``, every deposit made on ``src`` so far.
+
+        Story and background deposits are relayed alike, whichever comes first: a payout is then
+        found in :attr:`bridge_payouts` by its deposit's tx hash.
+        """
+        d = self.lanes[dst]
+        self.lanes[src].flush()
+        d.flush()
+        d.chain.advance(max(0, t - d.chain.timestamp - d.chain.block_time))
+        payouts = self.bridges[(src, dst)].relay()
+        for po in payouts:
+            self.bridge_payouts[po.deposit.tx_hash] = po
+        return payouts
 
     # -- time ------------------------------------------------------------------------------
     def at(self, t: int) -> int:

@@ -66,6 +66,32 @@ class Artifact:
     def event_names(self) -> list[str]:
         return sorted(e["name"] for e in self.abi if e["type"] == "event")
 
+    def encode_call(self, function: str, *args: Any) -> bytes:
+        """Calldata of ``function(*args)``: what web3 encodes, without building a contract function
+        (twenty times faster, for the many calls of a case's background).
+
+        >>> data = load("WETH9").encode_call("approve", "0x" + "11" * 20, 5)
+        >>> data[:4].hex(), len(data)
+        ('095ea7b3', 68)
+        """
+        from eth_abi import encode
+
+        selector, types = _function(self.name, function)
+        return selector + encode(types, args)
+
+
+@lru_cache(maxsize=None)
+def _function(contract: str, function: str) -> tuple[bytes, tuple[str, ...]]:
+    from eth_utils import function_signature_to_4byte_selector
+
+    found = [f for f in load(contract).abi if f["type"] == "function" and f["name"] == function]
+    if len(found) != 1:
+        raise ValueError(f"{contract} has {len(found)} functions named {function!r}: expected one")
+    types = tuple(i["type"] for i in found[0]["inputs"])
+    if any(t.startswith("tuple") for t in types):
+        raise ValueError(f"{contract}.{function} takes a struct: encode it through web3")
+    return function_signature_to_4byte_selector(f"{function}({','.join(types)})"), types
+
 
 def names() -> list[str]:
     """Names of every compiled contract, sorted."""

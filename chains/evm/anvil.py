@@ -170,6 +170,9 @@ class AnvilBackend(Backend):
             self._number += 1
         return self._number
 
+    def block_tx_count(self, number: int) -> int:
+        return int(self.rpc("eth_getBlockTransactionCountByNumber", hex(number)), 16)
+
     def receipt_status(self, tx_hash: bytes) -> int:
         return self.receipt_statuses([tx_hash])[0]
 

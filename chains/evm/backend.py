@@ -63,6 +63,10 @@ class Backend(ABC):
     @abstractmethod
     def revert(self, snapshot_id: Any) -> None: ...
 
+    def block_tx_count(self, number: int) -> int:
+        """How many transactions block ``number`` holds."""
+        return self.w3.eth.get_block_transaction_count(number)
+
     def receipt_status(self, tx_hash: bytes) -> int:
         """The status of a mined transaction's receipt (1 success, 0 reverted)."""
         return self.w3.eth.get_transaction_receipt(tx_hash)["status"]

@@ -94,6 +94,9 @@ class EvmChain:
         self._pending: list[SignedTx] = []
         self._pending_gas = 0
         self._unsent: list[SignedTx] = []
+        #: the node is at its genesis, and every transaction it gets will be signed here (not so
+        #: for a chain rebuilt from a log, or one whose node is served to other clients)
+        self._sole_writer = self.w3.eth.block_number == 0
         # On a node process, writes (sends, mining, receipt checks) run in order on one worker
         # thread, so the node works while Python goes on; every read through ``w3`` first waits
         # for them (the barrier middleware), so a read always sees every write made before it.
@@ -133,6 +136,9 @@ class EvmChain:
 
     def next_nonce(self, address: str) -> int:
         if address not in self._nonces:
+            if self._sole_writer:  # every transaction on the node came from here: none from this address
+                self._nonces[address] = 0
+                return 0
             # no transaction of this address is in flight (it would have a nonce here), so the
             # node's count is already right: no need to wait for the writes before it
             self._unsynced_read = True
@@ -225,11 +231,16 @@ class EvmChain:
             if h != tx.hash:
                 raise RuntimeError(f"node returned hash 0x{h.hex()} for tx 0x{tx.hash.hex()}")
 
-    def _mine_checked(self, timestamp: int, number: int):
+    def _mine_checked(self, timestamp: int, number: int, count: int):
         got = self.backend.mine(timestamp)
         if got != number:
             raise RuntimeError(f"the node mined block {got} where the lab expected block {number}: "
                                "did something else mine on it?")
+        # a node may keep a transaction back (a nonce gap, a balance short at mining time); the
+        # replay log would then hold a block the node does not
+        mined = self.backend.block_tx_count(number)
+        if mined != count:
+            raise RuntimeError(f"block {number}: the node mined {mined} of the {count} transactions sent for it")
 
     def _statuses_checked(self, hashes: Sequence[bytes], what: str):
         for h, status in zip(hashes, self.backend.receipt_statuses(hashes)):
@@ -273,9 +284,9 @@ class EvmChain:
         number = (self.replay.blocks[-1].number if self.replay.blocks else 0) + 1
         if self._pipelined:
             self._dispatch()
-            self._later(self._mine_checked, ts, number)
+            self._later(self._mine_checked, ts, number, len(self._pending))
         else:
-            self._mine_checked(ts, number)
+            self._mine_checked(ts, number, len(self._pending))
         self.timestamp = ts
         self.replay.blocks.append(ReplayBlock(number, ts, tuple(t.raw for t in self._pending)))
         self._pending, self._pending_gas = [], 0
@@ -389,6 +400,7 @@ class EvmChain:
                     raise ReplayMismatch(f"block {number}: {len(mined)} txs mined, the log has {len(expected)}")
                 chain.timestamp = block.timestamp
                 chain.replay.blocks.append(block)
+                chain._sole_writer = False
                 if progress:
                     progress(block)
         except BaseException:

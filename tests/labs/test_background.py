@@ -1,6 +1,7 @@
 """Background activity's fixed gas limits must cover the worst case they meet."""
 import pytest
 from eth_utils import keccak
+from web3.logs import DISCARD
 
 from chains import contracts
 from chains.evm import EvmChain
@@ -31,3 +32,77 @@ def test_sweep_gas_covers_a_full_batch_of_new_deposit_addresses(first):
             assert receipt["gasUsed"] <= limit * 9 // 10
         assert chain.w3.eth.get_balance(hot.address) == 10**24 + SWEEP_BATCH * ETH
         assert usd.functions.balanceOf(hot.address).call() == SWEEP_BATCH * 5 * USD
+
+
+TWO_CHAINS = """
+name = "noise"
+[chains.ethereum]
+kind = "evm"
+chain_id = 1
+[chains.sidechain]
+kind = "evm"
+chain_id = 8453
+[world]
+users = 12
+[background]
+transactions = 600
+days = 3
+[[story]]
+typology = "exchange_hack"
+amount_eth = 20
+addresses = 1
+[[story]]
+typology = "bridge_hop"
+to_chain = "sidechain"
+"""
+
+
+@pytest.fixture(scope="module")
+def noisy():
+    from labs.scenario import run_case
+    from labs.spec import load_spec
+
+    with run_case(load_spec("noise.toml", text=TWO_CHAINS).with_seed(4)) as case:
+        yield case.world
+
+
+def _calls(world, chain, contract):
+    """(tx, receipt) of every transaction to ``contract`` on ``chain``, with the 4-byte selector."""
+    lane = world.lanes[chain]
+    w3, address = lane.w3, lane.contracts[contract].address
+    out = []
+    for n in range(1, w3.eth.block_number + 1):
+        for tx in w3.eth.get_block(n, full_transactions=True)["transactions"]:
+            if tx["to"] == address:
+                out.append((tx, w3.eth.get_transaction_receipt(tx["hash"])))
+    return out
+
+
+def test_ordinary_users_bridge_and_every_deposit_is_paid_out(noisy):
+    story = {m.tx for m in noisy.truth.moves}
+    paid = set(noisy.bridge_payouts)
+    for chain in noisy.lanes:
+        bridge = noisy.lanes[chain].contracts["bridge"]
+        deposits = {"0x" + bytes(ev["transactionHash"]).hex()
+                    for _, r in _calls(noisy, chain, "bridge")
+                    for ev in bridge.events.Deposited().process_receipt(r, errors=DISCARD)}
+        assert len(deposits - story) >= 3, f"too few ordinary bridge users on {chain}"
+        assert deposits <= paid, f"deposits on {chain} never paid out"
+    # the story's deposit is paid once, whoever relayed it
+    (mint,) = [m for m in noisy.truth.moves if m.note.startswith("bridge mint")]
+    assert noisy.lanes["sidechain"].w3.eth.get_transaction_receipt(mint.tx)["status"] == 1
+
+
+def test_ordinary_users_swap_in_the_pool(noisy):
+    for chain in noisy.lanes:
+        swaps = [r for tx, r in _calls(noisy, chain, "pool") if r["status"] == 1]
+        assert len(swaps) >= 3
+
+
+@pytest.mark.parametrize("contract", ["bridge", "pool", "weth", "mixer-100000000000000000"])
+def test_background_calls_succeed_within_their_fixed_gas(noisy, contract):
+    for chain in noisy.lanes:
+        calls = _calls(noisy, chain, contract)
+        for tx, receipt in calls:
+            assert receipt["status"] == 1, f"{contract} call 0x{bytes(tx['hash']).hex()} reverted"
+            assert receipt["gasUsed"] <= tx["gas"] * 9 // 10, f"{contract} call near its gas limit"

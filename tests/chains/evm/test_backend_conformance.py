@@ -215,6 +215,13 @@ class BackendConformance:
             with pytest.raises(RuntimeError, match="an earlier write to the node failed"):
                 chain.sync()
 
+    def test_a_transaction_the_node_keeps_back_raises(self, chain):
+        alice, bob = chain.accounts[:2]
+        with pytest.raises(Exception, match="(?i)mined 0 of the 1 transactions|nonce"):
+            chain.submit([chain.sign(alice, bob.address, value=1, nonce=5)])  # a nonce gap: not minable yet
+            chain.mine()
+            chain.sync()
+
 
 class TestPyEvm(BackendConformance):
     backend = "pyevm"
