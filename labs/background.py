@@ -2,8 +2,8 @@
 
 Planned from its own random stream over the case's days, with a daily rhythm and heavy-tailed
 amounts, and run lazily as the story's clock advances, so laundering transactions land in blocks
-among ordinary ones. Ordinary users also use the mixer, the bridge, the swap pool and the exchanges:
-that is the anonymity set.
+among ordinary ones. Ordinary users also use the mixer, the bridge, the swap pool, the instant swap
+service, the OTC desks and the exchanges: that is the anonymity set.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import math
 from eth_hash.auto import keccak
 
 from chains.utxo.params import COIN
+from chains.utxo.wallet import round_amount
 
 from .world import ETH, GAS_RESERVE, TRANSFER_FEE, World
 
@@ -29,7 +30,10 @@ SWEEP_GAS_BASE, SWEEP_GAS_PER_ADDRESS = 60_000, 500_000
 MIXER_GAS = 200_000
 BRIDGE_GAS = 150_000
 WRAP_GAS, APPROVE_GAS, SWAP_GAS = 100_000, 100_000, 200_000
-KINDS = {"p2p": 40, "merchant": 20, "deposit": 15, "withdraw": 15, "mix": 4, "gamble": 6, "bridge": 3, "swap": 3}
+KINDS = {"p2p": 40, "merchant": 20, "deposit": 15, "withdraw": 15, "mix": 4, "gamble": 6, "bridge": 3, "swap": 3,
+         "instant": 2, "otc": 2}
+#: the instant swap service's fee on ordinary orders, in basis points
+INSTANT_FEE_BPS = 100
 
 
 class Background:
@@ -212,6 +216,24 @@ class Background:
         self.balances[(chain, a.address)] -= value + 3 * GAS_RESERVE
         self.executed += 3
 
+    def _otc(self, t, chain):
+        """An ordinary user sells ETH to an OTC desk, or buys from one."""
+        desks = self.world.of_kind("otc")
+        if not desks:
+            return self._p2p(t, chain)
+        a, desk = self.rng.choice(self.users), self.rng.choice(desks)
+        if self.rng.random() < 0.5:
+            value = self._amount(chain, a.address, 0.3)
+            if value:
+                self._send(chain, a.account(0), desk.address, value, t)
+        else:
+            value = self._amount(chain, desk.address, 0.05)
+            if value:
+                self._send(chain, desk.account(0), a.address, value, t)
+
+    # the instant swap service takes BTC only: on an EVM chain, its payouts follow ``_u_instant``
+    _instant = _p2p
+
     def _sweep(self, t, exchange_id):
         ex = self.world.exchanges[exchange_id]
         for lane in self.world.lanes.values():
@@ -262,6 +284,40 @@ class Background:
         self._u_p2p(t, chain)
 
     _u_bridge = _u_swap = _u_mix
+
+    def _u_otc(self, t, chain):
+        desks = self.world.of_kind("otc")
+        if not desks:
+            return self._u_p2p(t, chain)
+        lane = self.world.lanes[chain]
+        a, desk = self.rng.choice(self.users), self.rng.choice(desks)
+        if self.rng.random() < 0.5:
+            self._u_pay(t, chain, a, lane.fresh_address(desk), self._sats(lane, a, 0.3))
+        else:
+            self._u_pay(t, chain, desk, lane.fresh_address(a), self._sats(lane, desk, 0.05))
+
+    def _u_instant(self, t, chain):
+        """An ordinary user swaps BTC for ETH at the instant swap service, as a launderer's chain hop does."""
+        from .typologies.chain_hop import wei_for_sats
+
+        service = self.world.actors.get("swap-service")
+        evm = [name for name, lane in self.world.lanes.items() if lane.kind == "evm"]
+        if service is None or not evm:
+            return self._u_p2p(t, chain)
+        lane = self.world.lanes[chain]
+        a = self.rng.choice(self.users)
+        sats = round_amount(self._sats(lane, a, 0.1), lane.wallet(a).profile)
+        if not sats or not lane.pay(a, [(lane.fresh_address(service), sats)], t):
+            return
+        self.executed += 1
+        to = a.address if self.rng.random() < 0.5 else a.fresh_account().address
+        self.push(t + self.rng.randint(600, 5400), "instant_payout",
+                  (self.rng.choice(evm), service.id, to, wei_for_sats(sats, INSTANT_FEE_BPS)))
+
+    def _instant_payout(self, t, chain, service_id, to, wei):
+        service = self.world.actors[service_id]
+        if self.balances.get((chain, service.address), 0) > wei + GAS_RESERVE:
+            self._send(chain, service.account(0), to, wei, t)
 
     def _u_merchant(self, t, chain):
         merchants = self.world.of_kind("merchant")

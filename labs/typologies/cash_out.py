@@ -44,7 +44,8 @@ def run(step: Step, p: Params, rng) -> None:
                      "kyc": {k: v for k, v in rec.items() if k not in ("salt", "actor", "deposit_address")}}
         else:
             otc = world.of_kind("otc")[0]
-            to = otc.address
+            # on the UTXO chain a desk hands out a fresh address per trade, as wallets do
+            to = lane.fresh_address(otc) if lane.kind == "utxo" else otc.address
             venue = {"venue": "otc", "desk": otc.name, "jurisdiction": otc.jurisdiction}
         if lane.kind == "utxo":
             world.at(t)

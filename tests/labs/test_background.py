@@ -106,3 +106,79 @@ def test_background_calls_succeed_within_their_fixed_gas(noisy, contract):
         for tx, receipt in calls:
             assert receipt["status"] == 1, f"{contract} call 0x{bytes(tx['hash']).hex()} reverted"
             assert receipt["gasUsed"] <= tx["gas"] * 9 // 10, f"{contract} call near its gas limit"
+
+
+BTC_AND_ETH = """
+name = "noise-two-kinds"
+[chains.ethereum]
+kind = "evm"
+chain_id = 1
+[chains.bitcoin]
+kind = "utxo"
+[world]
+users = 12
+[background]
+transactions = 800
+days = 3
+[[story]]
+typology = "ransomware_payment"
+chain = "bitcoin"
+amount_usd = 30000
+[[story]]
+typology = "cash_out"
+chain = "bitcoin"
+venue = "otc"
+"""
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    from labs.scenario import run_case
+    from labs.spec import load_spec
+
+    with run_case(load_spec("mixed.toml", text=BTC_AND_ETH).with_seed(2), backend="pyevm") as case:
+        yield case.world
+
+
+def _btc_payments_to(world, actor):
+    """(txid, value) of every UTXO-chain output paying into ``actor``'s wallet, coinbases aside."""
+    from chains.utxo.scripts import script_for_address
+
+    lane = world.lanes["bitcoin"]
+    owned = {script_for_address(a) for a in lane.addresses_of(actor)}
+    return [(tx.txid, o.value) for block in lane.ledger.blocks[1:] for tx in block.txs[1:]
+            for o in tx.tx.vout if o.script_pubkey.data in owned]
+
+
+def test_ordinary_users_swap_btc_for_eth_at_the_instant_service(mixed):
+    from labs.background import INSTANT_FEE_BPS
+    from labs.typologies.chain_hop import wei_for_sats
+
+    service = mixed.actors["swap-service"]
+    orders = _btc_payments_to(mixed, service)
+    assert len(orders) >= 3
+    w3 = mixed.lanes["ethereum"].w3
+    payouts = [tx for n in range(1, w3.eth.block_number + 1)
+               for tx in w3.eth.get_block(n, full_transactions=True)["transactions"] if tx["from"] == service.address]
+    assert payouts
+    # each payout is the price of one BTC order, less the fee
+    prices = {wei_for_sats(sats, INSTANT_FEE_BPS) for _, sats in orders}
+    assert all(tx["value"] in prices for tx in payouts)
+
+
+def test_ordinary_users_trade_with_otc_desks_on_both_chains(mixed):
+    story = {m.tx for m in mixed.truth.moves}
+    desks = mixed.of_kind("otc")
+    assert len([txid for d in desks for txid, _ in _btc_payments_to(mixed, d) if txid not in story]) >= 3
+    w3, addresses = mixed.lanes["ethereum"].w3, {d.address for d in desks}
+    eth = [tx for n in range(1, w3.eth.block_number + 1) for tx in w3.eth.get_block(n, full_transactions=True)["transactions"]
+           if tx["to"] in addresses or tx["from"] in addresses]
+    assert len(eth) >= 3
+
+
+def test_a_btc_cash_out_at_an_otc_desk_pays_a_fresh_address_of_the_desk(mixed):
+    (co,) = mixed.truth.cashouts
+    assert co["venue"] == "otc" and co["chain"] == "bitcoin"
+    desk = next(d for d in mixed.of_kind("otc") if d.name == co["desk"])
+    assert co["address"] in mixed.lanes["bitcoin"].addresses_of(desk)
+    assert (co["tx"], co["amount"]) in _btc_payments_to(mixed, desk)
