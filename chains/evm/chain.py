@@ -386,6 +386,7 @@ class EvmChain:
         if not isinstance(log, ReplayLog):
             log = ReplayLog.read(log)
         chain = cls.from_genesis(log.genesis, backend, **backend_options)
+        chain._sole_writer = False  # the log's transactions were signed elsewhere: ask the node for nonces
         try:
             for block in log.blocks:
                 hashes = chain.backend.send_raw(list(block.txs)) if block.txs else []
@@ -400,7 +401,6 @@ class EvmChain:
                     raise ReplayMismatch(f"block {number}: {len(mined)} txs mined, the log has {len(expected)}")
                 chain.timestamp = block.timestamp
                 chain.replay.blocks.append(block)
-                chain._sole_writer = False
                 if progress:
                     progress(block)
         except BaseException:

@@ -147,6 +147,10 @@ class BackendConformance:
             assert rebuilt.w3.eth.get_transaction_receipt(h)["contractAddress"] == addr
             assert int.from_bytes(rebuilt.w3.eth.get_storage_at(addr, 0), "big") == GENESIS_TIME + 7200
             assert rebuilt.replay.dumps() == ReplayLog.read(path).dumps()
+            # a rebuilt chain goes on from the log: its senders' nonces come from the node
+            rebuilt.send(carol, alice.address, value=1)
+            rebuilt.mine(GENESIS_TIME + 7300)
+            assert rebuilt.w3.eth.get_transaction_count(carol.address) == 3
 
     def test_internal_transfers(self, chain):
         alice, _, carol = chain.accounts[:3]
