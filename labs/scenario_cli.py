@@ -27,6 +27,7 @@ def _load(spec_path: Path | None, catalog: str | None, seed: int | None):
 def _generate(spec, out: Path, key_out: Path | None, backend: str, force: bool, console: Console):
     from .bundle import BundleError, write_bundle
     from .scenario import run_case
+    from .typologies.base import StoryError
 
     with console.status(f"generating {spec.name} (seed {spec.seed})") as status:
         def progress(msg):
@@ -37,6 +38,8 @@ def _generate(spec, out: Path, key_out: Path | None, backend: str, force: bool, 
                 return write_bundle(case, out, key_out, force=force, progress=progress)
         except BundleError as exc:
             raise click.ClickException(str(exc)) from None
+        except StoryError as exc:  # raised before anything is written
+            raise click.ClickException(f"{spec.name} (seed {spec.seed}): {exc}") from None
 
 
 @click.group("scenario")

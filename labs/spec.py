@@ -181,6 +181,31 @@ def parse_params(cls, raw: dict, path: str):
 
 
 # -- the spec -------------------------------------------------------------------------------
+_KIND_NAMES = {"evm": "an EVM", "utxo": "a UTXO"}
+
+
+def _check_step(params, kinds: dict[str, tuple[str, ...]], chains: list[ChainSpec], world: WorldSpec, path: str):
+    """What a step refers to must exist in the spec: its chains (of the right kind), exchange, OTC desk."""
+    by_name = {c.name: c for c in chains}
+    for field, allowed in kinds.items():
+        name = getattr(params, field)
+        fits = [c.name for c in chains if c.kind in allowed]
+        want = " or ".join(_KIND_NAMES[k] for k in allowed) + " chain"
+        if name not in by_name:
+            raise SpecError(f"{path}.{field}: expected {want} of the spec "
+                            f"({', '.join(fits) if fits else 'it has none'}), got {name!r}")
+        if by_name[name].kind not in allowed:
+            raise SpecError(f"{path}.{field}: expected {want}, got {name!r}, {_KIND_NAMES[by_name[name].kind]} "
+                            f"chain{' (the spec has ' + ', '.join(fits) + ')' if fits else ''}")
+    exchange = getattr(params, "exchange", None)
+    if exchange is not None and getattr(params, "venue", "exchange") == "exchange" \
+            and not 1 <= exchange <= len(world.exchanges):
+        raise SpecError(f"{path}.exchange: expected 1 to {len(world.exchanges)} (the world's exchanges), "
+                        f"got {exchange}")
+    if getattr(params, "venue", None) == "otc" and world.otc_desks < 1:
+        raise SpecError(f"{path}.venue: 'otc' needs an OTC desk, and world.otc_desks is 0")
+
+
 def load_spec(source: str | Path, *, text: str | None = None) -> ScenarioSpec:
     """Read and validate a spec from a TOML file (or from ``text``, named ``source`` in errors)."""
     from .typologies import get_typology
@@ -262,9 +287,7 @@ def _build(doc: dict, get_typology) -> ScenarioSpec:
         tname = _str(raw.pop("typology", None), f"{path}.typology")
         typology = get_typology(tname, path=f"{path}.typology")
         params = parse_params(typology.Params, raw, path)
-        chain_field = getattr(params, "chain", None)
-        if chain_field is not None and chain_field not in {c.name for c in chains}:
-            raise SpecError(f"{path}.chain: expected one of {', '.join(c.name for c in chains)}, got {chain_field!r}")
+        _check_step(params, typology.CHAINS, chains, world, path)
         steps.append(StepSpec(tname, dataclasses.asdict(params), i))
     return ScenarioSpec(
         name=_str(doc["name"], "name"),

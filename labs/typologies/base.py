@@ -17,6 +17,11 @@ ERC20_ABI = [f for f in contracts.load("Stablecoin").abi
              if f.get("name") in ("transfer", "approve", "balanceOf", "decimals", "symbol")]
 
 
+class StoryError(RuntimeError):
+    """The story cannot be played as written: a step finds no proceeds where it looks, or a service
+    cannot do what the step asks (an exchange short of coins to sell). Fix the spec."""
+
+
 @dataclass
 class Step:
     world: World
@@ -102,7 +107,7 @@ class Step:
                  if (chain is None or h["chain"] == chain) and (asset is None or h["asset"] == asset)]
         if not taken:
             where = f" on {chain}" if chain else ""
-            raise RuntimeError(f"story step {self.index} ({self.typology}): no proceeds{where} to work on — "
+            raise StoryError(f"story step {self.index} ({self.typology}): no proceeds{where} to work on — "
                                "does an earlier step put them there?")
         self.world.proceeds = [h for h in self.world.proceeds if h not in taken]
         return taken

@@ -10,7 +10,11 @@ from dataclasses import dataclass
 
 from .. import names
 from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
-from .base import DAY, HOUR, Step, eth_round
+from .base import DAY, HOUR, Step, StoryError, eth_round
+
+
+#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
+CHAINS = {"chain": ("evm", "utxo")}
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ def run(step: Step, p: Params, rng) -> None:
             own = lane.fresh_address(victim)
             buy = lane.withdraw(ex.actor, own, sum(amounts) + n * 20_000, buy_t)
             if buy is None:
-                raise RuntimeError(f"story step {step.index}: {ex.actor.name} cannot sell {sum(amounts)} sat")
+                raise StoryError(f"story step {step.index}: {ex.actor.name} cannot sell {sum(amounts)} sat")
         else:
             amounts = [eth_round(rng, total_usd * ETH // ETH_PRICE_USD * w // 1000, 0.6) for w in weights]
             own = victim.account(0).address

@@ -14,6 +14,10 @@ from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
 from .base import HOUR, Step, eth_round, jitter, noted
 
 
+#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
+CHAINS = {"chain": ("evm",)}
+
+
 @dataclass(frozen=True)
 class Params:
     chain: str = "ethereum"

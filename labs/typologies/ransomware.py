@@ -5,7 +5,11 @@ from dataclasses import dataclass
 
 from .. import names
 from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
-from .base import DAY, HOUR, Step
+from .base import DAY, HOUR, Step, StoryError
+
+
+#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
+CHAINS = {"chain": ("evm", "utxo")}
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def _run_utxo(step: Step, p: Params, rng) -> None:
     bought = lane.fresh_address(victim)
     buy = lane.withdraw(ex.actor, bought, amount + 50_000, t)
     if buy is None:
-        raise RuntimeError(f"story step {step.index}: {ex.actor.name}'s hot wallet on {p.chain} cannot sell "
+        raise StoryError(f"story step {step.index}: {ex.actor.name}'s hot wallet on {p.chain} cannot sell "
                            f"{amount} sat")
     t += rng.randint(2 * HOUR, DAY)
     txid, outs = step.utxo_spend(p.chain, victim, lane.coins(victim), [(ransom, amount)], t,

@@ -17,6 +17,10 @@ from .base import HOUR, Step, noted
 RETURN_TO = ("origin", "fresh")
 
 
+#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
+CHAINS = {"chain": ("evm",)}
+
+
 @dataclass(frozen=True)
 class Params:
     chain: str = "ethereum"

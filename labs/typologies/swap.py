@@ -11,6 +11,10 @@ from ..world import GAS_RESERVE
 from .base import HOUR, Step
 
 
+#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
+CHAINS = {"chain": ("evm",)}
+
+
 @dataclass(frozen=True)
 class Params:
     chain: str = "ethereum"

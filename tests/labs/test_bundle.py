@@ -183,3 +183,14 @@ def test_cli_new_and_verify(tmp_path):
     r = runner.invoke(scenario, ["new", str(bad), "--out", str(tmp_path / "d")])
     assert r.exit_code == 1 and "unknown typology 'fan_inn'" in r.output
     assert not (tmp_path / "d").exists()
+
+
+def test_cli_a_story_that_cannot_be_played_says_why_and_writes_nothing(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text(SPEC.replace('[[story]]', '[[story]]\ntypology = "mixer"\n[[story]]', 1))
+    out = tmp_path / "c"
+    r = CliRunner().invoke(scenario, ["new", str(spec), "--out", str(out), "--backend", "pyevm"])
+    assert r.exit_code == 1, r.output
+    assert "story step 0 (mixer): no proceeds on ethereum to work on" in r.output
+    assert "Traceback" not in r.output and r.exception.__class__ is SystemExit
+    assert not out.exists() and not (tmp_path / "c.key").exists()

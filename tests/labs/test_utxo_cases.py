@@ -328,8 +328,9 @@ def test_unknown_typology_and_peel_on_evm_raise():
         load_spec("y.toml", text=PEEL.format(hops=3, position="last", reuse="false", round="false")
                   .replace("hops = 3", "hops = 3\npeel_max = 0.9"))
     evm = MIXED.replace('typology = "peel_chain"', 'typology = "peel_chain"\nchain = "ethereum"')
-    with pytest.raises(RuntimeError, match="needs a UTXO chain"):
-        run_case(load_spec("evm.toml", text=evm), backend="pyevm")
+    with pytest.raises(SpecError, match=r"story\[1\]\.chain: expected a UTXO chain, got 'ethereum', an EVM "
+                                        r"chain \(the spec has bitcoin\)"):
+        load_spec("evm.toml", text=evm)
 
 
 HOP = MIXED + """
