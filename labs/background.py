@@ -44,6 +44,7 @@ class Background:
         self._seq = itertools.count()
         self.balances: dict[str, int] = {}
         self.executed = 0
+        self._shown = -1
         spec = world.spec
         self.end = spec.start + spec.background.days * DAY
         self.users = world.of_kind("user")
@@ -72,9 +73,15 @@ class Background:
         heapq.heappush(self.heap, (t, next(self._seq), kind, data))
 
     def run_until(self, t: int):
+        start, days = self.world.spec.start, self.world.spec.background.days
         while self.heap and self.heap[0][0] <= t:
             when, _, kind, data = heapq.heappop(self.heap)
             getattr(self, "_" + kind)(when, *data)
+            quarter = (when - start) * 4 // DAY  # progress every 6 simulated hours
+            if quarter > self._shown:
+                self._shown = quarter
+                self.world.progress(f"background: simulated day {min(quarter // 4 + 1, days)} of {days}, "
+                                    f"{self.executed:,} transactions")
 
     def finish(self):
         """Run what is left, up to the end of the case's span (or the story's end, if later)."""

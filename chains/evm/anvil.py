@@ -20,6 +20,10 @@ from .backend import Backend, BackendUnavailable, Capabilities, find_anvil
 from .genesis import DEFAULT_MNEMONIC, Genesis
 
 _LIVE: "weakref.WeakSet[AnvilBackend]" = weakref.WeakSet()
+#: transactions per eth_sendRawTransaction batch. anvil (1.7) admits the first 64 or so of a batch
+#: in order and the rest in another order, and "FIFO" mines them in the order admitted: a block
+#: would then differ from the lab's replay log. Smaller batches arrive in order.
+SEND_BATCH = 50
 
 
 def _stop_all():
@@ -156,8 +160,8 @@ class AnvilBackend(Backend):
     # -- Backend ----------------------------------------------------------------------------
     def send_raw(self, raws: Sequence[bytes]) -> list[bytes]:
         hashes = []
-        for i in range(0, len(raws), 500):
-            chunk = raws[i:i + 500]
+        for i in range(0, len(raws), SEND_BATCH):
+            chunk = raws[i:i + SEND_BATCH]
             hashes += self.rpc_batch([("eth_sendRawTransaction", ["0x" + r.hex()]) for r in chunk])
         return [bytes.fromhex(h[2:]) for h in hashes]
 
@@ -170,8 +174,8 @@ class AnvilBackend(Backend):
             self._number += 1
         return self._number
 
-    def block_tx_count(self, number: int) -> int:
-        return int(self.rpc("eth_getBlockTransactionCountByNumber", hex(number)), 16)
+    def block_tx_hashes(self, number: int) -> list[bytes]:
+        return [bytes.fromhex(h[2:]) for h in self.rpc("eth_getBlockByNumber", hex(number), False)["transactions"]]
 
     def receipt_status(self, tx_hash: bytes) -> int:
         return self.receipt_statuses([tx_hash])[0]

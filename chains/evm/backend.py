@@ -63,9 +63,9 @@ class Backend(ABC):
     @abstractmethod
     def revert(self, snapshot_id: Any) -> None: ...
 
-    def block_tx_count(self, number: int) -> int:
-        """How many transactions block ``number`` holds."""
-        return self.w3.eth.get_block_transaction_count(number)
+    def block_tx_hashes(self, number: int) -> list[bytes]:
+        """The hashes of block ``number``'s transactions, in block order."""
+        return [bytes(h) for h in self.w3.eth.get_block(number)["transactions"]]
 
     def receipt_status(self, tx_hash: bytes) -> int:
         """The status of a mined transaction's receipt (1 success, 0 reverted)."""

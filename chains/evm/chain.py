@@ -231,16 +231,19 @@ class EvmChain:
             if h != tx.hash:
                 raise RuntimeError(f"node returned hash 0x{h.hex()} for tx 0x{tx.hash.hex()}")
 
-    def _mine_checked(self, timestamp: int, number: int, count: int):
+    def _mine_checked(self, timestamp: int, number: int, txs: list[SignedTx]):
         got = self.backend.mine(timestamp)
         if got != number:
             raise RuntimeError(f"the node mined block {got} where the lab expected block {number}: "
                                "did something else mine on it?")
-        # a node may keep a transaction back (a nonce gap, a balance short at mining time); the
-        # replay log would then hold a block the node does not
-        mined = self.backend.block_tx_count(number)
-        if mined != count:
-            raise RuntimeError(f"block {number}: the node mined {mined} of the {count} transactions sent for it")
+        # the replay log says this block holds ``txs`` in this order: a node may keep one back (a
+        # nonce gap, a balance short at mining time) or order them its own way
+        mined = self.backend.block_tx_hashes(number)
+        if mined != [t.hash for t in txs]:
+            kept = len({t.hash for t in txs} - set(mined))
+            raise RuntimeError(f"block {number}: the node mined {len(mined)} of the {len(txs)} transactions sent for "
+                               f"it ({kept} kept back)" if kept else
+                               f"block {number}: the node mined the {len(txs)} transactions sent for it in another order")
 
     def _statuses_checked(self, hashes: Sequence[bytes], what: str):
         for h, status in zip(hashes, self.backend.receipt_statuses(hashes)):
@@ -284,9 +287,9 @@ class EvmChain:
         number = (self.replay.blocks[-1].number if self.replay.blocks else 0) + 1
         if self._pipelined:
             self._dispatch()
-            self._later(self._mine_checked, ts, number, len(self._pending))
+            self._later(self._mine_checked, ts, number, self._pending)
         else:
-            self._mine_checked(ts, number, len(self._pending))
+            self._mine_checked(ts, number, self._pending)
         self.timestamp = ts
         self.replay.blocks.append(ReplayBlock(number, ts, tuple(t.raw for t in self._pending)))
         self._pending, self._pending_gas = [], 0
