@@ -42,7 +42,11 @@ def lab_path(backend: str, n: int) -> tuple[float, int]:
 
 
 def raw_rpc(n: int) -> tuple[float, int]:
-    """Pre-signed transactions through plain batched JSON-RPC: what the node itself can take."""
+    """Pre-signed transactions through plain batched JSON-RPC: what the node itself can take.
+
+    Batches of 500: anvil admits the tail of such a batch out of order, which a baseline may
+    ignore and the lab may not (it sends 50 a batch, see ``anvil.SEND_BATCH``).
+    """
     from .anvil import AnvilBackend
     from .chain import MAX_FEE_PER_GAS, MAX_PRIORITY_FEE_PER_GAS
     from .txsign import Signer
