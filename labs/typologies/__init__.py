@@ -1,9 +1,10 @@
 """Laundering typologies: one module each, composable into a case's story.
 
 A typology module has a ``Params`` dataclass (what a spec's ``[[story]]`` step may set, with
-defaults) and ``run(step, params, rng)``, which takes the proceeds where the previous step left
-them (``step.world.proceeds``), acts on the lab chains, records every move in the ground truth,
-and leaves the proceeds where they end up.
+defaults), ``CHAINS`` (the kinds of chain, ``"evm"`` or ``"utxo"``, each chain parameter may
+name; checked when the spec loads) and ``run(step, params, rng)``, which takes the proceeds where
+the previous step left them (``step.world.proceeds``), acts on the lab chains, records every move
+in the ground truth, and leaves the proceeds where they end up.
 """
 from __future__ import annotations
 

@@ -108,7 +108,7 @@ class Step:
         if not taken:
             where = f" on {chain}" if chain else ""
             raise StoryError(f"story step {self.index} ({self.typology}): no proceeds{where} to work on — "
-                               "does an earlier step put them there?")
+                             "does an earlier step put them there?")
         self.world.proceeds = [h for h in self.world.proceeds if h not in taken]
         return taken
 

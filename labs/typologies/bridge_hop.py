@@ -12,7 +12,6 @@ from ..world import GAS_RESERVE
 from .base import ERC20_ABI, HOUR, Step
 
 
-#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
 CHAINS = {"chain": ("evm",), "to_chain": ("evm",)}
 
 

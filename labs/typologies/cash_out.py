@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from .base import ERC20_ABI, HOUR, Step
 
 
-#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
 CHAINS = {"chain": ("evm", "utxo")}
 
 

@@ -17,7 +17,6 @@ from ..world import ETH_PRICE_USD
 from .base import HOUR, Step
 
 
-#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
 CHAINS = {"chain": ("utxo",), "to_chain": ("evm",)}
 
 

@@ -13,7 +13,6 @@ from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
 from .base import DAY, HOUR, Step, StoryError, eth_round
 
 
-#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
 CHAINS = {"chain": ("evm", "utxo")}
 
 

@@ -12,7 +12,6 @@ from ..world import TRANSFER_FEE
 from .base import HOUR, Step, noted
 
 
-#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
 CHAINS = {"chain": ("evm", "utxo")}
 
 

@@ -14,7 +14,6 @@ from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
 from .base import HOUR, Step, eth_round, jitter, noted
 
 
-#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
 CHAINS = {"chain": ("evm",)}
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from .base import HOUR, Step, noted
 
 
-#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
 CHAINS = {"chain": ("evm",)}
 
 

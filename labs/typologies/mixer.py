@@ -15,7 +15,6 @@ from .base import HOUR, Step
 DENOMINATIONS = (100 * ETH, 10 * ETH, ETH, ETH // 10)
 
 
-#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
 CHAINS = {"chain": ("evm",)}
 
 

@@ -21,7 +21,6 @@ from .base import Step
 MIN_PEEL = 10_000
 
 
-#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
 CHAINS = {"chain": ("utxo",)}
 
 

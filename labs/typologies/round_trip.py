@@ -17,7 +17,6 @@ from .base import HOUR, Step, noted
 RETURN_TO = ("origin", "fresh")
 
 
-#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
 CHAINS = {"chain": ("evm",)}
 
 

@@ -11,7 +11,6 @@ from ..world import GAS_RESERVE
 from .base import HOUR, Step
 
 
-#: the kinds of chain each chain parameter may name (checked when the spec is loaded)
 CHAINS = {"chain": ("evm",)}
 
 

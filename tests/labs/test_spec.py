@@ -77,3 +77,15 @@ def test_unreadable_file(tmp_path):
 def test_unknown_catalog_case():
     with pytest.raises(SpecError, match="no catalog case named 'nope'"):
         catalog.path("nope")
+
+
+def test_every_chain_parameter_of_every_typology_is_checked():
+    import dataclasses
+
+    from labs.typologies import TYPOLOGIES, get_typology
+
+    for name in TYPOLOGIES:
+        module = get_typology(name)
+        fields = {f.name for f in dataclasses.fields(module.Params) if f.name.endswith("chain")}
+        assert set(module.CHAINS) == fields, name
+        assert all(set(kinds) <= {"evm", "utxo"} and kinds for kinds in module.CHAINS.values()), name
