@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import click
@@ -33,13 +34,18 @@ def export(replay: Path, out: Path, backend: str):
             from .evm import EvmChain
             from .evm.export import export_chain
 
-            with Progress(transient=True) as bar:
+            from .evm.export import MissingTracesWarning
+
+            with Progress(transient=True) as bar, warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", MissingTracesWarning)
                 task = bar.add_task("replaying", total=None)
                 # the export reads blocks, receipts and traces, never a past block's state
                 with EvmChain.rebuild(replay, backend, history=False,
                                       progress=lambda b: bar.update(task, description=f"replaying block {b.number}")) as chain:
                     bar.update(task, description="exporting")
                     files = export_chain(chain, out, progress=lambda done, total: bar.update(task, completed=done, total=total))
+            for w in caught:  # said once, plainly, after the progress bar
+                click.echo(f"note: {w.message}", err=True)
             names = sorted(p.name for p in files.values())
         else:
             from .utxo.export import export_jsonl

@@ -36,11 +36,18 @@ def _generate(spec, out: Path, key_out: Path | None, backend: str, force: bool, 
 
         try:
             with run_case(spec, backend=backend, progress=progress) as case:
-                return write_bundle(case, out, key_out, force=force, progress=progress)
+                written = write_bundle(case, out, key_out, force=force, progress=progress)
+                untraced = [name for name, lane in case.world.lanes.items()
+                            if lane.kind == "evm" and not lane.chain.backend.caps.trace_api]
         except BundleError as exc:
             raise click.ClickException(str(exc)) from None
         except StoryError as exc:  # raised before anything is written
             raise click.ClickException(f"{spec.name} (seed {spec.seed}): {exc}") from None
+    for name in untraced:
+        click.echo(f"note: {name} ran on the pure-Python EVM, which has no trace API: its export lacks internal "
+                   "transfers (a mixer's payouts, an exchange's sweeps) and traces.csv is empty. Install Node.js "
+                   "and run `make setup` for anvil.", err=True)
+    return written
 
 
 @click.group("scenario")

@@ -15,6 +15,7 @@ def test_export_evm_replay(tmp_path):
         log = chain.write_replay(tmp_path / "replay.jsonl")
     r = CliRunner().invoke(export, [str(log), "--out", str(tmp_path / "out"), "--backend", "pyevm"])
     assert r.exit_code == 0, r.output
+    assert "note: the pyevm backend has no trace API" in r.output
     rows = (tmp_path / "out" / "transactions.csv").read_text().splitlines()
     assert rows[0].startswith("hash,nonce,block_hash")
     assert any(row.startswith("0x" + h.hex()) and ",7," in row for row in rows[1:])

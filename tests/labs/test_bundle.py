@@ -219,3 +219,22 @@ def test_cli_a_story_that_cannot_be_played_says_why_and_writes_nothing(tmp_path)
     assert "story step 0 (mixer): no proceeds on ethereum to work on" in r.output
     assert "Traceback" not in r.output and r.exception.__class__ is SystemExit
     assert not out.exists() and not (tmp_path / "c.key").exists()
+
+
+def test_cli_on_the_pure_python_evm_says_once_what_the_exports_lack(tmp_path):
+    import warnings
+
+    from chains.evm.export import MissingTracesWarning
+
+    spec = tmp_path / "s.toml"
+    spec.write_text(SPEC)
+    runner = CliRunner()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = runner.invoke(scenario, ["new", str(spec), "--out", str(tmp_path / "c"), "--backend", "pyevm"])
+        assert r.exit_code == 0, r.output
+        assert r.output.count("note: ethereum ran on the pure-Python EVM, which has no trace API") == 1
+        r = runner.invoke(scenario, ["verify", str(tmp_path / "c"), "--backend", "pyevm"])
+        assert r.exit_code == 0, r.output
+    # the raw warning would name a scratch folder that is gone by then
+    assert not [w for w in caught if issubclass(w.category, MissingTracesWarning)]
