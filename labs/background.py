@@ -16,7 +16,7 @@ from eth_hash.auto import keccak
 from chains.utxo.params import COIN
 from chains.utxo.wallet import round_amount
 
-from .world import ETH, GAS_RESERVE, TRANSFER_FEE, World
+from .world import ETH, GAS_RESERVE, HOT_USD, TRANSFER_FEE, USD, World
 
 DAY = 86_400
 #: relative weight of each hour of the day (UTC): quiet at night, busy in the evening
@@ -29,9 +29,9 @@ SWEEP_GAS_BASE, SWEEP_GAS_PER_ADDRESS = 60_000, 500_000
 #: spares an estimate; ``tests/labs/test_background.py`` checks the margins)
 MIXER_GAS = 200_000
 BRIDGE_GAS = 150_000
-WRAP_GAS, APPROVE_GAS, SWAP_GAS = 100_000, 100_000, 200_000
+WRAP_GAS, APPROVE_GAS, SWAP_GAS, TOKEN_GAS = 100_000, 100_000, 200_000, 100_000
 KINDS = {"p2p": 40, "merchant": 20, "deposit": 15, "withdraw": 15, "mix": 4, "gamble": 6, "bridge": 3, "swap": 3,
-         "instant": 2, "otc": 2}
+         "instant": 2, "otc": 2, "stable": 5}
 #: the instant swap service's fee on ordinary orders, in basis points
 INSTANT_FEE_BPS = 100
 
@@ -43,6 +43,8 @@ class Background:
         self.heap: list[tuple[int, int, str, tuple]] = []
         self._seq = itertools.count()
         self.balances: dict[str, int] = {}
+        #: (chain, address) -> stablecoin base units it holds at least (swaps' proceeds are not counted)
+        self.stable: dict[tuple[str, str], int] = {}
         self.executed = 0
         self._shown = -1
         spec = world.spec
@@ -55,6 +57,8 @@ class Background:
                 continue
             for addr, bal in lane.chain.genesis.alloc.items():
                 self.balances[(lane.name, addr)] = bal
+            for ex in world.exchanges.values():
+                self.stable[(lane.name, ex.hot_wallet.address)] = HOT_USD
         kinds, weights = zip(*KINDS.items())
         if evm and len(self.users) >= 2:
             for _ in range(spec.background.transactions):
@@ -238,6 +242,42 @@ class Background:
             if value:
                 self._send(chain, desk.account(0), a.address, value, t)
 
+    def _stable(self, t, chain):
+        """Stablecoin traffic: a customer withdraws LUSD from an exchange, or a holder pays LUSD on
+        (to another user, a merchant, or their own account at an exchange)."""
+        lane = self.world.lanes[chain]
+        holders = [u for u in self.users if self.stable.get((chain, u.address), 0) >= 10 * USD
+                   and self.balances.get((chain, u.address), 0) > 3 * GAS_RESERVE]
+        if not holders or self.rng.random() < 0.4:
+            a, ex = self.rng.choice(self.users), self.rng.choice(list(self.world.exchanges.values()))
+            amount = int(USD * min(self.rng.lognormvariate(5.5, 1.3), 50_000.0))
+            amount -= amount % USD  # whole dollars
+            if amount and self.stable[(chain, ex.hot_wallet.address)] >= amount:
+                self._pay_stable(lane, ex.hot_wallet, a.address, amount, t)
+            return
+        a = self.rng.choice(holders)
+        amount = self.stable[(chain, a.address)] * self.rng.randint(10, 100) // 100
+        amount -= amount % USD
+        where, merchants = self.rng.random(), self.world.of_kind("merchant")
+        if where < 0.5:
+            to = self.rng.choice([u for u in self.users if u is not a]).address
+        elif where < 0.7 and merchants:
+            to = self.rng.choice(merchants).address
+        else:
+            ex = self.rng.choice(list(self.world.exchanges.values()))
+            rec = self.world.kyc_customer(ex, a)
+            ex.unswept[rec["customer_id"]] = None
+            to = rec["deposit_address"][chain]
+        self._pay_stable(lane, a.account(0), to, amount, t)
+
+    def _pay_stable(self, lane, sender, to: str, amount: int, t: int):
+        lane.queue_call("stablecoin", "transfer", (to, amount), sender, t, gas=TOKEN_GAS)
+        chain = lane.name
+        self.stable[(chain, sender.address)] -= amount
+        self.stable[(chain, to)] = self.stable.get((chain, to), 0) + amount
+        self.balances[(chain, sender.address)] = self.balances.get((chain, sender.address), 0) - GAS_RESERVE
+        self.executed += 1
+
     # the instant swap service takes BTC only: on an EVM chain, its payouts follow ``_u_instant``
     _instant = _p2p
 
@@ -287,10 +327,10 @@ class Background:
             self._u_pay(t, chain, a, lane.fresh_address(b), sats)
 
     def _u_mix(self, t, chain):
-        # there is no mixer, bridge or swap pool on the UTXO chain: an ordinary payment instead
+        # there is no mixer, bridge, swap pool or stablecoin on the UTXO chain: an ordinary payment instead
         self._u_p2p(t, chain)
 
-    _u_bridge = _u_swap = _u_mix
+    _u_bridge = _u_swap = _u_stable = _u_mix
 
     def _u_otc(self, t, chain):
         desks = self.world.of_kind("otc")

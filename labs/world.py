@@ -30,6 +30,8 @@ from .utxo_lane import UtxoLane
 ETH = 10**18
 _MNEMONIC = Mnemonic(Language.ENGLISH)
 USD = 10**STABLE_DECIMALS
+#: stablecoin reserves an exchange's hot wallet starts with, for its customers' withdrawals
+HOT_USD = 5_000_000 * USD
 #: EVM slot length: blocks come every 12 simulated seconds, as on Ethereum
 SLOT = 12
 #: what a plain transfer costs on a lab chain: 21,000 gas at the tip (the base fee is zero)
@@ -368,7 +370,7 @@ class World:
         lane.call(pool.functions.addLiquidity(amounts[token0], amounts[token1], lp.address), lp, t)
         # exchanges hold stablecoin reserves for their customers' withdrawals
         for ex in self.exchanges.values():
-            lane.call(usd.functions.mint(ex.hot_wallet.address, 5_000_000 * USD), issuer, t)
+            lane.call(usd.functions.mint(ex.hot_wallet.address, HOT_USD), issuer, t)
 
     def _connect_bridges(self):
         """A lock-and-mint bridge between every two EVM chains, with its relayer."""

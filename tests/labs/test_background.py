@@ -93,13 +93,26 @@ def test_ordinary_users_bridge_and_every_deposit_is_paid_out(noisy):
     assert noisy.lanes["sidechain"].w3.eth.get_transaction_receipt(mint.tx)["status"] == 1
 
 
+def test_ordinary_users_withdraw_and_pay_stablecoin(noisy):
+    for chain, lane in noisy.lanes.items():
+        usd = lane.contracts["stablecoin"]
+        hot = {ex.hot_wallet.address for ex in noisy.exchanges.values()}
+        users = {u.address for u in noisy.of_kind("user")}
+        transfers = [ev["args"] for _, r in _calls(noisy, chain, "stablecoin")
+                     for ev in usd.events.Transfer().process_receipt(r, errors=DISCARD)]
+        withdrawals = [a for a in transfers if a["from"] in hot and a["to"] in users]
+        onward = [a for a in transfers if a["from"] in users]
+        assert len(withdrawals) >= 3 and len(onward) >= 3, chain
+        assert all(a["value"] % 10**6 == 0 for a in withdrawals + onward)  # whole dollars
+
+
 def test_ordinary_users_swap_in_the_pool(noisy):
     for chain in noisy.lanes:
         swaps = [r for tx, r in _calls(noisy, chain, "pool") if r["status"] == 1]
         assert len(swaps) >= 3
 
 
-@pytest.mark.parametrize("contract", ["bridge", "pool", "weth", "mixer-100000000000000000"])
+@pytest.mark.parametrize("contract", ["bridge", "pool", "weth", "stablecoin", "mixer-100000000000000000"])
 def test_background_calls_succeed_within_their_fixed_gas(noisy, contract):
     for chain in noisy.lanes:
         calls = _calls(noisy, chain, contract)
