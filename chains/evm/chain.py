@@ -13,7 +13,7 @@ from web3.middleware import Web3Middleware
 from .backend import Backend, open_backend
 from .genesis import DEFAULT_BALANCE, DEFAULT_GENESIS_TIME, DEFAULT_GAS_LIMIT, DEFAULT_MNEMONIC, Genesis, funded_genesis
 from .replay import ReplayBlock, ReplayLog
-from .txsign import Signer, SignedTx
+from .txsign import SignedTx, Signer
 
 #: Fees every lab transaction carries: fixed, so the same inputs sign to the same bytes. The base
 #: fee stays zero (blocks never exceed the gas target), so the cap is the tip: a node checks that
@@ -383,7 +383,12 @@ class EvmChain:
 
     @classmethod
     def rebuild(cls, log: ReplayLog | str | Path, backend: str = "auto", *, progress=None, **backend_options) -> "EvmChain":
-        """Rebuild a chain from its replay log; every block must come out with the same tx hashes."""
+        """Rebuild a chain from its replay log: every block must come out with the logged
+        transactions in the logged order, else :class:`ReplayMismatch`.
+
+        On a node process the blocks go through the same pipeline as the lab's own writes;
+        ``progress(block)`` is called every hundred blocks the node has mined, and at the last.
+        """
         from eth_hash.auto import keccak
 
         if not isinstance(log, ReplayLog):
@@ -391,21 +396,21 @@ class EvmChain:
         chain = cls.from_genesis(log.genesis, backend, **backend_options)
         chain._sole_writer = False  # the log's transactions were signed elsewhere: ask the node for nonces
         try:
-            for block in log.blocks:
-                hashes = chain.backend.send_raw(list(block.txs)) if block.txs else []
-                expected = [keccak(raw) for raw in block.txs]
-                if hashes != expected:
-                    raise ReplayMismatch(f"block {block.number}: the node returned other tx hashes than the log's")
-                number = chain.backend.mine(block.timestamp)
-                if number != block.number:
-                    raise ReplayMismatch(f"replayed block has number {number}, the log says {block.number}")
-                mined = chain.w3.eth.get_block(number)["transactions"]
-                if [bytes(h) for h in mined] != expected:
-                    raise ReplayMismatch(f"block {number}: {len(mined)} txs mined, the log has {len(expected)}")
-                chain.timestamp = block.timestamp
-                chain.replay.blocks.append(block)
-                if progress:
-                    progress(block)
+            for i, block in enumerate(log.blocks):
+                if block.number != i + 1:
+                    raise ReplayMismatch(f"the log has block {block.number} where block {i + 1} belongs")
+                try:
+                    chain._flush([SignedTx(raw, keccak(raw), "", 0, 0) for raw in block.txs])
+                    chain.mine(block.timestamp)
+                except Exception as exc:  # found at once: this block's
+                    raise ReplayMismatch(f"block {block.number}: {exc}") from exc
+                if i % 100 == 99 or i == len(log.blocks) - 1:
+                    try:
+                        chain.sync()
+                    except Exception as exc:  # found by the node: the message names the block
+                        raise ReplayMismatch(str(exc)) from exc
+                    if progress:
+                        progress(block)
         except BaseException:
             chain.close()
             raise

@@ -3,7 +3,8 @@ import socket
 
 import pytest
 
-from chains.evm import BackendUnavailable, ChainRevert, EvmChain, NotSupported, ReplayLog, find_anvil
+from chains.evm import BackendUnavailable, ChainRevert, EvmChain, NotSupported, ReplayLog, ReplayMismatch, find_anvil
+from chains.evm.replay import ReplayBlock
 
 from .bytecode import STORE_TIMESTAMP, forwarder
 
@@ -151,6 +152,17 @@ class BackendConformance:
             rebuilt.send(carol, alice.address, value=1)
             rebuilt.mine(GENESIS_TIME + 7300)
             assert rebuilt.w3.eth.get_transaction_count(carol.address) == 3
+
+    def test_a_log_the_node_would_mine_otherwise_does_not_rebuild(self, chain):
+        alice, bob = chain.accounts[:2]
+        first, second = chain.sign(alice, bob.address, value=1), chain.sign(alice, bob.address, value=2)
+        log = ReplayLog(chain.genesis)
+        log.blocks.append(ReplayBlock(1, GENESIS_TIME + 12, (second.raw, first.raw)))  # nonce 1 before nonce 0
+        with pytest.raises(ReplayMismatch, match="block 1: "):
+            EvmChain.rebuild(log, self.backend)
+        log.blocks[0] = ReplayBlock(2, GENESIS_TIME + 12, (first.raw,))
+        with pytest.raises(ReplayMismatch, match="the log has block 2 where block 1 belongs"):
+            EvmChain.rebuild(log, self.backend)
 
     def test_internal_transfers(self, chain):
         alice, _, carol = chain.accounts[:3]
