@@ -23,7 +23,8 @@ DAY = 86_400
 HOURLY = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 9, 10, 11, 12, 11, 9, 6, 3]
 SWEEP_BATCH = 10
 #: gas limit of a sweep: deploying a deposit address takes ~420k, the transfers far less. A fixed
-#: limit spares an estimate, which would have to wait for every block before it to be mined
+#: limit spares an estimate (which would wait for every block before it), and lets the sweep join
+#: the open block instead of a block of its own
 SWEEP_GAS_BASE, SWEEP_GAS_PER_ADDRESS = 60_000, 500_000
 #: gas limits of background contract calls, each about twice what it uses at most (a fixed limit
 #: spares an estimate; ``tests/labs/test_background.py`` checks the margins)
@@ -293,14 +294,13 @@ class Background:
         for lane in self.world.lanes.values():
             if lane.kind == "utxo":
                 continue
-            contract = lane.contracts[ex.actor.id]
             tokens = ["0x" + "00" * 20] + sorted({lane.contracts["stablecoin"].address} | lane.sweep_tokens)
             # a first sweep deploys each deposit address (~500k gas): batches keep a call within a block
             for i in range(0, len(salts), SWEEP_BATCH):
                 batch = salts[i:i + SWEEP_BATCH]
                 for token in tokens:
-                    lane.call(contract.functions.sweep(batch, token), ex.operator, t, receipt=False,
-                              gas=SWEEP_GAS_BASE + SWEEP_GAS_PER_ADDRESS * len(batch))
+                    lane.queue_call(ex.actor.id, "sweep", (batch, token), ex.operator, t,
+                                    gas=SWEEP_GAS_BASE + SWEEP_GAS_PER_ADDRESS * len(batch))
                     self.executed += 1
         ex.unswept.clear()
 

@@ -168,12 +168,10 @@ class EvmLane:
         self._incoming.add(to)
         return "0x" + h.hex()
 
-    def call(self, fn, sender: LocalAccount, t: int, *, value: int = 0, gas: int | None = None,
-             receipt: bool = True):
+    def call(self, fn, sender: LocalAccount, t: int, *, value: int = 0, gas: int | None = None):
         slot = self._advance(t)
         self.flush()
-        return self.chain.transact(fn, sender, value=value, gas=gas, receipt=receipt,
-                                   timestamp=max(slot, self.chain.timestamp + 1))
+        return self.chain.transact(fn, sender, value=value, gas=gas, timestamp=max(slot, self.chain.timestamp + 1))
 
     def deploy(self, name: str, *args, sender: LocalAccount, t: int, key: str | None = None):
         slot = self._advance(t)

@@ -320,13 +320,12 @@ class EvmChain:
             raise ChainRevert(_revert_reason(exc), tx) from None
 
     def transact(self, fn: ContractFunction, sender: LocalAccount, *, value: int = 0, gas: int | None = None,
-                 timestamp: int | None = None, receipt: bool = True) -> dict | bytes:
+                 timestamp: int | None = None) -> dict:
         """Call a contract function in a transaction of its own, mined at once; return its receipt.
 
         A call that would revert raises :class:`ChainRevert` with the contract's reason and sends
         nothing. With ``gas`` given, nothing is estimated; a revert is then found mined (status 0)
-        and raised without a reason. ``receipt=False`` returns only the tx hash, its status checked
-        by :meth:`expect_success` (cheaper: on a node process nothing waits for the block).
+        and raised without a reason.
         """
         if self._pending:
             self.mine()
@@ -334,9 +333,6 @@ class EvmChain:
         gas = gas or self.estimate(sender, to, data, value)
         h = self.send(sender, to, value=value, data=data, gas=gas)
         self.mine(timestamp)
-        if not receipt:
-            self.expect_success([h], "contract call")
-            return h
         rec = self.w3.eth.get_transaction_receipt(h)
         if rec["status"] != 1:
             raise ChainRevert("reverted on chain", {"hash": "0x" + h.hex()})
