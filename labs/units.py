@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from tracer.transfers import whole_units
+
 ETH_DECIMALS = 18
 BTC_DECIMALS = 8
 STABLE_DECIMALS = 6
@@ -37,11 +39,5 @@ def to_base(amount: int | float | str | Decimal, decimals: int, *, what: str = "
     return int(scaled)
 
 
-def fmt(base: int, decimals: int, symbol: str = "") -> str:
-    """Base units as a decimal string, exact (no float), e.g. ``fmt(2500000, 6, "USDC") == "2.5 USDC"``."""
-    sign = "-" if base < 0 else ""
-    whole, frac = divmod(abs(base), 10**decimals)
-    text = f"{sign}{whole:,}"
-    if frac:
-        text += "." + str(frac).rjust(decimals, "0").rstrip("0")
-    return f"{text} {symbol}".rstrip()
+#: base units as exact whole units, e.g. ``fmt(2500000, 6, "USDC") == "2.5 USDC"`` (the tracer's formatter)
+fmt = whole_units

@@ -7,6 +7,7 @@ import click
 
 from tracer.errors import LoadError
 from tracer.trace import DIRECTIONS, RULES, Source
+from tracer.transfers import ASSET, DECIMALS, whole_units
 
 
 def _when(value):
@@ -71,8 +72,9 @@ def trace(data, address, tx, direction, rule, hops, min_amount, max_degree, star
                           stop=set(labels), max_degree=max_degree, start=_when(start), end=_when(end))
     except ValueError as e:
         raise click.ClickException(str(e)) from None
+    decimals = _decimals(table)
     if plot_to and not flows.empty:
-        _plots(flows, ends, tagt, table, plot_to)
+        _plots(flows, ends, tagt, decimals, plot_to)
     out = [{"address": e.address, "asset": e.asset, "amount": str(e.amount), "hops": int(e.hops),
             "path": list(e.path), "why": e.why, "label": labels.get(e.address)} for e in ends.itertuples()]
     start_at = source.address or (f"{source.tx}:{source.vout}" if source.vout is not None else source.tx)
@@ -81,22 +83,31 @@ def trace(data, address, tx, direction, rule, hops, min_amount, max_degree, star
         return
     from rich.console import Console
     from rich.table import Table
-    tab = Table(title=f"{rule} {direction} trace from {start_at}")
+    tab = Table(title=f"{rule} {direction} trace from {start_at}",
+                caption="amounts in whole units, exact (--json gives base units)")
     for c in ("address", "label", "asset", "amount", "hops", "why", "path"):
         tab.add_column(c, justify="right" if c in ("amount", "hops") else "left")
     for e in out:
-        tab.add_row(_show(e["address"]), e["label"] or "", _show(e["asset"]), e["amount"], str(e["hops"]), e["why"],
+        amount = int(e["amount"])
+        shown = whole_units(amount, decimals[e["asset"]]) if e["asset"] in decimals else f"{amount:,} base units"
+        tab.add_row(_show(e["address"]), e["label"] or "", _show(e["asset"]), shown, str(e["hops"]), e["why"],
                     " ".join(e["path"]))
     Console(width=240).print(tab)
 
 
-def _plots(flows, ends, tags, table, base):
+def _decimals(table) -> dict:
+    """asset -> its decimals, where the data says."""
+    import pandas as pd
+
+    return {a: int(d) for a, d in zip(table[ASSET], table[DECIMALS]) if pd.notna(d)}
+
+
+def _plots(flows, ends, tags, decimals, base):
     import matplotlib
 
     matplotlib.use("Agg")
     from tracer import plot
 
-    decimals = {a: int(d) for a, d in zip(table["asset"], table["decimals"]) if d is not None}
     folder = os.path.dirname(base.removesuffix(".png"))
     for name, _ in plot.save_all(flows, ends, base.removesuffix(".png") + "-", tags=tags, decimals=decimals):
         click.echo(f"wrote {os.path.join(folder, name)}", err=True)

@@ -32,6 +32,26 @@ def empty():
     return pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
 
 
+def whole_units(amount: int, decimals: int, symbol: str = "") -> str:
+    """``amount`` base units as exact whole units, digits grouped (no float, nothing rounded).
+
+    Examples
+    --------
+    >>> whole_units(2_500_000, 6, "USDC")
+    '2.5 USDC'
+    >>> whole_units(435_571_000_000_000_000, 18)
+    '0.435571'
+    >>> whole_units(-12 * 10**8, 8, "BTC")
+    '-12 BTC'
+    """
+    sign = "-" if amount < 0 else ""
+    whole, frac = divmod(abs(int(amount)), 10**int(decimals))
+    text = f"{sign}{whole:,}"
+    if frac:
+        text += "." + str(frac).rjust(int(decimals), "0").rstrip("0")
+    return f"{text} {symbol}".rstrip()
+
+
 def window(table, start=None, end=None):
     """The rows with a timestamp in ``[start, end]`` (unix seconds; None leaves that side open).
 

@@ -24,6 +24,15 @@ def test_tags_stop_and_table():
     assert "Example Exchange" in r.output and "0x3333" not in r.output
 
 
+def test_table_amounts_are_exact_whole_units():
+    r = CliRunner(env={"COLUMNS": "300"}).invoke(trace, ["--data", str(DATA / "eth"), "--address", A])
+    assert r.exit_code == 0, r.output
+    assert " 1.99999999999939 " in r.output and " 0.6 " in r.output  # ETH: 18 decimals, nothing rounded
+    # a uint256 token amount, 6 decimals, to the last digit
+    assert "115,792,089,237,316,195,423,570,985,008,687,907,853,269,984,665,640,564,039,457,584,007,913,129.639935" in r.output
+    assert "amounts in whole units, exact" in r.output
+
+
 def run(*args):
     r = CliRunner().invoke(trace, ["--data", str(DATA / "eth"), *args])
     return r
