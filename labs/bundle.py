@@ -293,51 +293,64 @@ def verify_bundle(folder: Path, *, backend: str = "auto", progress: Callable[[st
     Returns the problems found (empty: the bundle is intact and its exports are what its chains say).
     An EVM chain rebuilt on another backend than the one that made the bundle still has every
     block's transactions checked, but its export files cannot be compared (block hashes and traces
-    differ between backends): that is said in ``skipped``, if given.
+    differ between backends): that is said in ``skipped``, if given. On anvil the chains are
+    rebuilt at the same time, each on its own node.
     """
-    import filecmp
-    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chains.evm import find_anvil
 
     progress = progress or (lambda msg: None)
     folder = Path(folder)
     problems = check_manifest(folder)
     try:
-        spec = json.loads((folder / "spec.json").read_text())
+        chains = json.loads((folder / "spec.json").read_text()).get("chains", [])
     except (OSError, ValueError) as exc:
         return problems + [f"spec.json: cannot read it ({exc})"]
-    for chain in spec.get("chains", []):
-        name, kind = chain["name"], chain["kind"]
-        replay, exports = folder / "chains" / name / "replay.jsonl", folder / "exports" / name
-        progress(f"rebuilding {name} from its replay log")
-        with tempfile.TemporaryDirectory() as tmpdir:
-            tmpdir = Path(tmpdir)
-            try:
-                if kind == "evm":
-                    from chains.evm import EvmChain
-                    from chains.evm.export import export_chain
-
-                    with EvmChain.rebuild(replay, backend, history=False) as rebuilt:  # the export reads no past state
-                        made_on, rebuilt_on = _export_backend(exports), rebuilt.backend.name
-                        if made_on not in (None, rebuilt_on):
-                            if skipped is not None:
-                                skipped.append(f"exports/{name}: made on {made_on}, rebuilt on {rebuilt_on}: every "
-                                               "block's transactions checked, the files not compared (block hashes "
-                                               "and traces differ between backends)")
-                            continue
-                        with _no_traces_said():  # the bundle's own notes say so too, or they differ
-                            export_chain(rebuilt, tmpdir)
-                else:
-                    from chains.utxo.export import export_jsonl
-                    from chains.utxo.replay import read_replay
-
-                    export_jsonl(read_replay(replay), tmpdir / "blocks.jsonl", tmpdir / "transactions.jsonl")
-            except Exception as exc:  # a broken log is a finding, not a crash
-                problems.append(f"chains/{name}/replay.jsonl: does not rebuild: {exc}")
-                continue
-            for produced in sorted(tmpdir.iterdir()):
-                theirs = exports / produced.name
-                if not theirs.is_file():
-                    problems.append(f"exports/{name}/{produced.name}: missing")
-                elif not filecmp.cmp(produced, theirs, shallow=False):
-                    problems.append(f"exports/{name}/{produced.name}: differs from what the replayed chain exports")
+    on_nodes = backend == "anvil" or (backend == "auto" and find_anvil())
+    # the warnings filter is process-wide: set once here, not in each thread
+    with _no_traces_said(), ThreadPoolExecutor(max_workers=max(1, len(chains)) if on_nodes else 1) as pool:
+        results = list(pool.map(lambda c: _verify_chain(folder, c["name"], c["kind"], backend, progress), chains))
+    for found, notes in results:
+        problems += found
+        if skipped is not None:
+            skipped += notes
     return problems
+
+
+def _verify_chain(folder: Path, name: str, kind: str, backend: str, progress) -> tuple[list[str], list[str]]:
+    """(problems, what could not be compared) of one chain of a bundle."""
+    import filecmp
+    import tempfile
+
+    replay, exports = folder / "chains" / name / "replay.jsonl", folder / "exports" / name
+    progress(f"rebuilding {name} from its replay log")
+    problems = []
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmpdir = Path(tmpdir)
+        try:
+            if kind == "evm":
+                from chains.evm import EvmChain
+                from chains.evm.export import export_chain
+
+                with EvmChain.rebuild(replay, backend, history=False) as rebuilt:  # the export reads no past state
+                    made_on, rebuilt_on = _export_backend(exports), rebuilt.backend.name
+                    if made_on not in (None, rebuilt_on):
+                        return [], [f"exports/{name}: made on {made_on}, rebuilt on {rebuilt_on}: every block's "
+                                    "transactions checked, the files not compared (block hashes and traces differ "
+                                    "between backends)"]
+                    export_chain(rebuilt, tmpdir)
+            else:
+                from chains.utxo.export import export_jsonl
+                from chains.utxo.replay import read_replay
+
+                export_jsonl(read_replay(replay), tmpdir / "blocks.jsonl", tmpdir / "transactions.jsonl")
+        except Exception as exc:  # a broken log is a finding, not a crash
+            return [f"chains/{name}/replay.jsonl: does not rebuild: {exc}"], []
+        for produced in sorted(tmpdir.iterdir()):
+            theirs = exports / produced.name
+            if not theirs.is_file():
+                problems.append(f"exports/{name}/{produced.name}: missing")
+            elif not filecmp.cmp(produced, theirs, shallow=False):
+                problems.append(f"exports/{name}/{produced.name}: differs from what the replayed chain exports")
+    return problems, []
