@@ -99,7 +99,8 @@ def _decimals(table) -> dict:
     """asset -> its decimals, where the data says."""
     import pandas as pd
 
-    return {a: int(d) for a, d in zip(table[ASSET], table[DECIMALS]) if pd.notna(d)}
+    pairs = table[[ASSET, DECIMALS]].drop_duplicates()  # a few assets, however many rows
+    return {a: int(d) for a, d in zip(pairs[ASSET], pairs[DECIMALS]) if pd.notna(d)}
 
 
 def _plots(flows, ends, tags, decimals, base):

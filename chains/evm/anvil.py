@@ -187,10 +187,6 @@ class AnvilBackend(Backend):
                 raise RuntimeError(f"no receipt for 0x{h.hex()}: not mined")
         return [int(r["status"], 16) for r in receipts]
 
-    def pending_count(self) -> int:
-        status = self.rpc("txpool_status")
-        return int(status["pending"], 16) + int(status["queued"], 16)
-
     def snapshot(self):
         return self.rpc("evm_snapshot")
 

@@ -18,8 +18,8 @@ SEEDS = [1, 2]
 #: EVM blocks come every 12 s; a transaction lands in the slot after its time, or one later
 SLACK = 2 * 12
 
-FAN_OUT = """
-name = "fan-out-mistakes"
+#: one EVM chain, a little background, and proceeds from three victims: what both stories start from
+START = """
 [chains.ethereum]
 kind = "evm"
 chain_id = 1
@@ -34,7 +34,9 @@ victims = 3
 amount_min_usd = 8000
 amount_max_usd = 12000
 days = 2
-[[story]]
+"""
+
+FAN_OUT = 'name = "fan-out-mistakes"' + START + """[[story]]
 typology = "fan_out"
 mules = 3
 threshold_usd = 5000
@@ -44,23 +46,7 @@ typology = "cash_out"
 exchange = 1
 """
 
-LAYERS = """
-name = "layers-mistakes"
-[chains.ethereum]
-kind = "evm"
-chain_id = 1
-[world]
-users = 6
-[background]
-transactions = 30
-days = 4
-[[story]]
-typology = "investment_fraud_collection"
-victims = 3
-amount_min_usd = 8000
-amount_max_usd = 12000
-days = 2
-[[story]]
+LAYERS = 'name = "layers-mistakes"' + START + """[[story]]
 typology = "fan_in"
 @fan_in@
 [[story]]
