@@ -13,6 +13,11 @@ COLUMNS = [CHAIN, TX_HASH, BLOCK, TIMESTAMP, FROM, TO, ASSET, AMOUNT, KIND, DECI
 #: in its block, -1 if the export does not say. Without it, transactions of one block are taken in
 #: hash order, and a transaction spending what another in the same block paid may come first.
 TX_INDEX = "tx_index"
+#: on every table the loaders return: the asset's ticker for people, as the data gives it: the
+#: native asset itself ("ETH", "BTC"), a token's ``symbol`` from the export's ``tokens`` file (the
+#: contract's own ``symbol()``: anyone may deploy a token called "USDT", so ``asset``, the contract
+#: address, is what identifies it), missing (None) when the export does not name the token.
+SYMBOL = "symbol"
 
 NATIVE, INTERNAL, TOKEN, UTXO, FEE = "native", "internal", "token", "utxo", "fee"
 KINDS = (NATIVE, INTERNAL, TOKEN, UTXO, FEE)
@@ -21,15 +26,15 @@ KINDS = (NATIVE, INTERNAL, TOKEN, UTXO, FEE)
 FEE_ADDRESS = "fee"
 
 
-def empty():
-    """An empty transfers table with the standard columns.
+def empty(columns=None):
+    """An empty transfers table with the standard columns (or ``columns``).
 
     Examples
     --------
     >>> list(empty().columns) == COLUMNS
     True
     """
-    return pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in (COLUMNS if columns is None else columns)})
 
 
 def whole_units(amount: int, decimals: int, symbol: str = "") -> str:

@@ -9,6 +9,7 @@ name it. Column names are checked against ethereum-etl's ``docs/schema.md`` (``d
 """
 import csv
 import json
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,7 @@ LOG_COLUMNS = ["log_index", "transaction_hash", "block_number", "address", "data
 TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 BLOCK_COLUMNS = ["number", "timestamp"]
 TOKEN_COLUMNS = ["address", "decimals"]
+TOKEN_OPTIONAL = ["symbol"]
 RECEIPT_COLUMNS = ["transaction_hash", "status", "gas_used"]
 
 _ADDRESS = r"^0x[0-9a-fA-F]{40}$"
@@ -267,22 +269,32 @@ def checksum(address):
     return "0x" + "".join(c.upper() if int(h[i], 16) >= 8 else c for i, c in enumerate(a))
 
 
+def _symbols(values):
+    """Token symbols as written, stripped; an empty one is unknown (None). Control characters
+    (a bytes32 symbol decoded badly) become U+FFFD so that a table's lines stay whole."""
+    out = []
+    for v in _strings(values).to_pylist():
+        v = "".join("\ufffd" if unicodedata.category(c)[0] == "C" else c for c in v.strip())
+        out.append(v or None)
+    return out
+
+
 def _full(n, value):
     a = np.empty(n, dtype=object)
     a[:] = value
     return a
 
 
-def _frame(chain, txh, block, ts, frm, to, asset, amount, kind, decimals, index, tx_index=-1):
+def _frame(chain, txh, block, ts, frm, to, asset, amount, kind, decimals, index, tx_index=-1, symbol=None):
     """One part of the table: a column name -> numpy object array dict (scalars repeated)."""
     n = len(txh)
     def col(v):
         return _full(n, v) if isinstance(v, (str, int, type(None))) else np.asarray(v, dtype=object)
     return dict(zip(_COLUMNS, map(col, (chain, txh, block, ts, frm, to, asset, amount, kind, decimals, index,
-                                        tx_index))))
+                                        tx_index, symbol))))
 
 
-_COLUMNS = T.COLUMNS + [T.TX_INDEX]
+_COLUMNS = T.COLUMNS + [T.TX_INDEX, T.SYMBOL]
 
 
 def _lookup(keys, mapping):
@@ -390,7 +402,7 @@ def _transactions(files, chain, blocks):
     keep = ok & (value > 0)
     txi = _tx_index(df, p)
     parts = [_frame(chain, txh[keep], block[keep], ts[keep], frm[keep], to[keep], "ETH",
-                    value[keep], T.NATIVE, 18, -1, txi[keep])]
+                    value[keep], T.NATIVE, 18, -1, txi[keep], "ETH")]
     price_col = "receipt_effective_gas_price" if "receipt_effective_gas_price" in df.column_names else "gas_price"
     if "receipt_gas_used" in df.column_names and price_col in df.column_names:
         used = to_ints(df["receipt_gas_used"], p, "receipt_gas_used", True)
@@ -400,7 +412,7 @@ def _transactions(files, chain, blocks):
         fee[known] = used[known] * price[known]
         has = fee > 0  # failed transactions still pay gas
         parts.append(_frame(chain, txh[has], block[has], ts[has], frm[has], T.FEE_ADDRESS, "ETH",
-                            fee[has], T.FEE, 18, -1, txi[has]))
+                            fee[has], T.FEE, 18, -1, txi[has], "ETH"))
     return parts
 
 
@@ -420,10 +432,10 @@ def _traces(files, chain, blocks):
     keep = ok & call & nested & (value > 0)
     txh = _hashes(df["transaction_hash"], p, "transaction_hash", where=keep)
     return [_frame(chain, txh[keep], block[keep], ts[keep], frm[keep], to[keep], "ETH", value[keep],
-                   T.INTERNAL, 18, -1, _tx_index(df, p)[keep])]
+                   T.INTERNAL, 18, -1, _tx_index(df, p)[keep], "ETH")]
 
 
-def _token_transfers(files, chain, blocks, decimals):
+def _token_transfers(files, chain, blocks, tokens):
     p = files["token_transfers"]
     df = read_arrow(p, TOKEN_TRANSFER_COLUMNS + ["block_timestamp"])
     require(df, TOKEN_TRANSFER_COLUMNS, p)
@@ -433,11 +445,12 @@ def _token_transfers(files, chain, blocks, decimals):
     block = to_ints(df["block_number"], p, "block_number")
     log_index = to_ints(df["log_index"], p, "log_index")
     txh = _hashes(df["transaction_hash"], p, "transaction_hash")
+    decimals, symbols = tokens
     return [_frame(chain, txh, block, _timestamps(df, block, blocks, p), frm, to, token, value, T.TOKEN,
-                   _lookup(token, decimals), log_index, -1)]
+                   _lookup(token, decimals), log_index, -1, _lookup(token, symbols))]
 
 
-def _logs(files, chain, blocks, decimals):
+def _logs(files, chain, blocks, tokens):
     """ERC-20 transfers decoded from raw logs, as ethereum-etl's own extract_token_transfers does:
     the Transfer topic with exactly three topics and a 32-byte amount (ERC-721 has four topics)."""
     p = files["logs"]
@@ -465,10 +478,11 @@ def _logs(files, chain, blocks, decimals):
     token = to_addresses(df["address"], p, "address")
     block = to_ints(df["block_number"], p, "block_number")
     txi = _tx_index(df, p)
+    decimals, symbols = tokens
     return [_frame(chain, _hashes(df["transaction_hash"], p, "transaction_hash"), block,
                    _timestamps(df, block, blocks, p), np.array(frm, dtype=object), np.array(to, dtype=object),
                    token, np.array(value, dtype=object), T.TOKEN, _lookup(token, decimals),
-                   to_ints(df["log_index"], p, "log_index"), txi)]
+                   to_ints(df["log_index"], p, "log_index"), txi, _lookup(token, symbols))]
 
 
 def load_ethereum_etl(files, chain="ethereum"):
@@ -508,24 +522,27 @@ def load_ethereum_etl(files, chain="ethereum"):
     >>> t[["tx_hash", "amount", "kind"]].to_dict("records")
     [{'tx_hash': '0xaa', 'amount': 1000000000000000000, 'kind': 'native'}]
     """
-    blocks, decimals, parts = {}, {}, []
+    blocks, decimals, symbols, parts = {}, {}, {}, []
     if "blocks" in files:
         p = files["blocks"]; b = read_arrow(p, BLOCK_COLUMNS); require(b, BLOCK_COLUMNS, p)
         blocks = dict(zip(to_ints(b["number"], p, "number"), to_ints(b["timestamp"], p, "timestamp")))
     if "tokens" in files:
-        p = files["tokens"]; k = read_arrow(p, TOKEN_COLUMNS); require(k, TOKEN_COLUMNS, p)
-        decimals = dict(zip(to_addresses(k["address"], p, "address"), to_ints(k["decimals"], p, "decimals", True)))
+        p = files["tokens"]; k = read_arrow(p, TOKEN_COLUMNS + TOKEN_OPTIONAL); require(k, TOKEN_COLUMNS, p)
+        addresses = to_addresses(k["address"], p, "address")
+        decimals = dict(zip(addresses, to_ints(k["decimals"], p, "decimals", True)))
+        if "symbol" in k.column_names:
+            symbols = dict(zip(addresses, _symbols(k["symbol"])))
     if "transactions" in files:
         parts += _transactions(files, chain, blocks)
     if "traces" in files:
         parts += _traces(files, chain, blocks)
     if "token_transfers" in files:
-        parts += _token_transfers(files, chain, blocks, decimals)
+        parts += _token_transfers(files, chain, blocks, (decimals, symbols))
     elif "logs" in files:  # the same transfers, decoded here (both would count them twice)
-        parts += _logs(files, chain, blocks, decimals)
+        parts += _logs(files, chain, blocks, (decimals, symbols))
     parts = [x for x in parts if len(x[T.TX_HASH])]
     if not parts:
-        return T.empty()
+        return T.empty(_COLUMNS)
     cols = {c: np.concatenate([x[c] for x in parts]) if len(parts) > 1 else parts[0][c] for c in _COLUMNS}
     _fill_timestamps(cols)
     _fill_tx_index(cols)
