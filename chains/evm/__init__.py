@@ -5,7 +5,7 @@
 ...     chain.w3.eth.chain_id
 7
 """
-from .backend import Backend, BackendUnavailable, Capabilities, NotSupported, find_anvil, open_backend
+from .backends import Backend, BackendUnavailable, Capabilities, NotSupported, find_anvil, open_backend
 from .chain import ChainRevert, EvmChain, ReplayMismatch
 from .genesis import DEFAULT_MNEMONIC, Genesis, derive_accounts, funded_genesis
 from .replay import ReplayLog

@@ -10,7 +10,7 @@ from web3.contract.contract import Contract, ContractFunction
 from web3.exceptions import ContractLogicError
 from web3.middleware import Web3Middleware
 
-from .backend import Backend, open_backend
+from .backends import Backend, open_backend
 from .genesis import DEFAULT_BALANCE, DEFAULT_GENESIS_TIME, DEFAULT_GAS_LIMIT, DEFAULT_MNEMONIC, Genesis, funded_genesis
 from .replay import ReplayBlock, ReplayLog
 from .txsign import SignedTx, Signer

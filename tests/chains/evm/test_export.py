@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from chains.contracts import ARTIFACTS_DIR
 from chains.evm import EvmChain, find_anvil
-from chains.evm.backend import project_root
 from chains.evm.export import (
     MissingTracesWarning,
     export_chain,
@@ -29,7 +29,7 @@ from .bytecode import deploy_code, forwarder
 
 GOLDEN = Path(__file__).parent / "golden"
 GENESIS_TIME = 1_767_225_600
-STABLECOIN = project_root() / "chains" / "contracts" / "artifacts" / "Stablecoin.json"
+STABLECOIN = ARTIFACTS_DIR / "Stablecoin.json"
 #: runtime that always reverts (PUSH1 0 PUSH1 0 REVERT): a call to it fails on chain
 REVERTER = deploy_code(bytes.fromhex("60006000fd"))
 #: keccak256("Transfer(address,address,uint256)")

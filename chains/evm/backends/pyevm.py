@@ -14,8 +14,8 @@ from eth_utils import to_canonical_address
 from web3 import EthereumTesterProvider, Web3
 from web3.providers.eth_tester.defaults import API_ENDPOINTS, static_return
 
-from .backend import Backend, Capabilities
-from .genesis import Genesis
+from ..genesis import Genesis
+from .base import Backend, Capabilities
 
 
 class PyEvmBackend(Backend):

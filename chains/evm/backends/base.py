@@ -1,21 +1,19 @@
 """The seam between the lab and an EVM node: what every backend does, and what only some can.
 
-Two backends implement it (as eth-tester does with its backends): :class:`~chains.evm.anvil.AnvilBackend`
-(a real node process, fast, with a trace API) and :class:`~chains.evm.pyevm.PyEvmBackend` (py-evm in
+Two backends implement it (as eth-tester does with its backends): :class:`~chains.evm.backends.anvil.AnvilBackend`
+(a real node process, fast, with a trace API) and :class:`~chains.evm.backends.pyevm.PyEvmBackend` (py-evm in
 process, for machines without Node.js). ``tests/chains/evm/test_backend_conformance.py`` holds one test
 class that every backend subclass runs; capability flags say which tests apply.
 """
 from __future__ import annotations
 
-import shutil
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
 from web3 import Web3
 
-from .genesis import Genesis
+from ..genesis import Genesis
 
 
 class BackendUnavailable(RuntimeError):
@@ -87,38 +85,3 @@ class Backend(ABC):
 
     def __exit__(self, *exc):
         self.close()
-
-
-def project_root() -> Path:
-    return Path(__file__).resolve().parents[2]
-
-
-def find_anvil() -> str | None:
-    """Path of the anvil binary: ``$TRACELAB_ANVIL``, the project's node_modules, then ``$PATH``."""
-    import os
-
-    env = os.environ.get("TRACELAB_ANVIL")
-    if env:
-        return env if Path(env).exists() else None
-    for cand in sorted((project_root() / "node_modules" / "@foundry-rs").glob("anvil-*/bin/anvil")):
-        if os.access(cand, os.X_OK):
-            return str(cand)
-    return shutil.which("anvil")
-
-
-BACKENDS = ("anvil", "pyevm")
-
-
-def open_backend(name: str, genesis: Genesis, **options) -> Backend:
-    """Start backend ``name`` (``"anvil"``, ``"pyevm"`` or ``"auto"``: anvil when installed)."""
-    if name == "auto":
-        name = "anvil" if find_anvil() else "pyevm"
-    if name == "anvil":
-        from .anvil import AnvilBackend
-
-        return AnvilBackend(genesis, **options)
-    if name == "pyevm":
-        from .pyevm import PyEvmBackend
-
-        return PyEvmBackend(genesis, **options)
-    raise ValueError(f"unknown EVM backend {name!r}: expected one of {', '.join(BACKENDS)} or 'auto'")

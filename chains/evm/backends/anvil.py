@@ -5,25 +5,42 @@ import atexit
 import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 import time
 import weakref
+from pathlib import Path
 from typing import Sequence
 
 import requests
 from web3 import Web3
 
-from .backend import Backend, BackendUnavailable, Capabilities, find_anvil
-from .genesis import DEFAULT_MNEMONIC, Genesis
+from ..genesis import DEFAULT_MNEMONIC, Genesis
+from .base import Backend, BackendUnavailable, Capabilities
 
 _LIVE: "weakref.WeakSet[AnvilBackend]" = weakref.WeakSet()
 #: transactions per eth_sendRawTransaction batch. anvil (1.7) admits the first 64 or so of a batch
 #: in order and the rest in another order, and "FIFO" mines them in the order admitted: a block
 #: would then differ from the lab's replay log. Smaller batches arrive in order.
 SEND_BATCH = 50
+
+
+#: where ``npm ci`` installs anvil's platform package: the repository's node_modules
+NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"
+
+
+def find_anvil() -> str | None:
+    """Path of the anvil binary: ``$TRACELAB_ANVIL``, the project's node_modules, then ``$PATH``."""
+    env = os.environ.get("TRACELAB_ANVIL")
+    if env:
+        return env if Path(env).exists() else None
+    for cand in sorted((NODE_MODULES / "@foundry-rs").glob("anvil-*/bin/anvil")):
+        if os.access(cand, os.X_OK):
+            return str(cand)
+    return shutil.which("anvil")
 
 
 def _stop_all():
