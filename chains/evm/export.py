@@ -4,21 +4,19 @@ What ethereum-etl writes from a mainnet node, this writes from a lab chain, with
 (:mod:`chains.evm.etl_schema`) and the same value encodings, so that the tracer, pandas, BigQuery-style
 SQL and every tool that reads ethereum-etl exports read a lab case as they read a real one.
 
-On anvil, blocks, receipts and traces are fetched in JSON-RPC batches; on the pure-Python backend
-through web3, and without traces: that backend has no trace API, so ``traces.csv`` holds only its
-header, a :class:`MissingTracesWarning` is emitted and ``EXPORT_NOTES.txt`` says so in the folder
-itself, so nobody mistakes "no rows" for "no internal transfers".
+Blocks, receipts and traces come from the backend (:meth:`~chains.evm.backends.base.Backend.fetch_blocks`),
+each by its own fastest way. The pure-Python backend has no trace API, so there ``traces.csv`` holds
+only its header, a :class:`MissingTracesWarning` is emitted and ``EXPORT_NOTES.txt`` says so in the
+folder itself, so nobody mistakes "no rows" for "no internal transfers".
 """
 from __future__ import annotations
 
 import csv
-import json
 import os
 import tempfile
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +27,6 @@ from web3 import Web3
 
 from . import etl_schema as S
 
-#: blocks and transactions at most per JSON-RPC batch on anvil, and batches in flight at once
-BLOCKS_PER_BATCH = 50
-TXS_PER_REQUEST = 500
-PARALLEL_REQUESTS = 4
 NOTES_FILE = "EXPORT_NOTES.txt"
 
 Progress = Callable[[int, int], None]
@@ -295,145 +289,6 @@ def read_token(w3: Web3, address: str, block: int) -> dict:
             "decimals": _decode_uint(call("decimals()")), "total_supply": _decode_uint(call("totalSupply()"))}
 
 
-# -- fetching ----------------------------------------------------------------------------------
-def _plain(obj: Any) -> Any:
-    """web3's formatted result as plain JSON (hex strings for bytes), like a JSON-RPC reply."""
-    return json.loads(Web3.to_json(obj))
-
-
-def _post_batch(session, url: str, calls: list[tuple[str, list]]) -> list:
-    body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
-    replies = sorted(session.post(url, json=body, timeout=600).json(), key=lambda r: r["id"])
-    out = []
-    for (method, params), reply in zip(calls, replies):
-        if "error" in reply:
-            raise RuntimeError(f"{method}{params}: the node answered {reply['error']}")
-        out.append(reply["result"])
-    return out
-
-
-def _fetch_rpc(backend, numbers: list[int], traces: bool) -> Iterator[tuple[dict, list[dict], list[dict]]]:
-    """Blocks with their receipts and traces, in order, from batches sent on parallel connections.
-
-    A node spends most of an export building full blocks and receipts, one request at a time;
-    several requests in flight keep every core of the node busy.
-    """
-    import threading
-
-    import requests
-
-    local = threading.local()
-
-    def fetch(chunk: list[int]) -> list[tuple[dict, list, list]]:
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
-            session.trust_env = False  # loopback only: no proxies
-        calls = [("eth_getBlockByNumber", [hex(n), True]) for n in chunk]
-        calls += [("eth_getBlockReceipts", [hex(n)]) for n in chunk]
-        if traces:
-            calls += [("trace_block", [hex(n)]) for n in chunk]
-        replies, k = _post_batch(session, backend.url, calls), len(chunk)
-        out = []
-        for j, n in enumerate(chunk):
-            if replies[j] is None:
-                raise RuntimeError(f"the node has no block {n}")
-            out.append((replies[j], replies[k + j] or [], (replies[2 * k + j] or []) if traces else []))
-        return out
-
-    # headers first (cheap), to cut the range into requests of about TXS_PER_REQUEST transactions
-    chunks, chunk, size = [], [], 0
-    for i in range(0, len(numbers), 1000):
-        heads = backend.rpc_batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers[i:i + 1000]])
-        for n, head in zip(numbers[i:i + 1000], heads):
-            count = len(head["transactions"]) if head else 0
-            if chunk and (size + count > TXS_PER_REQUEST or len(chunk) >= BLOCKS_PER_BATCH):
-                chunks.append(chunk)
-                chunk, size = [], 0
-            chunk.append(n)
-            size += count
-    if chunk:
-        chunks.append(chunk)
-    with ThreadPoolExecutor(max_workers=PARALLEL_REQUESTS, thread_name_prefix="tracelab-export") as pool:
-        window = PARALLEL_REQUESTS * 2  # bounded read-ahead: memory stays flat on long chains
-        for i in range(0, len(chunks), window):
-            for result in pool.map(fetch, chunks[i:i + window]):
-                yield from result
-
-
-def _pyevm_transactions(evm_chain, number: int) -> list[dict]:
-    """A block's transactions straight from py-evm, in JSON-RPC shape (eth-tester finds each
-    transaction by hash with a scan of the whole chain)."""
-    block = evm_chain.get_canonical_block_by_number(number)
-    base_fee = getattr(block.header, "base_fee_per_gas", 0) or 0
-    block_hash = "0x" + block.hash.hex()
-    out = []
-    for i, tx in enumerate(block.transactions):
-        row = {"hash": "0x" + tx.hash.hex(), "nonce": tx.nonce, "blockHash": block_hash, "blockNumber": number,
-               "transactionIndex": i, "from": "0x" + tx.sender.hex(), "to": "0x" + tx.to.hex() if tx.to else None,
-               "value": tx.value, "gas": tx.gas, "input": "0x" + bytes(tx.data).hex(), "type": tx.type_id or 0}
-        if hasattr(tx, "max_fee_per_gas") and (tx.type_id or 0) >= 2:
-            # what a node reports as gasPrice of a mined EIP-1559 transaction: the price it paid
-            row.update(maxFeePerGas=tx.max_fee_per_gas, maxPriorityFeePerGas=tx.max_priority_fee_per_gas,
-                       gasPrice=min(tx.max_fee_per_gas, base_fee + tx.max_priority_fee_per_gas))
-        else:
-            row["gasPrice"] = tx.gas_price
-        out.append(row)
-    return out
-
-
-def _pyevm_receipts(evm_chain, number: int, txs: list[dict]) -> list[dict]:
-    """A block's receipts straight from py-evm's database, in JSON-RPC shape.
-
-    eth-tester rebuilds a block's receipts for every single receipt asked for, so a block of n
-    transactions costs n^2; here each block's receipts are read once.
-    """
-    from eth._utils.address import generate_contract_address as contract_address
-    from eth_utils import to_canonical_address
-
-    block = evm_chain.get_canonical_block_by_number(number)
-    base_fee = getattr(block.header, "base_fee_per_gas", 0) or 0
-    out, previous, log_index = [], 0, 0
-    for i, (tx, receipt) in enumerate(zip(txs, block.get_receipts(evm_chain.chaindb))):
-        if tx.get("maxFeePerGas") is not None:
-            price = min(_q(tx["maxFeePerGas"]), base_fee + _q(tx["maxPriorityFeePerGas"]))
-        else:
-            price = _q(tx["gasPrice"])
-        created = None
-        if not tx.get("to"):
-            created = "0x" + contract_address(to_canonical_address(tx["from"]), _q(tx["nonce"])).hex()
-        logs = []
-        for lg in receipt.logs:
-            logs.append({"logIndex": log_index, "transactionHash": tx["hash"], "transactionIndex": i,
-                         "blockHash": tx["blockHash"], "blockNumber": number, "address": "0x" + lg.address.hex(),
-                         "data": "0x" + bytes(lg.data).hex(), "topics": ["0x" + t.to_bytes(32, "big").hex() for t in lg.topics]})
-            log_index += 1
-        out.append({"transactionHash": tx["hash"], "transactionIndex": i, "blockHash": tx["blockHash"],
-                    "blockNumber": number, "cumulativeGasUsed": receipt.gas_used, "gasUsed": receipt.gas_used - previous,
-                    "contractAddress": created, "status": 1 if receipt.state_root == b"\x01" else 0,
-                    "effectiveGasPrice": price, "logs": logs})
-        previous = receipt.gas_used
-    return out
-
-
-def _fetch_web3(backend, w3: Web3, numbers: list[int]) -> Iterator[tuple[dict, list[dict], list[dict]]]:
-    evm_chain = getattr(backend, "evm_chain", None)  # py-evm in process: read its database directly
-    for n in numbers:
-        # web3's tester provider leaves full transactions inside a block unformatted (snake_case
-        # keys); fetched one by one they come in JSON-RPC shape
-        block = _plain(w3.eth.get_block(n))
-        hashes = block["transactions"]
-        if evm_chain is not None:
-            block["transactions"] = _pyevm_transactions(evm_chain, n)
-            if [t["hash"] for t in block["transactions"]] != hashes:
-                raise RuntimeError(f"block {n}: py-evm's transactions differ from the node's")
-            receipts = _pyevm_receipts(evm_chain, n, block["transactions"])
-        else:
-            block["transactions"] = [_plain(w3.eth.get_transaction(h)) for h in hashes]
-            receipts = [_plain(w3.eth.get_transaction_receipt(h)) for h in hashes]
-        yield block, receipts, []
-
-
 # -- writing -----------------------------------------------------------------------------------
 class _Csv:
     def __init__(self, path: Path, columns: tuple[str, ...]):
@@ -500,8 +355,7 @@ def _export(chain, out: Path, progress: Progress | None, start_block: int, head:
     w3, backend = chain.w3, chain.backend
     numbers = list(range(start_block, head + 1))
     has_traces = bool(backend.caps.trace_api)
-    use_rpc = hasattr(backend, "rpc_batch")
-    source = _fetch_rpc(backend, numbers, has_traces) if use_rpc else _fetch_web3(backend, w3, numbers)
+    source = backend.fetch_blocks(numbers)
 
     writers = {name: _Csv(out / name, cols) for name, cols in S.FILES.items()}
     traces: list[dict] = []

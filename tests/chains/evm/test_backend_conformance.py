@@ -3,12 +3,24 @@ import socket
 
 import pytest
 
-from chains.evm import BackendUnavailable, ChainRevert, EvmChain, NotSupported, ReplayLog, ReplayMismatch, find_anvil
+from chains.evm import Backend, BackendUnavailable, ChainRevert, EvmChain, NotSupported, ReplayLog, ReplayMismatch, find_anvil
+from chains.evm.export import map_block, map_log, map_receipt, map_trace, map_transaction
 from chains.evm.replay import ReplayBlock
 
 from .bytecode import STORE_TIMESTAMP, forwarder
+from .sample_chain import GENESIS_TIME, build_story
 
-GENESIS_TIME = 1_767_225_600
+
+def export_rows(fetched) -> dict[str, list[dict]]:
+    """What an export writes of :meth:`Backend.fetch_blocks`' answers, file by file."""
+    rows = {"blocks": [], "transactions": [], "receipts": [], "logs": [], "traces": []}
+    for block, receipts, traces in fetched:
+        rows["blocks"].append(map_block(block))
+        rows["transactions"] += [map_transaction(t, rows["blocks"][-1]["timestamp"]) for t in block["transactions"]]
+        rows["receipts"] += [map_receipt(r) for r in receipts]
+        rows["logs"] += [map_log(lg) for r in receipts for lg in r["logs"]]
+        rows["traces"] += [map_trace(t) for t in traces]
+    return rows
 
 
 class BackendConformance:
@@ -183,6 +195,24 @@ class BackendConformance:
         assert inner[0]["action"]["to"] == carol.address.lower()
         assert int(inner[0]["action"]["value"], 16) == 777
         assert inner[0]["transactionHash"] == "0x" + h.hex()
+
+    def test_fetch_blocks_agrees_with_web3(self, chain):
+        """The backend's own way to an export's blocks gives the rows that web3 gives one request at a time."""
+        facts = build_story(chain)
+        chain.sync()  # the backend itself is read here
+        numbers = list(range(facts["head"] + 1))
+        fast = export_rows(chain.backend.fetch_blocks(numbers))
+        assert fast == export_rows(Backend.fetch_blocks(chain.backend, numbers))
+        assert [b["number"] for b in fast["blocks"]] == numbers
+        assert len(fast["transactions"]) == len(fast["receipts"]) == 9 and len(fast["logs"]) >= 3
+        assert {r["status"] for r in fast["receipts"]} == {0, 1}
+        created = [r["contract_address"] for r in fast["receipts"] if r["contract_address"]]
+        assert facts["forwarder"] in created and facts["token"] in created
+        if chain.backend.caps.trace_api:
+            assert any(t["trace_address"] and t["value"] == facts["internal_value"] for t in fast["traces"])
+        else:
+            assert fast["traces"] == []
+        assert list(chain.backend.fetch_blocks([])) == []
 
     def test_reads_see_every_write_before_them(self, chain):
         """On a node process, sends and mining run behind the lab's back; a read must wait for them."""
