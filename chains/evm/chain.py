@@ -10,7 +10,7 @@ from web3.contract.contract import Contract, ContractFunction
 from web3.exceptions import ContractLogicError
 from web3.middleware import Web3Middleware
 
-from .backends import Backend, open_backend
+from .backends import Backend, TransactionRejected, open_backend
 from .genesis import DEFAULT_BALANCE, DEFAULT_GENESIS_TIME, DEFAULT_GAS_LIMIT, DEFAULT_MNEMONIC, Genesis, funded_genesis
 from .replay import ReplayBlock, ReplayLog
 from .txsign import SignedTx, Signer
@@ -241,9 +241,10 @@ class EvmChain:
         mined = self.backend.block_tx_hashes(number)
         if mined != [t.hash for t in txs]:
             kept = len({t.hash for t in txs} - set(mined))
-            raise RuntimeError(f"block {number}: the node mined {len(mined)} of the {len(txs)} transactions sent for "
-                               f"it ({kept} kept back)" if kept else
-                               f"block {number}: the node mined the {len(txs)} transactions sent for it in another order")
+            if kept:
+                raise TransactionRejected(f"block {number}: the node mined {len(mined)} of the {len(txs)} transactions "
+                                          f"sent for it ({kept} kept back)")
+            raise RuntimeError(f"block {number}: the node mined the {len(txs)} transactions sent for it in another order")
 
     def _statuses_checked(self, hashes: Sequence[bytes], what: str):
         for h, status in zip(hashes, self.backend.receipt_statuses(hashes)):

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from ..genesis import Genesis
 from .anvil import find_anvil
-from .base import Backend, BackendUnavailable, Capabilities, NotSupported
+from .base import Backend, BackendUnavailable, Capabilities, NotSupported, TransactionRejected
 
 BACKENDS = ("anvil", "pyevm")
 
-__all__ = ["BACKENDS", "Backend", "BackendUnavailable", "Capabilities", "NotSupported", "find_anvil", "open_backend"]
+__all__ = ["BACKENDS", "Backend", "BackendUnavailable", "Capabilities", "NotSupported", "TransactionRejected",
+           "find_anvil", "open_backend"]
 
 
 def open_backend(name: str, genesis: Genesis, **options) -> Backend:

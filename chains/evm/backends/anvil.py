@@ -20,9 +20,10 @@ from typing import Sequence
 
 import requests
 from web3 import Web3
+from web3.exceptions import TransactionNotFound
 
 from ..genesis import DEFAULT_MNEMONIC, Genesis
-from .base import Backend, BackendUnavailable, BlockData, Capabilities
+from .base import Backend, BackendUnavailable, BlockData, Capabilities, TransactionRejected
 
 _LIVE: "weakref.WeakSet[AnvilBackend]" = weakref.WeakSet()
 #: transactions per eth_sendRawTransaction batch. anvil (1.7) admits the first 64 or so of a batch
@@ -194,7 +195,10 @@ class AnvilBackend(Backend):
         hashes = []
         for i in range(0, len(raws), SEND_BATCH):
             chunk = raws[i:i + SEND_BATCH]
-            hashes += self.rpc_batch([("eth_sendRawTransaction", ["0x" + r.hex()]) for r in chunk])
+            try:
+                hashes += self.rpc_batch([("eth_sendRawTransaction", ["0x" + r.hex()]) for r in chunk])
+            except RpcError as exc:  # anvil checks a sender's funds on arrival
+                raise TransactionRejected(str(exc)) from exc
         return [bytes.fromhex(h[2:]) for h in hashes]
 
     def mine(self, timestamp: int) -> int:
@@ -216,7 +220,7 @@ class AnvilBackend(Backend):
         receipts = self.rpc_batch([("eth_getTransactionReceipt", ["0x" + h.hex()]) for h in tx_hashes])
         for h, receipt in zip(tx_hashes, receipts):
             if receipt is None:
-                raise RuntimeError(f"no receipt for 0x{h.hex()}: not mined")
+                raise TransactionNotFound(f"no receipt for 0x{h.hex()}: not mined")
         return [int(r["status"], 16) for r in receipts]
 
     def snapshot(self):

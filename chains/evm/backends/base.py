@@ -33,6 +33,11 @@ class BackendUnavailable(RuntimeError):
     """The requested backend cannot run on this machine (e.g. no anvil binary)."""
 
 
+class TransactionRejected(RuntimeError):
+    """The node refused a transaction it was sent, or would not mine it into the block asked for
+    (a sender short of funds, a nonce out of turn)."""
+
+
 class NotSupported(RuntimeError):
     """The backend lacks a capability (see :class:`Capabilities`)."""
 
@@ -62,11 +67,19 @@ class Backend(ABC):
 
     @abstractmethod
     def send_raw(self, raws: Sequence[bytes]) -> list[bytes]:
-        """Queue signed raw transactions (not mined yet); return their hashes, in order."""
+        """Queue signed raw transactions (not mined yet); return their hashes, in order.
+
+        A node that checks a transaction on arrival raises :class:`TransactionRejected` here;
+        one that checks at mining time, in :meth:`mine`.
+        """
 
     @abstractmethod
     def mine(self, timestamp: int) -> int:
-        """Mine every queued transaction into one block at ``timestamp``; return its number."""
+        """Mine every queued transaction into one block at ``timestamp``; return its number.
+
+        A backend that cannot mine them all raises :class:`TransactionRejected`, or mines the rest
+        (the lab checks each block's transactions against what it sent).
+        """
 
     @abstractmethod
     def snapshot(self) -> Any: ...
@@ -79,7 +92,8 @@ class Backend(ABC):
         return [bytes(h) for h in self.w3.eth.get_block(number)["transactions"]]
 
     def receipt_status(self, tx_hash: bytes) -> int:
-        """The status of a mined transaction's receipt (1 success, 0 reverted)."""
+        """The status of a mined transaction's receipt (1 success, 0 reverted); web3's
+        ``TransactionNotFound`` for a transaction not mined."""
         return self.w3.eth.get_transaction_receipt(tx_hash)["status"]
 
     def receipt_statuses(self, tx_hashes: Sequence[bytes]) -> list[int]:

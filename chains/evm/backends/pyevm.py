@@ -11,13 +11,13 @@ from typing import Sequence
 
 from eth_hash.auto import keccak
 from eth_tester import EthereumTester, PyEVMBackend
-from eth_utils import to_canonical_address
+from eth_utils import ValidationError, to_canonical_address
 from web3 import EthereumTesterProvider, Web3
 from web3.providers.eth_tester.defaults import API_ENDPOINTS, static_return
 from web3.utils.address import get_create_address
 
 from ..genesis import Genesis
-from .base import Backend, BlockData, Capabilities, json_rpc_shape
+from .base import Backend, BlockData, Capabilities, TransactionRejected, json_rpc_shape
 
 
 class PyEvmBackend(Backend):
@@ -69,7 +69,10 @@ class PyEvmBackend(Backend):
         self._queue = []
         # all at once: applying one by one rebuilds the block per transaction, quadratic in its size;
         # prevrandao derived from the parent instead of eth-tester's os.urandom, so blocks hash the same every run
-        chain.mine_all(txs, coinbase=b"\x00" * 20, mix_hash=keccak(b"tracelab-prevrandao" + chain.header.parent_hash))
+        try:
+            chain.mine_all(txs, coinbase=b"\x00" * 20, mix_hash=keccak(b"tracelab-prevrandao" + chain.header.parent_hash))
+        except ValidationError as exc:  # py-evm checks a sender's funds and nonce here
+            raise TransactionRejected(f"py-evm refused the block's transactions: {exc}") from exc
         return chain.get_canonical_head().block_number
 
     def snapshot(self):

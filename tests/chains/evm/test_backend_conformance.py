@@ -2,9 +2,26 @@
 import socket
 
 import pytest
+from web3.exceptions import TransactionNotFound, Web3RPCError
 
-from chains.evm import Backend, BackendUnavailable, ChainRevert, EvmChain, NotSupported, ReplayLog, ReplayMismatch, find_anvil
-from chains.evm.export import map_block, map_log, map_receipt, map_trace, map_transaction
+from chains.evm import (
+    Backend,
+    BackendUnavailable,
+    ChainRevert,
+    EvmChain,
+    NotSupported,
+    ReplayLog,
+    ReplayMismatch,
+    TransactionRejected,
+    find_anvil,
+)
+from chains.evm.export import (
+    map_block,
+    map_log,
+    map_receipt,
+    map_trace,
+    map_transaction,
+)
 from chains.evm.replay import ReplayBlock
 
 from .bytecode import STORE_TIMESTAMP, forwarder
@@ -75,7 +92,7 @@ class BackendConformance:
         chain.sync()  # the backend itself is read here, not through the chain's w3
         assert chain.backend.receipt_statuses(hashes) == [1, 1]
         assert chain.backend.receipt_status(hashes[0]) == 1
-        with pytest.raises(Exception):  # no such transaction: each backend says so its own way
+        with pytest.raises(TransactionNotFound):
             chain.backend.receipt_statuses([b"\x01" * 32])
 
     def test_estimate_for_a_sender_with_little_ether(self, chain):
@@ -248,7 +265,7 @@ class BackendConformance:
 
         alice, bob = chain.accounts[:2]
         poor = Account.from_key(b"\x22" * 32)  # holds nothing: the node refuses its transaction
-        with pytest.raises(Exception, match="(?i)insufficient funds|cannot afford"):
+        with pytest.raises(TransactionRejected, match="(?i)insufficient funds|cannot afford"):
             chain.submit([chain.sign(poor, bob.address, value=1)])  # py-evm refuses here
             chain.mine()
             chain.send(alice, bob.address, value=5)
@@ -272,7 +289,7 @@ class BackendConformance:
 
     def test_a_transaction_the_node_keeps_back_raises(self, chain):
         alice, bob = chain.accounts[:2]
-        with pytest.raises(Exception, match=r"(?i)mined 0 of the 1 transactions sent for it \(1 kept back\)|nonce"):
+        with pytest.raises(TransactionRejected, match=r"(?i)mined 0 of the 1 transactions sent for it \(1 kept back\)|nonce"):
             chain.submit([chain.sign(alice, bob.address, value=1, nonce=5)])  # a nonce gap: not minable yet
             chain.mine()
             chain.sync()
@@ -310,7 +327,7 @@ class TestAnvil(BackendConformance):
             assert [bytes(x) for x in chain.w3.eth.get_block(number)["transactions"]] == [h]
             inner = [t for t in chain.backend.trace_block(number) if t["traceAddress"]]
             assert int(inner[0]["action"]["value"], 16) == 777
-            with pytest.raises(Exception, match="requested was"):  # what the option gives up
+            with pytest.raises(Web3RPCError, match="requested was"):  # what the option gives up
                 chain.w3.eth.get_balance(carol.address, number)
 
     def test_no_orphan_process(self):
