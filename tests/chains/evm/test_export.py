@@ -13,21 +13,11 @@ from pathlib import Path
 import pytest
 
 from chains.evm import EvmChain, find_anvil
-from chains.evm.export import (
-    MissingTracesWarning,
-    export_chain,
-    extract_token_transfer,
-    finish_traces,
-    function_sighashes,
-    is_erc20,
-    map_trace,
-)
+from chains.evm.export import MissingTracesWarning, export_chain
 
 from .sample_chain import GENESIS_TIME, STABLECOIN, build_story
 
 GOLDEN = Path(__file__).parent / "golden"
-#: keccak256("Transfer(address,address,uint256)")
-TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 
 #: the headers ethereum-etl writes, copied from its exporters (not from our constants, so a drift fails)
 ETL_HEADERS = {
@@ -223,32 +213,3 @@ def test_bad_range_is_refused_and_earlier_export_kept(tmp_path):
             export_chain(chain, tmp_path, start_block=2)
     assert {name: p.read_bytes() for name, p in first.items()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(first)
-
-
-# -- pure functions --------------------------------------------------------------------------
-def test_function_sighashes_skip_push_data():
-    # PUSH4 a9059cbb, then a PUSH32 whose data contains a PUSH4 opcode byte (0x63) that is not code
-    code = "0x63a9059cbb" + "7f" + "63deadbeef" + "00" * 27 + "00"
-    assert function_sighashes(code) == ["0xa9059cbb"]
-    assert function_sighashes("0x") == [] and not is_erc20(["0xa9059cbb"])
-
-
-def test_transfer_with_unindexed_arguments():
-    words = ["00" * 12 + "11" * 20, "00" * 12 + "22" * 20, f"{5:064x}"]
-    log = {"topics": ["0x" + TRANSFER_TOPIC], "data": "0x" + "".join(words), "address": "0xtoken",
-           "transaction_hash": "0xh", "log_index": 3, "block_number": 9}
-    assert extract_token_transfer(log) == {
-        "token_address": "0xtoken", "from_address": "0x" + "11" * 20, "to_address": "0x" + "22" * 20, "value": 5,
-        "transaction_hash": "0xh", "log_index": 3, "block_number": 9}
-    assert extract_token_transfer({**log, "data": "0x" + "".join(words[:2])}) is None  # three words: not a transfer
-
-
-def test_failed_parent_fails_its_subtraces():
-    def raw(addr, error=None):
-        return {"type": "call", "blockNumber": 1, "transactionHash": "0xab", "transactionPosition": 0,
-                "subtraces": 0, "traceAddress": addr, "error": error,
-                "action": {"from": "0x1", "to": "0x2", "value": "0x1", "gas": "0x0", "input": "0x", "callType": "call"},
-                "result": None if error else {"gasUsed": "0x0", "output": "0x"}}
-    rows = finish_traces([map_trace(raw([0, 0])), map_trace(raw([], "Reverted")), map_trace(raw([0]))])
-    assert [(r["trace_address"], r["status"], r["trace_id"]) for r in rows] == [
-        ([], 0, "call_0xab_"), ([0], 0, "call_0xab_0"), ([0, 0], 0, "call_0xab_0_0")]
