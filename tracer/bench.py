@@ -367,5 +367,6 @@ def bench_tracer(transfers: int, seed: int, hops: int, as_json: bool):
             ("addresses reached (FIFO / networkx)", f"{r['reached_fifo']} / {r['reached_networkx']}")]
     click.echo(f"{r['rows']} transfers ({r['transactions']} transactions, {r['token_transfers']} token transfers, "
                f"{r['blocks']} blocks), source {r['source']}")
+    width = max(len(name) for name, _ in rows)
     for name, value in rows:
-        click.echo(f"{name:<38} {value}")
+        click.echo(f"{name:<{width}}  {value}")

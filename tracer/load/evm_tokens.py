@@ -4,12 +4,11 @@ import pyarrow as pa
 
 from tracer import transfers as T
 from tracer.errors import LoadError
-from tracer.load.evm_schema import (LOG_COLUMNS, LOG_OPTIONAL, TOKEN_COLUMNS, TOKEN_OPTIONAL, TOKEN_TRANSFER_COLUMNS,
-                                    TOKEN_TRANSFER_OPTIONAL, TRANSFER_TOPIC)
+from tracer.load.evm_schema import LOG_COLUMNS, TOKEN_COLUMNS, TOKEN_TRANSFER_COLUMNS, TRANSFER_TOPIC
 from tracer.load.evm_transactions import joined
 from tracer.load.parsers import (address_codes, hashes, symbols, timestamps, to_addresses, to_int64, to_ints,
                                  tx_index)
-from tracer.load.readers import read_arrow, require
+from tracer.load.readers import require
 from tracer.load.table import Part
 
 
@@ -18,7 +17,7 @@ def read_tokens(files):
     if "tokens" not in files:
         return {}, {}
     p = files["tokens"]
-    k = read_arrow(p, TOKEN_COLUMNS + TOKEN_OPTIONAL)
+    k = files.read("tokens")
     require(k, TOKEN_COLUMNS, p)
     addresses = to_addresses(k["address"], p, "address")
     decimals = dict(zip(addresses, to_ints(k["decimals"], p, "decimals", True)))
@@ -42,7 +41,7 @@ def _lookup(keys, mapping):
 
 def map_token_transfers(files, blocks, tokens, txs):
     p = files["token_transfers"]
-    df = read_arrow(p, TOKEN_TRANSFER_COLUMNS + TOKEN_TRANSFER_OPTIONAL)
+    df = files.read("token_transfers")
     require(df, TOKEN_TRANSFER_COLUMNS, p)
     value = to_ints(df["value"], p, "value")
     token = address_codes(df["token_address"], p, "token_address")
@@ -58,7 +57,7 @@ def map_logs(files, blocks, tokens, txs):
     """ERC-20 transfers decoded from raw logs, as ethereum-etl's own extract_token_transfers does:
     the Transfer topic with exactly three topics and a 32-byte amount (ERC-721 has four topics)."""
     p = files["logs"]
-    df = read_arrow(p, LOG_COLUMNS + LOG_OPTIONAL)
+    df = files.read("logs")
     require(df, LOG_COLUMNS, p)
     rows, frm, to, value = [], [], [], []
     for n, (tp, d) in enumerate(zip(df["topics"].to_pylist(), df["data"].to_pylist())):

@@ -10,17 +10,17 @@ import pyarrow.compute as pc
 
 from tracer import transfers as T
 from tracer.errors import LoadError
-from tracer.load.evm_schema import NO_VALUE_CALLS, TRACE_COLUMNS, TRACE_OPTIONAL, VALUE_TRACES
+from tracer.load.evm_schema import NO_VALUE_CALLS, TRACE_COLUMNS, VALUE_TRACES
 from tracer.load.evm_transactions import NATIVE, joined
 from tracer.load.parsers import blank, status_ok, timestamps, to_addresses, to_int64, to_ints, to_numpy, tx_index
-from tracer.load.readers import read_arrow, require
+from tracer.load.readers import require
 from tracer.load.table import Part
 
 
 def map_traces(files, blocks, txs):
     """The internal transfers of the ``traces`` file; ``txs`` the :class:`Transactions`, or None."""
     p = files["traces"]
-    df = read_arrow(p, TRACE_COLUMNS + TRACE_OPTIONAL)
+    df = files.read("traces")
     require(df, TRACE_COLUMNS, p)
     value = to_ints(df["value"], p, "value", True)
     value[np.equal(value, None)] = 0

@@ -11,11 +11,10 @@ import pyarrow.compute as pc
 
 from tracer import transfers as T
 from tracer.errors import LoadError, LoadWarning
-from tracer.load.evm_schema import (RECEIPT_COLUMNS, RECEIPT_OPTIONAL, TRANSACTION_COLUMNS, TRANSACTION_EXTRA,
-                                    TRANSACTION_OPTIONAL)
+from tracer.load.evm_schema import RECEIPT_COLUMNS, TRANSACTION_COLUMNS
 from tracer.load.parsers import (all_true, blank, hashes, shared_ints, status_ok, timestamps, to_addresses,
                                  to_int64, to_ints, to_numpy, tx_index)
-from tracer.load.readers import read_arrow, require
+from tracer.load.readers import require
 from tracer.load.table import Part
 from tracer.units import DECIMALS
 
@@ -136,7 +135,7 @@ class Receipts:
                         pick(self.price, -1), pick(self.created, ""))
 
 
-def _receipts(path, tx_hashes):
+def _receipts(files, tx_hashes):
     """The receipts of a ``receipts`` file, in the order of the transactions ``tx_hashes``.
 
     ethereum-etl's CLI writes receipts apart (BigQuery's table has them inline as ``receipt_*``);
@@ -144,7 +143,8 @@ def _receipts(path, tx_hashes):
     transaction without a receipt keeps its status unknown and no fee; when a hash has two receipts
     the first is used.
     """
-    r = read_arrow(path, RECEIPT_COLUMNS + RECEIPT_OPTIONAL)
+    path = files["receipts"]
+    r = files.read("receipts")
     require(r, RECEIPT_COLUMNS, path)
     theirs = r["transaction_hash"]
     receipts = Receipts.read(r, path)
@@ -200,9 +200,10 @@ def _extra(table, path):
 
 
 def map_transactions(files, blocks, extra=False):
-    """(parts, :class:`Transactions`) of the ``transactions`` file (and ``receipts``, if given)."""
+    """(parts, :class:`Transactions`) of the ``transactions`` file (and ``receipts``, if given):
+    ``files`` a :class:`tracer.load.readers.Export` that read them with :func:`columns`."""
     p = files["transactions"]
-    df = read_arrow(p, TRANSACTION_COLUMNS + TRANSACTION_OPTIONAL + (TRANSACTION_EXTRA if extra else []))
+    df = files.read("transactions")
     require(df, TRANSACTION_COLUMNS, p)
     value = to_ints(df["value"], p, "value")
     frm, to = to_addresses(df["from_address"], p, "from_address"), to_addresses(df["to_address"], p, "to_address")
@@ -214,7 +215,7 @@ def map_transactions(files, blocks, extra=False):
     if "receipt_status" in df.column_names:  # BigQuery: receipt fields inline
         r = Receipts.read(df, p, "receipt_")
     elif "receipts" in files:
-        r = _receipts(files["receipts"], h)
+        r = _receipts(files, h)
     else:
         r = Receipts(len(df))
     _warn_unknown_status(p, r.known, "receipts" in files)
@@ -225,11 +226,13 @@ def map_transactions(files, blocks, extra=False):
         to[creates] = r.created[creates]
     txs = Transactions(h, txh, block, txi, _extra(df, p) if extra else None)
 
-    def part(kind, rows, receiver, amount):
-        rows = np.flatnonzero(rows)
-        return Part(kind, txh[rows], block[rows], (ts[rows], known[rows]), frm[rows],
-                    receiver if np.ndim(receiver) == 0 else receiver[rows], amount[rows], tx_index=txi[rows],
-                    tx_row=rows, **NATIVE, **{c: v[rows] for c, v in txs.extra.items()})
+    def part(kind, keep, receiver, amount):
+        rows = np.flatnonzero(keep)
+
+        def pick(a):  # every transaction pays a fee: then the columns as they are
+            return a if np.ndim(a) == 0 or len(rows) == len(a) else a[rows]
+        return Part(kind, pick(txh), pick(block), (pick(ts), pick(known)), pick(frm), pick(receiver), pick(amount),
+                    tx_index=pick(txi), tx_row=rows, **NATIVE, **{c: pick(v) for c, v in txs.extra.items()})
 
     parts = [part(T.NATIVE, r.ok & (value > 0), to, value)]
     if r.used is not None and r.price is not None:

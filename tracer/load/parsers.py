@@ -109,6 +109,8 @@ def _decimal_ints(s):
     decimals (scale 0), whose little-endian halves make each int."""
     parts = []
     for chunk in (s.chunks if isinstance(s, pa.ChunkedArray) else [s]):
+        if not len(chunk):
+            continue
         d = pc.cast(chunk, pa.decimal128(_DECIMAL_DIGITS, 0))
         words = np.frombuffer(d.buffers()[1], dtype="<u8")[2 * d.offset:2 * (d.offset + len(d))]
         low, high = words[0::2], words[1::2]
@@ -278,7 +280,7 @@ def timestamps(table, block, blocks, path):
     if all_true(pc.or_(pc.ascii_is_decimal(raw), pc.invert(pa.array(given)))):  # unix seconds (the CLI)
         seconds = to_int64(pc.if_else(pa.array(given), raw, ""), path, "block_timestamp", allow_empty=True)
     else:  # BigQuery's "2024-01-01 00:00:12 UTC": one text per block, parse each once
-        enc = pc.dictionary_encode(strings(raw).combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw)
+        enc = pc.dictionary_encode(raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw)
         words = enc.dictionary.to_pylist()
         parsed = []
         for w in words:
