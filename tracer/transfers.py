@@ -22,6 +22,12 @@ TX_INDEX = "tx_index"
 #: address, is what identifies it), missing (None) when the export does not name the token.
 SYMBOL = "symbol"
 
+NATIVE, INTERNAL, TOKEN, UTXO, FEE = "native", "internal", "token", "utxo", "fee"
+KINDS = (NATIVE, INTERNAL, TOKEN, UTXO, FEE)
+
+#: pseudo-address receiving EVM gas fees (kind "fee")
+FEE_ADDRESS = "fee"
+
 #: optional, on tables loaded with ``extra=True``: what the heuristics read besides the transfers
 #: (None where a column does not apply). UTXO rows: the script type as bitcoin-etl names it
 #: (Bitcoin Core's ``pubkeyhash``, ``witness_v0_keyhash``, ``witness_v1_taproot``, ``scripthash``,
@@ -37,12 +43,6 @@ GAS_PRICE, SELECTOR = "gas_price", "selector"
 UTXO_EXTRA = [SCRIPT_TYPE, LOCKTIME, VERSION, SEQUENCE]
 EVM_EXTRA = [GAS_PRICE, SELECTOR]
 EXTRA = UTXO_EXTRA + EVM_EXTRA
-
-NATIVE, INTERNAL, TOKEN, UTXO, FEE = "native", "internal", "token", "utxo", "fee"
-KINDS = (NATIVE, INTERNAL, TOKEN, UTXO, FEE)
-
-#: pseudo-address receiving EVM gas fees (kind "fee")
-FEE_ADDRESS = "fee"
 
 
 def empty(columns=None):

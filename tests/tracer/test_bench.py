@@ -16,7 +16,8 @@ def test_bench_tracer_json():
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     for key in ("seconds", "peak_mb", "ratio_vs_networkx", "load_seconds", "trace_seconds", "networkx_seconds",
-                "raw_read_seconds", "load_vs_raw", "generate_seconds"):
+                "raw_read_seconds", "load_vs_raw", "generate_seconds", "load_cpu_seconds", "raw_read_cpu_seconds",
+                "load_cpu_vs_raw"):
         assert out[key] > 0, key
     assert out["rows"] == out["transfers"] == 4000
     assert out["seconds"] == pytest.approx(out["load_first_seconds"] + out["trace_seconds"], abs=0.002)

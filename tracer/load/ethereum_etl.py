@@ -7,6 +7,8 @@ value and fee (:mod:`tracer.load.evm_transactions`), internal transfers from tra
 typed arrays until :func:`tracer.load.table.assemble` orders them and makes the table's Python
 objects, once. The columns read are in :mod:`tracer.load.evm_schema` and ``docs/ethereum-etl.md``.
 """
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import pyarrow as pa
 
 from tracer import transfers as T
@@ -96,14 +98,23 @@ def load_ethereum_etl(files, chain="ethereum", extra=False):
     [{'tx_hash': '0xaa', 'amount': 1000000000000000000, 'kind': 'native', 'symbol': 'ETH'}]
     """
     columns = COLUMNS + (T.EXTRA if extra else [])
-    with Export(files, columns_read(files, extra)) as export:
+    with Export(files, columns_read(files, extra)) as export, ThreadPoolExecutor(1) as pool:
         blocks, tokens, parts, txs = read_blocks(export), read_tokens(export), [], None
-        if "transactions" in export:
-            parts, txs = map_transactions(export, blocks, extra)
+        # token transfers are mapped beside the transactions, and joined to them once those are done
+        mapped = Future()
+        later = pool.submit(map_token_transfers, export, blocks, tokens, mapped.result) \
+            if "token_transfers" in export else None
+        try:
+            if "transactions" in export:
+                parts, txs = map_transactions(export, blocks, extra)
+        except BaseException as e:
+            mapped.set_exception(e)  # the token transfers stop waiting
+            raise
+        mapped.set_result(txs)
         if "traces" in export:
             parts += map_traces(export, blocks, txs)
-        if "token_transfers" in export:
-            parts += map_token_transfers(export, blocks, tokens, txs)
+        if later is not None:
+            parts += later.result()
         elif "logs" in export:
             parts += map_logs(export, blocks, tokens, txs)
     parts, txs = [x for x in parts if x.n], None  # the transactions' index is no longer needed

@@ -82,6 +82,19 @@ def joined(txs, tx_index, hashes):
     return {"tx_index": tx_index} if txs is None else txs.join(tx_index, hashes)
 
 
+def hash_objects(txs, hashes, join):
+    """The rows' transaction hashes as str objects: where their transaction is in the transactions
+    file (``join`` from :func:`joined`), its own hash object, shared by all its rows."""
+    if txs is None:
+        return to_numpy(hashes)
+    rows = join["tx_row"]
+    out = txs.txh[np.maximum(rows, 0)]
+    lost = rows < 0
+    if lost.any():
+        out[lost] = to_numpy(hashes.filter(pa.array(lost)))
+    return out
+
+
 def _index_in(values, value_set):
     return np.array(to_numpy(pc.fill_null(pc.index_in(values, value_set=value_set), -1)), dtype=np.int64)
 
@@ -224,7 +237,8 @@ def map_transactions(files, blocks, extra=False):
     if r.created is not None:  # a contract creation's value goes to the contract it makes
         creates = (to == "") & (r.created != "")
         to[creates] = r.created[creates]
-    txs = Transactions(h, txh, block, txi, _extra(df, p) if extra else None)
+    txs = Transactions(h, txh, block, txi, _extra(df, p) if extra else None) if len(df) else None
+    more = txs.extra.items() if txs is not None else ()
 
     def part(kind, keep, receiver, amount):
         rows = np.flatnonzero(keep)
@@ -232,7 +246,7 @@ def map_transactions(files, blocks, extra=False):
         def pick(a):  # every transaction pays a fee: then the columns as they are
             return a if np.ndim(a) == 0 or len(rows) == len(a) else a[rows]
         return Part(kind, pick(txh), pick(block), (pick(ts), pick(known)), pick(frm), pick(receiver), pick(amount),
-                    tx_index=pick(txi), tx_row=rows, **NATIVE, **{c: pick(v) for c, v in txs.extra.items()})
+                    tx_index=pick(txi), tx_row=rows, **NATIVE, **{c: pick(v) for c, v in more})
 
     parts = [part(T.NATIVE, r.ok & (value > 0), to, value)]
     if r.used is not None and r.price is not None:

@@ -218,17 +218,20 @@ def blank(values):
     return pc.or_(pc.equal(pc.binary_length(values), 0), pc.utf8_is_space(values))
 
 
-def hashes(values, path, column, where=None):
-    """Transaction hashes as an object array; empty ones are an error (in rows ``where``, if given).
-
-    A transfer without its transaction hash cannot be ordered, cited or traced.
-    """
+def check_hashes(values, path, column, where=None):
+    """Raise if a transaction hash is empty (in rows ``where``, if given): a transfer without its
+    transaction hash cannot be ordered, cited or traced."""
     raw = strings(values)
     ok = pc.invert(blank(raw))
     if where is not None:
         ok = pc.or_(ok, pa.array(~where))
     fail_first(ok, raw, path, column, "empty transaction hash")
-    return to_numpy(raw)
+
+
+def hashes(values, path, column, where=None):
+    """Transaction hashes as an object array, checked by :func:`check_hashes`."""
+    check_hashes(values, path, column, where)
+    return to_numpy(strings(values))
 
 
 def status_ok(values, path, column):

@@ -65,3 +65,13 @@ def test_transactions_without_receipts_warn(tmp_path):
     (tmp_path / "receipts.csv").write_text("".join(receipts[:-1]))  # the last transaction's is missing
     with pytest.warns(LoadWarning, match="1 of 5 transactions have no receipt status"):
         L.load(tmp_path)
+
+
+def test_token_transfers_beside_an_empty_transactions_file(tmp_path):
+    d = tmp_path / "eth"
+    d.mkdir()
+    part = DATA / "export_all" / "token_transfers" / "start_block=00000100" / "end_block=00000199"
+    (d / "token_transfers.csv").write_text((part / "token_transfers_00000100_00000199.csv").read_text())
+    (d / "transactions.csv").write_bytes(b"")
+    t = L.load(d)
+    assert t[["kind", "amount", "tx_index"]].values.tolist() == [["token", 2_500_000, -1]]
