@@ -29,12 +29,14 @@ COLUMNS = T.COLUMNS + [T.TX_INDEX, T.SYMBOL]
 
 
 def columns_read(files, extra=False):
-    """The columns read of each file, in the order the files are mapped (``logs`` only without
-    ``token_transfers``: both hold the same transfers, and both would count them twice)."""
+    """The columns read of each file, in the order they are read: the token transfers (mapped in
+    a thread of their own) before the transactions, so that they are mapped while those are read.
+    ``logs`` only without ``token_transfers``: both hold the same transfers (both would count them
+    twice)."""
     wanted = {"blocks": S.BLOCK_COLUMNS, "tokens": S.TOKEN_COLUMNS + S.TOKEN_OPTIONAL,
+              "token_transfers": S.TOKEN_TRANSFER_COLUMNS + S.TOKEN_TRANSFER_OPTIONAL,
               "transactions": S.TRANSACTION_COLUMNS + S.TRANSACTION_OPTIONAL + (S.TRANSACTION_EXTRA if extra else []),
               "receipts": S.RECEIPT_COLUMNS + S.RECEIPT_OPTIONAL, "traces": S.TRACE_COLUMNS + S.TRACE_OPTIONAL,
-              "token_transfers": S.TOKEN_TRANSFER_COLUMNS + S.TOKEN_TRANSFER_OPTIONAL,
               "logs": S.LOG_COLUMNS + S.LOG_OPTIONAL}
     if "token_transfers" in files:
         del wanted["logs"]
@@ -107,6 +109,7 @@ def load_ethereum_etl(files, chain="ethereum", extra=False):
         try:
             if "transactions" in export:
                 parts, txs = map_transactions(export, blocks, extra)
+                _give_back()
         except BaseException as e:
             mapped.set_exception(e)  # the token transfers stop waiting
             raise
@@ -119,6 +122,11 @@ def load_ethereum_etl(files, chain="ethereum", extra=False):
             parts += map_logs(export, blocks, tokens, txs)
     parts, txs = [x for x in parts if x.n], None  # the transactions' index is no longer needed
     table = assemble(parts, chain, columns) if parts else T.empty(columns)
-    # pyarrow's allocator keeps what the files took for its next read; give it back for what follows
-    pa.default_memory_pool().release_unused()
+    _give_back()
     return table
+
+
+def _give_back():
+    """pyarrow's allocator keeps the memory of the tables it freed for its next ones: give it back
+    to the system, where Python's objects can use it."""
+    pa.default_memory_pool().release_unused()

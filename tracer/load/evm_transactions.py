@@ -238,6 +238,7 @@ def map_transactions(files, blocks, extra=False):
         creates = (to == "") & (r.created != "")
         to[creates] = r.created[creates]
     txs = Transactions(h, txh, block, txi, _extra(df, p) if extra else None) if len(df) else None
+    del df  # the text columns: all that is left of them is in the arrays now
     more = txs.extra.items() if txs is not None else ()
 
     def part(kind, keep, receiver, amount):
