@@ -36,6 +36,9 @@ class LazyGroup(click.Group):
     "trace": "tracer.cli:trace",
     "scenario": "labs.scenario_cli:scenario",
     "class": "labs.scenario_cli:class_",
+    "course": "labs.course.cli:course",
+    "grade": "labs.course.grade.cli:grade",
+    "lab": "labs.course.lab:lab",
 })
 @click.version_option(package_name="tracelab")
 def cli():
