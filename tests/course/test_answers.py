@@ -6,6 +6,9 @@ from labs import course
 from labs.course import selfcheck
 from labs.course.modules import get
 
+# one worker makes the shared class once (see conftest.py)
+pytestmark = pytest.mark.xdist_group("course")
+
 
 @pytest.fixture
 def desk(tmp_path, monkeypatch, bundle):
