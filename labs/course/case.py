@@ -124,11 +124,28 @@ class Case:
         """Addresses of attributed services: where a trace stops and a data request goes."""
         return set(self.tags["address"].dropna())
 
+    @property
+    def exchange_wallets(self) -> set[str]:
+        """Addresses tagged as an exchange's (hot wallets, OTC desks): where a production order goes."""
+        tags = self.tags
+        return set(tags.loc[tags["category"] == "exchange", "address"].dropna())
+
     def label(self, address: str) -> str:
         """Who an address belongs to, if the tags say (else an empty string)."""
         from tracer.load.tagpack import address_labels
 
         return address_labels(self.tags).get(address, "")
+
+    def payment_sources(self) -> list:
+        """Where each reported payment starts a trace: the output that paid the reported address
+        (UTXO, ``txhash:vout``), or the transaction itself (account model). In payment order."""
+        from tracer.trace import Source
+
+        t, out = self.transfers, []
+        for tx, to in zip(self.payments["tx"], self.payments["to"]):
+            rows = t[(t["tx_hash"] == tx) & (t["from"] == tx) & (t["to"] == to)]
+            out.append(Source(tx=tx, vout=int(rows["index"].iloc[0])) if len(rows) else Source.parse(tx=tx))
+        return out
 
     def serve(self) -> dict[str, str]:
         """Start the case's chains on 127.0.0.1 (rebuilt from the replay logs); returns ``{chain: RPC URL}``.

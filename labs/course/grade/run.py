@@ -25,7 +25,7 @@ from .. import modules as M
 from ..answers import read_answers
 from ..questions import Mark, score
 
-DEFAULT_TIMEOUT, DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB = 600, 120, 2048
+DEFAULT_TIMEOUT, DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB = 600, 120, 4096
 
 
 class GradeError(ValueError):
@@ -116,13 +116,14 @@ def _status(status: dict | None, killed: bool, returncode: int | None, timeout: 
     if not status.get("finished"):
         return f"crash: the grading process died in {where} (exit code {returncode})"
     problems = status.get("problems", [])
-    real = [p for p in problems if p["ename"] != "NotDone"]
     if not problems:
         return "ok"
-    if not real:
-        cells = ", ".join(str(p["cell"]) for p in problems)
-        return f"not done yet: {len(problems)} cell(s) not done (cells {cells})"
-    p, more = real[0], f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    # the first problem is the one to fix: what fails after it often only follows from it
+    p, more = problems[0], f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    if p["ename"] == "NotDone":
+        left = sum(q["ename"] == "NotDone" for q in problems)
+        return f"not done yet: cell {p['cell']} and {left - 1} more not done" if left > 1 else \
+            f"not done yet: cell {p['cell']}{more}"
     if p["ename"] in ("CellTimeout", "KeyboardInterrupt"):  # the worker's interrupt is the only one
         return f"timeout: cell {p['cell']} ran over {cell_timeout} s and was stopped{more}"
     if p["ename"] == "MemoryError":
@@ -139,8 +140,9 @@ def execute(sub: Submission, bundle: Path, workdir: Path, *, timeout: int, cell_
     nb = workdir / f"{sub.module.id}.ipynb"
     shutil.copyfile(sub.notebook, nb)
     status_path = workdir / "status.json"
-    env = {k: v for k, v in os.environ.items() if k != "TRACELAB_ANSWERS"}
-    env.update(TRACELAB_CASE=str(Path(bundle).resolve()), MPLBACKEND="Agg", PYDEVD_DISABLE_FILE_VALIDATION="1")
+    # the kernel's own inline backend draws figures into the executed notebook, headless
+    env = {k: v for k, v in os.environ.items() if k not in ("TRACELAB_ANSWERS", "MPLBACKEND")}
+    env.update(TRACELAB_CASE=str(Path(bundle).resolve()), PYDEVD_DISABLE_FILE_VALIDATION="1")
     cmd = [sys.executable, "-m", "labs.course.grade.worker", str(nb), str(workdir), str(status_path),
            "--cell-timeout", str(cell_timeout), "--memory-mb", str(memory_mb)]
     with open(workdir / "worker.log", "wb") as log:
@@ -228,7 +230,7 @@ def grade(class_dir: Path, submissions: Path, out: Path, *, jobs: int = 1, timeo
           cell_timeout: int = DEFAULT_CELL_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
           progress: Callable[[Row], None] | None = None) -> list[Row]:
     """Grade every submission; a row per trainee and module (trainees who handed in nothing included)."""
-    out = Path(out)
+    out, class_dir = Path(out).resolve(), Path(class_dir).resolve()  # workers run in folders of their own
     subs, absent, _ = collect(submissions, class_dir)
     out.mkdir(parents=True, exist_ok=True)
     progress = progress or (lambda row: None)

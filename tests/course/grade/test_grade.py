@@ -67,8 +67,8 @@ def graded(course_class, key, tmp_path_factory):
     put("x-scribble", _with_cell(sol, "0.self_check", "open('answers.json', 'w').write('{{{ scribble')"))
     (subs / "stranger").mkdir()
     out = root / "grades"
-    code = main(["grade", "--class", str(klass), "--submissions", str(subs), "--jobs", "2", "--timeout", "25",
-                 "--cell-timeout", "8", "--memory-mb", "1536", "--out", str(out), "--json"])
+    code = main(["grade", "--class", str(klass), "--submissions", str(subs), "--jobs", "2", "--timeout", "45",
+                 "--cell-timeout", "10", "--memory-mb", "1536", "--out", str(out), "--json"])
     assert code == 0
     return out, {r["trainee"]: r for r in json.loads((out / "gradebook.json").read_text())["rows"]}
 
@@ -94,7 +94,7 @@ def test_exercise_scores_zero_and_says_not_done_yet(graded):
 @pytest.mark.parametrize("trainee, points, status", [
     ("x-crash", 1, "crash: the kernel died in cell"),
     ("x-hang", 4, "timeout: cell"),
-    ("x-stuck", 1, "timeout: the notebook ran over 25 s"),
+    ("x-stuck", 1, "timeout: the notebook ran over 45 s"),
     ("x-memory", 4, "memory: cell"),
     ("x-deleted", 3, "cells missing: no cell records 0.reports"),
     ("x-garbage", 1, "malformed: not a readable notebook"),
