@@ -49,6 +49,7 @@ bench: setup
 	$(BIN)/tracelab bench utxo
 	$(BIN)/tracelab bench scenario
 	$(BIN)/tracelab bench tracer
+	$(BIN)/tracelab bench grade
 
 # Re-pin every transitive Python dependency after a change to pyproject.toml.
 lock:

@@ -60,6 +60,7 @@ def chain():
     "utxo": "chains.utxo.bench:bench_utxo",
     "scenario": "labs.bench:bench_scenario",
     "tracer": "tracer.bench:bench_tracer",
+    "grade": "labs.course.bench:bench_grade",
 })
 def bench():
     """Benchmarks: figures as ratios against a baseline measured in the same run."""

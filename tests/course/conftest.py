@@ -27,3 +27,21 @@ def bundle(course_class):
 @pytest.fixture(scope="session")
 def key(course_class):
     return json.loads((course_class / "keys" / "ana" / "key.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def class_of(course_class):
+    """``class_of(folder, extra)``: a class folder whose trainees are ana and ben (their own cases) plus ``extra`` ids that all
+    share ana's case: many submissions graded without making a case for each."""
+    return lambda folder, extra=(): _class_of(course_class, folder, extra)
+
+
+def _class_of(course_class, folder, extra):
+    for part in ("bundles", "keys"):
+        (folder / part).mkdir(parents=True)
+        for t in ("ana", "ben"):
+            (folder / part / t).symlink_to(course_class / part / t)
+        for t in extra:
+            (folder / part / t).symlink_to(course_class / part / "ana")
+    (folder / "keys" / "class.json").write_text(json.dumps([{"id": t} for t in ["ana", "ben", *extra]]))
+    return folder

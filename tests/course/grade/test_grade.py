@@ -25,17 +25,10 @@ def _with_cell(nb, after_qid, source):
 
 
 @pytest.fixture(scope="module")
-def graded(course_class, key, tmp_path_factory):
+def graded(course_class, class_of, key, tmp_path_factory):
     """A class of two real trainees plus test trainees sharing ana's case, one submission each."""
     root = tmp_path_factory.mktemp("grading")
-    klass = root / "class"
-    for part in ("bundles", "keys"):
-        (klass / part).mkdir(parents=True)
-        for t in ("ana", "ben"):
-            (klass / part / t).symlink_to(course_class / part / t)
-        for t in BAD + ["cid"]:
-            (klass / part / t).symlink_to(course_class / part / "ana")
-    (klass / "keys" / "class.json").write_text(json.dumps([{"id": t} for t in ["ana", "ben", *BAD, "cid"]]))
+    klass = class_of(root / "class", BAD + ["cid"])
     subs = root / "submissions"
     sol = nbformat.read(SOLUTIONS / NB, 4)
     first = "0.first_payment_tx"
