@@ -5,7 +5,7 @@ Core's standardness policy (dust, minimum relay fee, standard size). Checks neve
 anything: the caller applies a transaction only once it passed.
 """
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import coincurve
 
