@@ -6,7 +6,9 @@ gettxout, getrawmempool, getmempoolinfo, and for the lab generatetoaddress and g
 (blocks get the tip's time plus ``block_interval`` seconds: time stays simulated).
 
 Parameters may be positional or named; error codes are Bitcoin Core's. The HTTP server that
-carries the requests is :mod:`chains.utxo.rpcserver`.
+carries the requests is :mod:`chains.utxo.rpcserver`. One idea, at about 400 lines: each method is
+short, but keeps Core's field names, verbosity levels and error messages, so that a client sees
+what a Core node would answer.
 """
 import inspect
 import threading
