@@ -1,9 +1,9 @@
 """A lab EVM chain: accounts from a mnemonic, simulated time, deterministic signing, a replay log."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable, Sequence
 
 from eth_account.signers.local import LocalAccount
 from web3.contract.contract import Contract, ContractFunction

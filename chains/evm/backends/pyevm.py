@@ -6,8 +6,7 @@ contracts emit. eth-tester fixes the chain id and draws each block's ``prevranda
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from eth_hash.auto import keccak
 from eth_tester import EthereumTester, PyEVMBackend
@@ -69,8 +68,8 @@ class PyEvmBackend(Backend):
         self._queue = []
         # all at once: applying one by one rebuilds the block per transaction, quadratic in its size;
         # prevrandao derived from the parent instead of eth-tester's os.urandom, so blocks hash the same every run
+        prevrandao = keccak(b"tracelab-prevrandao" + chain.header.parent_hash)
         try:
-            prevrandao = keccak(b"tracelab-prevrandao" + chain.header.parent_hash)
             chain.mine_all(txs, coinbase=b"\x00" * 20, mix_hash=prevrandao)
         except ValidationError as exc:  # py-evm checks a sender's funds and nonce here
             raise TransactionRejected(f"py-evm refused the block's transactions: {exc}") from exc
