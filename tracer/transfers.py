@@ -200,7 +200,7 @@ def _lexsort(keys):
     for k in keys:
         lo, hi = int(k.min()), int(k.max())
         width = (hi - lo).bit_length()
-        if bits + width > 63 or k.dtype.kind == "u" and hi >= 2**63:
+        if bits + width > 63 or (k.dtype.kind == "u" and hi >= 2**63):
             return np.lexsort(keys)
         if width:
             packed |= (k.astype(np.int64) - lo) << bits
@@ -220,8 +220,8 @@ def sort(table):
     [['a', 'native'], ['a', 'fee'], ['b', 'native']]
     """
     block, txh = table[BLOCK], table[TX_HASH].to_numpy(dtype=object)
-    if len(table) and not (block.dtype.kind in "iu" or _infer(block.to_numpy(dtype=object)) == "integer") \
-            or len(table) and _infer(txh) != "string":
+    if (len(table) and not (block.dtype.kind in "iu" or _infer(block.to_numpy(dtype=object)) == "integer")) \
+            or (len(table) and _infer(txh) != "string"):
         return _sort_frame(table)  # floats, missing values, hashes that are not text: pandas compares them
     try:
         block = pa.array(block.to_numpy(dtype=object), type=pa.int64()).to_numpy()

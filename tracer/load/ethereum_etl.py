@@ -22,7 +22,7 @@ from tracer.load.readers import Export, require
 from tracer.load.table import assemble
 
 # checksum and TRANSFER_TOPIC: where callers found them before the loader was split
-__all__ = ["COLUMNS", "load_ethereum_etl", "checksum", "TRANSFER_TOPIC"]
+__all__ = ["COLUMNS", "TRANSFER_TOPIC", "checksum", "load_ethereum_etl"]
 
 #: the columns of a loaded table, in order (then :data:`tracer.transfers.EXTRA` if asked for)
 COLUMNS = T.COLUMNS + [T.TX_INDEX, T.SYMBOL]

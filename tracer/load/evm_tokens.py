@@ -20,8 +20,8 @@ def read_tokens(files):
     k = files.read("tokens")
     require(k, TOKEN_COLUMNS, p)
     addresses = to_addresses(k["address"], p, "address")
-    decimals = dict(zip(addresses, to_ints(k["decimals"], p, "decimals", True)))
-    names = dict(zip(addresses, symbols(k["symbol"]))) if "symbol" in k.column_names else {}
+    decimals = dict(zip(addresses, to_ints(k["decimals"], p, "decimals", True), strict=True))
+    names = dict(zip(addresses, symbols(k["symbol"]), strict=True)) if "symbol" in k.column_names else {}
     return decimals, names
 
 
@@ -66,7 +66,7 @@ def map_logs(files, blocks, tokens, txs):
     df = files.read("logs")
     require(df, LOG_COLUMNS, p)
     rows, frm, to, value = [], [], [], []
-    for n, (tp, d) in enumerate(zip(df["topics"].to_pylist(), df["data"].to_pylist())):
+    for n, (tp, d) in enumerate(zip(df["topics"].to_pylist(), df["data"].to_pylist(), strict=True)):
         if not tp or not tp.lower().startswith(TRANSFER_TOPIC):
             continue
         words = tp.lower().split(",")

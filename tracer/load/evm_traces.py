@@ -73,7 +73,7 @@ def _succeeded(df, path, block, txi, no_hash, keep):
     if not failed.any():
         return ok
     # a transaction is its hash, or (block, position) where the hash is empty
-    key = np.where(no_hash, [f"{b}:{t}" for b, t in zip(block, txi)], to_numpy(df["transaction_hash"]))
+    key = np.where(no_hash, [f"{b}:{t}" for b, t in zip(block, txi, strict=True)], to_numpy(df["transaction_hash"]))
     address = to_numpy(df["trace_address"])
     roots = {}
     for i in np.flatnonzero(failed):

@@ -56,9 +56,10 @@ class Transactions:
         width = int(max(self.tx_index.max(initial=0), tx_index.max(initial=0))) + 1
         if int(max(self.block.max(initial=0), block.max(initial=0))) >= 2**62 // width:
             first = {}
-            for i, k in enumerate(zip(self.block.tolist(), self.tx_index.tolist())):
+            for i, k in enumerate(zip(self.block.tolist(), self.tx_index.tolist(), strict=True)):
                 first.setdefault(k, i)
-            return np.array([first.get(k, -1) for k in zip(block.tolist(), tx_index.tolist())], dtype=np.int64)
+            wanted = zip(block.tolist(), tx_index.tolist(), strict=True)
+            return np.array([first.get(k, -1) for k in wanted], dtype=np.int64)
         mine = np.where(self.tx_index >= 0, self.block * width + self.tx_index, -1)
         o = np.argsort(mine, kind="stable")
         keys = block * width + tx_index

@@ -74,7 +74,7 @@ def assemble(parts, chain, columns):
             out[c] = _int_objects(typed[c][o])
         else:  # each part's values (or one value) straight to their rows' places
             col = out[c] = np.empty(n, dtype=object)
-            for p, start in zip(parts, starts):
+            for p, start in zip(parts, starts[:-1], strict=True):
                 col[dest[start:start + p.n]] = p.kind if c == T.KIND else p.columns.get(c)
     out[T.TIMESTAMP][~known[o]] = None
     return pd.DataFrame(out, columns=columns, dtype=object, copy=False)

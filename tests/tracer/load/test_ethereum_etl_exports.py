@@ -38,11 +38,12 @@ def test_a_block_range_without_rows_is_empty_not_an_error():
 @pytest.mark.filterwarnings("ignore::tracer.errors.LoadWarning")
 def test_geth_traces_need_their_transactions(tmp_path):
     shutil.copy(DATA / "geth" / "traces.csv", tmp_path / "traces.csv")
-    with pytest.raises(LoadError, match="geth traces .* carry no hash") as e:
+    with pytest.raises(LoadError, match=r"geth traces .* carry no hash") as e:
         L.load(tmp_path)
     assert (e.value.row, e.value.column) == (2, "transaction_hash")  # the first trace that moves value
     # transactions of other blocks do not help
-    (tmp_path / "transactions.csv").write_text((DATA / "geth" / "transactions.csv").read_text().replace(",300,", ",301,"))
+    elsewhere = (DATA / "geth" / "transactions.csv").read_text().replace(",300,", ",301,")
+    (tmp_path / "transactions.csv").write_text(elsewhere)
     with pytest.raises(LoadError, match="no transaction at block 300, position 0"):
         L.load(tmp_path)
 
