@@ -15,3 +15,7 @@ class LoadError(ValueError):
         if column is not None:
             where += f", column {column!r}"
         super().__init__(f"{where}: {message}")
+
+
+class SourceError(ValueError):
+    """A trace source that cannot be traced from: malformed, ambiguous, or not in the data."""

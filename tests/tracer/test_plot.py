@@ -90,17 +90,17 @@ def test_time_layout_places_nodes_at_first_arrival(case):
 
 
 def test_utxo_transactions_are_points_and_fees_sit_by_their_payer(tmp_path):
-    def tx(h, block, spent, src, outs):
+    def tx(h, block, spent, src, outs, vout=0):
         return {"hash": h, "block_number": block, "block_timestamp": 1_700_000_000 + 600 * block,
                 "is_coinbase": False, "fee": 100,
-                "inputs": [{"index": 0, "spent_transaction_hash": spent, "spent_output_index": 0,
+                "inputs": [{"index": 0, "spent_transaction_hash": spent, "spent_output_index": vout,
                             "addresses": [src], "value": sum(v for _, v in outs) + 100}],
                 "outputs": [{"index": i, "addresses": [a], "value": v} for i, (a, v) in enumerate(outs)]}
 
     p = tmp_path / "transactions.json"
     p.write_text("\n".join(json.dumps(t) for t in [
         tx("t1", 1, "t0", "bcrt1qsrc", [("bcrt1qpeel1", 1_000), ("bcrt1qchg1", 8_900)]),
-        tx("t2", 2, "t1", "bcrt1qchg1", [("bcrt1qpeel2", 800), ("bcrt1qchg2", 8_000)]),
+        tx("t2", 2, "t1", "bcrt1qchg1", [("bcrt1qpeel2", 800), ("bcrt1qchg2", 8_000)], vout=1),
     ]) + "\n")
     flows, ends = trace_forward(load_bitcoin_etl(p), "bcrt1qsrc")
     ax = P.flow_graph(flows, ends, decimals={"BTC": 8})
