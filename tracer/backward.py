@@ -14,6 +14,7 @@ Several sources are traced one after another, each stopping at the others (``"at
 source"``): what one of them received through another is that other's to explain.
 """
 from tracer import rules as R
+from tracer.pools import Node
 from tracer import transfers as T
 from tracer.forward import AT_SOURCE, BELOW_MIN, HEAVY, HOP_LIMIT, RETURNED, SERVICE
 
@@ -36,7 +37,7 @@ def chain_backward(run, chain, c, bounds, utxo, starts):
         other_tx = {h for h, v in run.tx_src.items() if colour not in v.values()}
         frontier = []
         for r in rows:
-            node = (1, txh_[r], None)
+            node = Node(1, txh_[r], None)
             run.flows.append([colour, 1, chain, txh_[r], ts_[r], frm_[r], to_[r], asset_[r], amount_[r], amount_[r],
                               kind_[r], node, "the start received it", None])
             frontier.append((r, 0, amount_[r], node))
@@ -48,7 +49,7 @@ def chain_backward(run, chain, c, bounds, utxo, starts):
                 if why is None and payer != txh_[r]:  # an address paid it (a transaction decides at its outputs)
                     why = (RETURNED if payer in own_addr else AT_SOURCE if payer in others else
                            SERVICE if payer in run.stop else HEAVY if payer in run.heavy else
-                           BELOW_MIN if n < run.min_amount else HOP_LIMIT if node[0] >= run.hops else None)
+                           BELOW_MIN if n < run.min_amount else HOP_LIMIT if node.hop >= run.hops else None)
                 if why is not None:
                     run.end(colour, chain, payer, asset, node, why, n)
                     continue
@@ -56,8 +57,8 @@ def chain_backward(run, chain, c, bounds, utxo, starts):
                     if d is None:
                         run.end(colour, chain, payer, asset, node, ORIGIN, d_hi - d_lo)
                         continue
-                    nd = node if txh_[d] == node[1] else (node[0] + 1, txh_[d], node)
-                    run.flows.append([colour, nd[0], chain, txh_[d], ts_[d], frm_[d], to_[d], asset, amount_[d],
+                    nd = node if txh_[d] == node.tx else Node(node.hop + 1, txh_[d], node)
+                    run.flows.append([colour, nd.hop, chain, txh_[d], ts_[d], frm_[d], to_[d], asset, amount_[d],
                                       d_hi - d_lo, kind_[d], nd, f"{run.rule}: paid for tx {txh_[r]} out of {payer}",
                                       None])
                     nxt.append((d, d_lo, d_hi, nd))

@@ -13,10 +13,12 @@ address (or displaced by what a source sends) stops there: it is counted again a
 The results are plain tuples (:data:`tracer.trace.FLOW_COLUMNS` order, paths still as chains of
 tuples); :mod:`tracer.trace` turns them into tables.
 """
+import numpy as np
+
 from tracer import conversions as CV
 from tracer import pools as P
 from tracer import transfers as T
-from tracer.pools import CLEAN, Seg
+from tracer.pools import CLEAN, Node, Seg
 
 #: why value stops
 UNSPENT, FEE, HOP_LIMIT, SERVICE, HEAVY, BELOW_MIN, RETURNED, AT_SOURCE, BURNED, CONVERTED = (
@@ -82,13 +84,13 @@ def _carry(run, chain, txh, ts, frm, to, asset, amount, kind, pieces, source, re
         if k is None:
             if source:
                 why = "the source sent it"
-            elif node[1] == txh:  # still inside the same transaction
+            elif node.tx == txh:  # still inside the same transaction
                 why = reason or f"{run.rule}: same transaction, through {frm}"
             else:
-                why = reason or f"{run.rule}: taint held at {frm} since tx {node[1]}"
-                node = (node[0] + 1, txh, node)
+                why = reason or f"{run.rule}: taint held at {frm} since tx {node.tx}"
+                node = Node(node.hop + 1, txh, node)
             made[key] = k = (len(flows), node)
-            flows.append([s.colour, node[0], chain, txh, ts, frm, to, asset, amount, 0, kind, node, why, rate])
+            flows.append([s.colour, node.hop, chain, txh, ts, frm, to, asset, amount, 0, kind, node, why, rate])
         flows[k[0]][9] += s.amount
         seg = Seg(s.amount, s.colour, k[1], None, s.via)
         if out and out[-1].same(seg):
@@ -114,53 +116,114 @@ def account_chain(run, chain, c, src, convs):
     rule, mix = run.rule, run.mix
     fifo = rule == "fifo"
     conv_first, conv_rows = convs
-    balances, lots = {}, {}
-    last_asset, bal, pl = None, None, None
-    for i in range(len(txh_)):
-        a, f, t, amt = asset_[i], frm_[i], to_[i], amount_[i]
+    held, lots = Balances(frm_, to_, asset_, amount_), {}
+    kept = held.kept
+    last_asset, pl = None, None
+    # the hot loop: most rows touch no traced pool and cost a few set lookups
+    for i, (a, f, t, amt) in enumerate(zip(asset_, frm_, to_, amount_)):
         if a != last_asset:
             last_asset = a
-            bal = balances.setdefault(a, {})
             pl = lots.setdefault(a, {})
-        bal[f] = bal.get(f, 0) - amt
-        bal[t] = bal.get(t, 0) + amt
         if conv_rows and i in conv_rows:
             if i in conv_first:
-                _convert(run, chain, c, conv_first[i], lots, balances, src)
+                _convert(run, chain, c, conv_first[i], lots, held, src)
             continue
-        pf = pl.get(f)
-        colour = src.get(i)
-        if colour is not None:
+        if i in src:
+            pf = pl.get(f)
             if pf is not None:
                 _displace(run, chain, f, a, P.take(pf, amt, rule, run.tally))
-                _settle(pl, f, pf)
-            pieces = [Seg(amt, colour, (1, txh_[i], None))]
-        elif pf is None:
-            pt = pl.get(t)
-            if pt is not None:
-                _add_clean(pt, amt, mix)
-            continue
-        else:
-            s0 = pf[0]
-            if fifo and s0.colour < 0 and s0.amount > amt:  # the common case at a busy pool: clean in front
+                _settle(pl, f, pf, (f, a) in kept)
+            pieces = [Seg(amt, src[i], Node(1, txh_[i], None))]
+            source = True
+        elif f in pl:
+            pf = pl[f]
+            s0 = pf[0] if pf else None
+            if fifo and s0 is not None and s0.colour < 0 and s0.amount > amt:  # common at a busy pool: clean in front
                 s0.amount -= amt
-                pt = pl.get(t)
-                if pt is not None:
-                    _add_clean(pt, amt, mix)
+                if t in pl:
+                    _add_clean(pl[t], amt, mix)
                 continue
             pieces = P.take(pf, amt, rule, run.tally)
-            _settle(pl, f, pf)
-        moved = _carry(run, chain, txh_[i], ts_[i], f, t, a, amt, kind_[i], pieces, colour is not None)
-        _arrive(run, chain, t, a, amt, moved, f, pl, bal[t] - amt)
+            _settle(pl, f, pf, (f, a) in kept)
+            source = False
+        else:
+            if t in pl:
+                _add_clean(pl[t], amt, mix)
+            continue
+        moved = _carry(run, chain, txh_[i], ts_[i], f, t, a, amt, kind_[i], pieces, source)
+        _arrive(run, chain, t, a, amt, moved, f, pl, held, i)
     _finish_accounts(run, chain, lots)
 
 
-def _settle(pl, addr, pool):
-    """A pool left with no taint is as good as untraced: forget it (its balance is still kept)."""
+class Balances:
+    """What an account held of an asset before a given row, worked out only for the pools asked
+    about: a walk that kept every balance would spend most of its time on accounts no trace ever
+    reaches.
+
+    The first question builds an index of every row by address (numpy, keyed by the strings'
+    hashes; the sum checks the names, so two addresses sharing a key cannot mix). An account with
+    :data:`BUSY` rows or more (an exchange) is asked once: its pool is then kept (:attr:`kept`),
+    even when it holds no taint, so it knows its own balance from then on.
+
+    >>> b = Balances(["x", "a", "a"], ["a", "b", "x"], ["X", "X", "Y"], [5, 2, 1])
+    >>> b.before("a", "X", 0), b.before("a", "X", 2), b.before("a", "Y", 3)
+    (0, 3, -1)
+    """
+    BUSY = 512
+
+    def __init__(self, frm, to, asset, amount):
+        self.frm, self.to, self.asset, self.amount = frm, to, asset, amount
+        self.keys = None
+        self.kept = set()  # (address, asset) of busy pools, never forgotten once traced
+
+    def _index(self):
+        n = len(self.frm)
+        # one sorted int64 per event (2i: row i's receiver; 2i+1: its payer): the address's hash in
+        # the high bits, the event in the low ones, so a plain sort groups each address's events
+        # in row order and no permutation is needed
+        bits = max(1, (2 * n).bit_length())
+        self.mask = (1 << bits) - 1
+        keys = np.empty(2 * n, dtype=np.int64)
+        keys[0::2] = np.fromiter(map(hash, self.to), np.int64, n)
+        keys[1::2] = np.fromiter(map(hash, self.frm), np.int64, n)
+        keys &= ~self.mask
+        keys |= np.arange(2 * n, dtype=np.int64)
+        keys.sort()
+        self.keys = keys
+
+    def before(self, address, asset, row):
+        if self.keys is None:
+            self._index()
+        h = hash(address) & ~self.mask
+        lo, hi = np.searchsorted(self.keys, h, "left"), np.searchsorted(self.keys, h | self.mask, "right")
+        events = self.keys[lo:hi]
+        if hi - lo >= self.BUSY:
+            self.kept.add((address, asset))
+            events = events[:np.searchsorted(events, h | (2 * row))]  # in row order: only those before
+        events = events & self.mask
+        frm_, to_, asset_, amount_ = self.frm, self.to, self.asset, self.amount
+        total = 0
+        for e in events.tolist():
+            r = e >> 1
+            if r >= row:
+                break
+            if asset_[r] == asset:
+                if e & 1:
+                    if frm_[r] == address:
+                        total -= amount_[r]
+                elif to_[r] == address:
+                    total += amount_[r]
+        return total
+
+
+def _settle(pl, addr, pool, keep):
+    """A pool left with no taint is as good as untraced: forget it (what it held is worked out
+    again if taint comes back, :class:`Balances`), unless it is a busy one (``keep``)."""
     for s in pool:
         if s.colour >= 0:
             return
-    del pl[addr]
+    if not keep:
+        del pl[addr]
 
 
 def _add_clean(pool, amount, mix):
@@ -170,13 +233,13 @@ def _add_clean(pool, amount, mix):
         P.add(pool, Seg(amount), mix)
 
 
-def _arrive(run, chain, to, asset, amount, moved, payer, pl, held):
-    """The ``moved`` segments of a transfer (in order) reach ``to``'s pool, or stop there; ``held``
-    is what the pool held before, clean, if it holds no taint yet."""
+def _arrive(run, chain, to, asset, amount, moved, payer, pl, held, row):
+    """The ``moved`` segments of ``row`` (in order) reach ``to``'s pool, or stop there; a pool that
+    holds no taint yet starts with what it held before the row (:class:`Balances`), clean."""
     kept, tainted = [], False
     for s in moved:
         if s.colour >= 0:
-            why = run.arrival_stop(to, s.colour, s.amount, s.path[0])
+            why = run.arrival_stop(to, s.colour, s.amount, s.path.hop)
             if why is not None:
                 entry = payer if why in (SERVICE, HEAVY) else None
                 run.end(s.colour, chain, to, asset, s.path, why, s.amount, entry)
@@ -190,7 +253,8 @@ def _arrive(run, chain, to, asset, amount, moved, payer, pl, held):
     if pool is None:
         if not tainted:
             return
-        pool = pl[to] = [Seg(held)] if held > 0 else []
+        before = held.before(to, asset, row)
+        pool = pl[to] = [Seg(before)] if before > 0 else []
     for s in kept:
         if s.colour < 0:
             _add_clean(pool, s.amount, run.mix)
@@ -208,7 +272,7 @@ def _finish_accounts(run, chain, lots):
                     run.end(s.colour, chain, addr, asset, s.path, UNSPENT, s.amount)
 
 
-def _convert(run, chain, c, convs, lots, balances, src):
+def _convert(run, chain, c, convs, lots, held, src):
     """Run the conversions of one transaction, in order, each taking in and paying out at once."""
     txh_, ts_, frm_, to_, asset_, amount_, kind_ = (c[k] for k in ("txh", "ts", "frm", "to", "asset", "amount", "kind"))
     handed = {}  # a row one conversion pays out and the next takes in: its segments
@@ -224,11 +288,11 @@ def _convert(run, chain, c, convs, lots, balances, src):
             if colour is not None:
                 if pf is not None:
                     _displace(run, chain, f, a, P.take(pf, amt, run.rule, run.tally))
-                    _settle(pl, f, pf)
-                pieces = [Seg(amt, colour, (1, txh_[r], None))]
+                    _settle(pl, f, pf, (f, a) in held.kept)
+                pieces = [Seg(amt, colour, Node(1, txh_[r], None))]
             elif pf is not None:
                 pieces = P.take(pf, amt, run.rule, run.tally)
-                _settle(pl, f, pf)
+                _settle(pl, f, pf, (f, a) in held.kept)
             else:
                 seq.append(Seg(amt))
                 continue
@@ -250,8 +314,7 @@ def _convert(run, chain, c, convs, lots, balances, src):
             if any(r in later.ins for later in convs):
                 handed[r] = moved
                 continue
-            held = balances.get(a, {}).get(t, 0)  # this row is not counted in it yet
-            _arrive(run, chain, t, a, amt, moved, cv.converter, lots.setdefault(a, {}), held)
+            _arrive(run, chain, t, a, amt, moved, cv.converter, lots.setdefault(a, {}), held, r)
 
 
 # -- UTXO chains ----------------------------------------------------------------------------------
@@ -274,7 +337,7 @@ def utxo_chain(run, chain, c, bounds):
             coin = coins.pop((spent_tx_[r], spent_ix_[r]), None)
             colour = addr_src.get(addr)
             if colour is not None:  # what a source address spends is its own, whatever it held
-                pieces, source = [Seg(amt, colour, (1, h, None))], True
+                pieces, source = [Seg(amt, colour, Node(1, h, None))], True
             elif coin is not None:
                 pieces, source = coin[2], False
                 if sum(s.amount for s in pieces) != amt:
@@ -290,7 +353,7 @@ def utxo_chain(run, chain, c, bounds):
         if whole is not None:  # the transaction is a source: what it spends stops here, as its own
             _displace(run, chain, h, asset_[lo], seq)
             payer = frm_[ins[0]] if ins else None
-            parts = [[Seg(amount_[r], whole, (1, h, None), via=payer)] for r in outs]
+            parts = [[Seg(amount_[r], whole, Node(1, h, None), via=payer)] for r in outs]
         elif any(s.colour >= 0 for s in seq):
             parts = P.split(seq, [amount_[r] for r in outs], rule, run.tally)
         elif not starts:
@@ -302,14 +365,14 @@ def utxo_chain(run, chain, c, bounds):
             source = whole is not None
             if starts and vout is not None and vout in starts:
                 _displace(run, chain, h, asset_[r], pieces)
-                pieces, source = [Seg(amount_[r], starts[vout], (1, h, None))], True
+                pieces, source = [Seg(amount_[r], starts[vout], Node(1, h, None))], True
             if not any(s.colour >= 0 for s in pieces):
                 continue
             to, asset = to_[r], asset_[r]
             held = []
             for s in _carry(run, chain, h, ts_[r], h, to, asset, amount_[r], kind_[r], pieces, source):
                 if s.colour >= 0:
-                    why = run.arrival_stop(to, s.colour, s.amount, s.path[0])
+                    why = run.arrival_stop(to, s.colour, s.amount, s.path.hop)
                     if why is not None:
                         run.end(s.colour, chain, to, asset, s.path, why, s.amount,
                                 s.via if why in (SERVICE, HEAVY) else None)

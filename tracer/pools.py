@@ -41,8 +41,7 @@ MIXING = ("haircut", "poison")  #: rules for which a pool is one mixture, not a 
 class Seg:
     """``amount`` units of one ``colour`` (source number, or :data:`CLEAN`), in a run.
 
-    ``path`` is how the value got here, a chain of ``(hop, tx_hash, previous)`` tuples (None when
-    clean); ``why`` is None while it may travel on, or why it stopped; ``via`` is the address that
+    ``path`` is how the value got here, a :class:`Node` (None when clean); ``why`` is None while it may travel on, or why it stopped; ``via`` is the address that
     last held it (a UTXO output's address: who paid it on).
     """
     __slots__ = ("amount", "colour", "path", "why", "via")
@@ -61,7 +60,22 @@ class Seg:
     def same(self, other):
         """Could the two be one run? (same colour, history and stop)"""
         return (self.colour == other.colour and self.why == other.why and self.via == other.via
-                and self.path == other.path)
+                and self.path is other.path)
+
+
+class Node:
+    """One step of a path: the hop count, the transaction, and the step before (None at the start).
+
+    Steps are shared by every piece that came the same way, and compared by identity: cheap to
+    keep on millions of segments; :func:`path_hashes` writes a path out.
+    """
+    __slots__ = ("hop", "tx", "prev")
+
+    def __init__(self, hop, tx, prev=None):
+        self.hop, self.tx, self.prev = hop, tx, prev
+
+    def __repr__(self):
+        return f"Node({self.hop}, {self.tx!r})"
 
 
 def check_rule(rule):
@@ -71,19 +85,19 @@ def check_rule(rule):
 
 
 def hop_of(path):
-    return path[0] if path else 0
+    return path.hop if path else 0
 
 
 def path_hashes(path):
     """The tx hashes of a path, first first.
 
-    >>> path_hashes((2, "t2", (1, "t1", None)))
+    >>> path_hashes(Node(2, "t2", Node(1, "t1")))
     ['t1', 't2']
     """
     out = []
-    while path:
-        out.append(path[1])
-        path = path[2]
+    while path is not None:
+        out.append(path.tx)
+        path = path.prev
     out.reverse()
     return out
 
@@ -270,13 +284,14 @@ def add(pool, seg, mix=False):
     Examples
     --------
     >>> q = [Seg(5)]
-    >>> add(q, Seg(3)); add(q, Seg(2, 0, (1, "t", None))); add(q, Seg(1, 0, (1, "t", None)))
+    >>> t = Node(1, "t")
+    >>> add(q, Seg(3)); add(q, Seg(2, 0, t)); add(q, Seg(1, 0, t))
     >>> q
     [Seg(8), Seg(3, colour=0)]
     """
     if pool:
         last = pool[-1]
-        if last.colour == seg.colour and last.why == seg.why and last.via == seg.via and last.path == seg.path:
+        if last.colour == seg.colour and last.why == seg.why and last.via == seg.via and last.path is seg.path:
             last.amount += seg.amount
             return
         if mix:

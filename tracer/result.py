@@ -59,26 +59,30 @@ class TraceResult:
         names = [s.name for s in sources]
         paths = {}
 
-        def hashes(node):
-            p = paths.get(node)
+        def hashes(node):  # paths are shared tuples: one list each (they are all alive here)
+            p = paths.get(id(node))
             if p is None:
-                p = paths[node] = P.path_hashes(node)
+                p = paths[id(node)] = P.path_hashes(node)
             return p
         flows = pd.DataFrame([[names[f[0]], *f[1:11], hashes(f[11]), f[12], f[13]] for f in run.flows],
                              columns=FLOW_COLUMNS, dtype=object)
         if len(flows):
             flows["hop"] = flows["hop"].astype(int)
-        ends = sorted(((k, v) for k, v in run.ends.items() if v), key=lambda kv: (
-            kv[0][0], kv[0][1], P.hop_of(kv[0][4]), kv[0][2], kv[0][3], hashes(kv[0][4]), kv[0][5], kv[0][6] or ""))
-        assets = sorted({k[3] for k, _ in ends} | set(flows["asset"]))
+        merged = {}  # one row per source, chain, address, asset, path (as written out), why and entry
+        for (c, chain, addr, asset, node, why, entry), v in run.ends.items():
+            if v:
+                key = (c, chain, P.hop_of(node), addr, asset, tuple(hashes(node)), why, entry or "")
+                merged[key] = merged.get(key, 0) + v
+        ends = sorted(merged.items())
+        assets = sorted({k[4] for k, _ in ends} | set(flows["asset"]))
         decimals, symbols = _asset_units(transfers, assets)
         labels = {}
         if tags is not None:
             from tracer.load.tagpack import address_labels
 
             labels = address_labels(tags)
-        rows = [[names[c], chain, addr, asset, symbols.get(asset, asset), amount, P.hop_of(node), hashes(node), why,
-                 labels.get(addr), entry] for (c, chain, addr, asset, node, why, entry), amount in ends]
+        rows = [[names[c], chain, addr, asset, symbols.get(asset, asset), amount, hop, list(path), why,
+                 labels.get(addr), entry or None] for (c, chain, hop, addr, asset, path, why, entry), amount in ends]
         endpoints = pd.DataFrame(rows, columns=ENDPOINT_COLUMNS, dtype=object)
         if len(endpoints):
             endpoints["hops"] = endpoints["hops"].astype(int)

@@ -18,6 +18,8 @@ pseudo-address ``fee``; converted value ends in the old asset as ``converted`` a
 the new one); backward, to what it received. No endpoint is credited more, over all sources, than
 it received. Poison deliberately over-taints, so under poison the sums are at least that.
 """
+import gc
+
 import numpy as np
 import pandas as pd
 
@@ -76,6 +78,18 @@ def trace(transfers, sources, *, direction="forward", rule="fifo", hops=6, min_a
     >>> trace(t, "b", direction="backward").endpoints[["address", "amount", "hops"]].values.tolist()
     [['v1', 10, 2], ['v2', 2, 2]]
     """
+    # a trace makes millions of small objects and no reference cycles: without this, Python's cycle
+    # collector would walk the million-row columns again and again (a fifth of a big trace's time)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _trace(transfers, sources, direction, rule, hops, min_amount, stop, max_degree, start, end)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _trace(transfers, sources, direction, rule, hops, min_amount, stop, max_degree, start, end):
     P.check_rule(rule)
     if direction not in DIRECTIONS:
         raise ValueError(f"unknown direction {direction!r}; expected one of {', '.join(DIRECTIONS)}")
@@ -90,7 +104,7 @@ def trace(transfers, sources, *, direction="forward", rule="fifo", hops=6, min_a
             raise SourceError(f"{s.given} and {s.tx} are the same value given twice (the transaction holds "
                               "the output): give one of them")
     stop_set, tags = _stops(stop)
-    t = _ordered(T.window(transfers, start, end))
+    t, same_tx = _ordered(T.window(transfers, start, end))
     heavy = _heavy(t, max_degree, {s.address for s in sources if s.address})
     run = F.Run(sources, rule, hops, min_amount, stop_set, heavy)
     found = _locate(t, sources)
@@ -99,14 +113,15 @@ def trace(transfers, sources, *, direction="forward", rule="fifo", hops=6, min_a
         utxo = T.UTXO in set(c["kind"])
         if utxo and not set(c["kind"]) <= {T.UTXO, T.FEE}:
             raise ValueError(f"chain {chain!r} mixes UTXO and account rows: load them as two chains")
-        bounds = _tx_bounds(t, lo, hi) if utxo or direction == "backward" else None
+        bounds = _tx_bounds(same_tx, lo, hi) if utxo or direction == "backward" else None
         rows = {k: [r - lo for r in rs if lo <= r < hi] for k, rs in found.items()}
         if direction == "backward":
             B.chain_backward(run, chain, c, bounds, utxo, _backward_starts(c, sources, rows, utxo))
         elif utxo:
             F.utxo_chain(run, chain, c, bounds)
         else:
-            convs = CV.find(_conversion_groups(t, lo, hi), c["frm"], c["to"], c["asset"], c["amount"], c["kind"])
+            convs = CV.find(_conversion_groups(t, same_tx, lo, hi), c["frm"], c["to"], c["asset"], c["amount"],
+                            c["kind"])
             F.account_chain(run, chain, c, _account_sources(run, c, rows, sources), convs)
     return TraceResult.build(run, sources, direction=direction, rule=rule, hops=hops, transfers=t, tags=tags)
 
@@ -134,32 +149,44 @@ def _stops(stop):
 
 
 def _ordered(t):
-    """``t`` in :func:`tracer.transfers.sort` order: as it is when it already is (the loaders sort;
-    checking costs a fraction of sorting a million rows again)."""
+    """``t`` in :func:`tracer.transfers.sort` order, and for each row after the first whether it
+    belongs to the previous row's transaction. A table already in order (the loaders sort) is
+    taken as it is: checking costs a fraction of sorting a million rows again."""
     n = len(t)
-    if n < 2:
-        return t.reset_index(drop=True)
-    try:
-        kind = t[T.KIND].to_numpy()
-        index = t[T.INDEX].to_numpy(dtype=np.int64)
-        inputs = (kind == T.UTXO) & (index < 0)
-        rank = np.select([kind == T.NATIVE, kind == T.FEE, kind == T.UTXO], [0, 3, 2], 1) - 2 * inputs
-        keys = [t[T.CHAIN].to_numpy(), t[T.BLOCK].to_numpy(dtype=np.int64)]
-        if T.TX_INDEX in t.columns:
-            keys.append(t[T.TX_INDEX].fillna(-1).to_numpy(dtype=np.int64))
-        keys += [t[T.TX_HASH].to_numpy(), rank, np.where(inputs, -1 - index, index)]
-        bad, tie = np.zeros(n - 1, dtype=bool), np.ones(n - 1, dtype=bool)
-        for k in keys:
-            if k.dtype == object and k[0] == k[-1] and (k == k[0]).all():
-                continue
-            a, b = k[:-1], k[1:]
-            bad |= tie & (b < a)
-            tie &= b == a
-        if not bad.any():
-            return t.reset_index(drop=True)
-    except (TypeError, ValueError, OverflowError):  # numbers beyond int64, mixed types: sort for sure
-        pass
-    return T.sort(t)
+    if n >= 2:
+        try:
+            kind = t[T.KIND].to_numpy()
+            index = t[T.INDEX].to_numpy(dtype=np.int64)
+            inputs = (kind == T.UTXO) & (index < 0)
+            rank = np.select([kind == T.NATIVE, kind == T.FEE, kind == T.UTXO], [0, 3, 2], 1) - 2 * inputs
+            keys = [t[T.CHAIN].to_numpy(), t[T.BLOCK].to_numpy(dtype=np.int64)]
+            if T.TX_INDEX in t.columns:
+                try:
+                    keys.append(t[T.TX_INDEX].to_numpy(dtype=np.int64))
+                except (TypeError, ValueError):  # some rows do not say
+                    keys.append(t[T.TX_INDEX].fillna(-1).to_numpy(dtype=np.int64))
+            keys += [t[T.TX_HASH].to_numpy(), rank, np.where(inputs, -1 - index, index)]
+            bad, tie, same_tx = np.zeros(n - 1, dtype=bool), np.ones(n - 1, dtype=bool), None
+            for j, k in enumerate(keys):
+                if k.dtype == object:  # strings: compared only where the keys before tie
+                    if not (k[0] == k[-1] and (k == k[0]).all()):
+                        at = np.flatnonzero(tie)
+                        a, b = k[at], k[at + 1]
+                        bad[at] |= b < a
+                        tie[at] &= b == a
+                else:
+                    bad |= tie & (k[1:] < k[:-1])
+                    tie &= k[1:] == k[:-1]
+                if j == len(keys) - 3:  # after the tx hash: same transaction as the row before
+                    same_tx = tie.copy()
+            if not bad.any():
+                return t.reset_index(drop=True), same_tx
+        except (TypeError, ValueError, OverflowError):  # numbers beyond int64, mixed types: sort for sure
+            pass
+    t = T.sort(t)
+    h = t[T.TX_HASH].to_numpy()
+    c = t[T.CHAIN].to_numpy()
+    return t, (h[1:] == h[:-1]) & (c[1:] == c[:-1])
 
 
 def _chains(t):
@@ -171,32 +198,37 @@ def _chains(t):
 def _columns(t, lo, hi):
     """Plain lists: a Python loop over a million rows reads them far faster than a DataFrame."""
     def col(name):
-        return t[name].iloc[lo:hi].tolist() if name in t.columns else [None] * (hi - lo)
+        return t[name].to_numpy()[lo:hi].tolist() if name in t.columns else [None] * (hi - lo)
     c = {k: col(name) for k, name in (("txh", T.TX_HASH), ("ts", T.TIMESTAMP), ("frm", T.FROM), ("to", T.TO),
                                       ("asset", T.ASSET), ("amount", T.AMOUNT), ("kind", T.KIND),
                                       ("index", T.INDEX), ("spent_tx", T.SPENT_TX), ("spent_index", T.SPENT_INDEX))}
-    c["spent_tx"] = [h if isinstance(h, str) else None for h in c["spent_tx"]]
-    c["spent_index"] = [int(v) if v is not None and v == v else None for v in c["spent_index"]]
-    c["index"] = [int(v) for v in c["index"]]
+    if T.UTXO in set(c["kind"]):  # only a UTXO chain needs them, as plain values
+        c["spent_tx"] = [h if isinstance(h, str) else None for h in c["spent_tx"]]
+        c["spent_index"] = [int(v) if v is not None and v == v else None for v in c["spent_index"]]
+        c["index"] = [int(v) for v in c["index"]]
     return c
 
 
-def _tx_bounds(t, lo, hi):
-    h = t[T.TX_HASH].to_numpy()[lo:hi]
-    cuts = [0] + (np.flatnonzero(h[1:] != h[:-1]) + 1).tolist() + [hi - lo]
+def _starts(same_tx, lo, hi):
+    """Row numbers (from ``lo``) where a transaction starts, in rows ``lo:hi``."""
+    return np.r_[0, np.flatnonzero(~same_tx[lo:hi - 1]) + 1] if hi - lo > 1 else np.zeros(hi - lo, dtype=np.int64)
+
+
+def _tx_bounds(same_tx, lo, hi):
+    cuts = _starts(same_tx, lo, hi).tolist() + [hi - lo]
     return list(zip(cuts, cuts[1:]))
 
 
-def _conversion_groups(t, lo, hi):
+def _conversion_groups(t, same_tx, lo, hi):
     """Transactions with two or more value rows: the only ones that can convert."""
-    h = t[T.TX_HASH].to_numpy()[lo:hi]
-    if len(h) < 2:
+    if hi - lo < 2:
         return []
     value = (t[T.KIND].to_numpy()[lo:hi] != T.FEE).astype(np.int64)
-    cuts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    cuts = _starts(same_tx, lo, hi)
     counts = np.add.reduceat(value, cuts)
-    ends = np.r_[cuts[1:], len(h)]
-    return [(int(a), int(b)) for a, b, n in zip(cuts, ends, counts) if n >= 2]
+    many = np.flatnonzero(counts >= 2)
+    ends = np.r_[cuts[1:], hi - lo]
+    return [(int(cuts[k]), int(ends[k])) for k in many]
 
 
 def _heavy(t, max_degree, keep):
