@@ -277,9 +277,11 @@ def add(pool, seg, mix=False):
     with the same history: merging keeps an exchange's pool (thousands of clean deposits) short.
 
     With ``mix`` (haircut, poison: rules for which a pool is one mixture), a tainted segment joins
-    the pool's segment of its colour that stops for the same reason, whatever its history; the
-    merged one keeps the path of the larger part. Without this a haircut trace splits every
-    withdrawal across every path that ever reached the pool, and the pieces multiply with each hop.
+    the pool's segment of its colour that stops for the same reason and was held at the same
+    address (``via``: who paid it on, kept apart so an exchange's sweep of many deposit addresses
+    still names each), whatever its history; the merged one keeps the path of the larger part.
+    Without this a haircut trace splits every withdrawal across every path that ever reached the
+    pool, and the pieces multiply with each hop.
 
     Examples
     --------
@@ -296,9 +298,9 @@ def add(pool, seg, mix=False):
             return
         if mix:
             for s in pool:
-                if s.colour == seg.colour and s.why == seg.why:
+                if s.colour == seg.colour and s.why == seg.why and s.via == seg.via:
                     if seg.amount > s.amount:
-                        s.path, s.via = seg.path, seg.via
+                        s.path = seg.path
                     s.amount += seg.amount
                     return
     pool.append(seg)

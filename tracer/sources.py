@@ -49,9 +49,9 @@ def clean_address(text):
                               "after 0x)")
         body = a[2:]
         if body != body.lower() and body != body.upper():
-            from eth_utils import to_checksum_address
+            from tracer.load.ethereum_etl import checksum
 
-            if to_checksum_address("0x" + body.lower()) != "0x" + body:
+            if checksum("0x" + body) != "0x" + body:
                 raise SourceError(f"{a}: bad EIP-55 checksum (its mixed case does not match the address): a typo?")
         return "0x" + body.lower()
     if _BECH32.fullmatch(a):

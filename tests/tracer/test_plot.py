@@ -9,6 +9,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
 
+import tracer as tr  # noqa: E402
 from tracer import plot as P  # noqa: E402
 from tracer import transfers as T  # noqa: E402
 from tracer.load.bitcoin_etl import load_bitcoin_etl  # noqa: E402
@@ -130,7 +131,8 @@ def test_timeline_one_marker_per_transfer_sized_by_amount(case, tmp_path):
     sizes = list(dots.get_sizes())
     assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 4  # drawn largest first
     lanes = [t.get_text() for t in ax.get_yticklabels()]
-    assert lanes == ["0x1111…1111", "0x2222…2222", "0x3333…3333", "Kestrel deposit"]  # in order reached
+    # in order reached; a tagged address is labelled as in the tables: label (category)
+    assert lanes == ["0x1111…1111", "0x2222…2222", "0x3333…3333", "Kestrel deposit (exchange)"]
     assert "10 ETH" in texts(ax) and ax.get_xlabel() == "time (UTC)"
     ax2 = P.timeline(flows, lane="hop")
     assert [t.get_text() for t in ax2.get_yticklabels()] == ["hop 1", "hop 2", "hop 3"]
@@ -141,13 +143,13 @@ def test_sankey_bands_proportional_and_grouped(case, tmp_path):
     flows, ends, tags = case
     ax = P.sankey(flows, ends, tags=tags, decimals={"ETH": 18})
     sinks = {p.get_gid(): p.get_height() for p in ax.patches if str(p.get_gid()).startswith("sink:")}
-    assert set(sinks) == {"sink:Kestrel deposit", "sink:untagged, unspent"}
+    assert set(sinks) == {"sink:Kestrel deposit (exchange)", "sink:untagged, unspent"}
     # Kestrel got 5, the two unspent addresses 4 + 1 (A kept 10 - 4 - 6, C kept 1)
-    assert sinks["sink:Kestrel deposit"] == pytest.approx(sinks["sink:untagged, unspent"])
+    assert sinks["sink:Kestrel deposit (exchange)"] == pytest.approx(sinks["sink:untagged, unspent"])
     hops = {p.get_gid(): p.get_height() for p in ax.patches if str(p.get_gid()).startswith("hop:")}
     assert hops["hop:1"] == pytest.approx(1.0) and hops["hop:3"] == pytest.approx(0.5)
     words = texts(ax)
-    assert "Kestrel deposit — 5 ETH (50.0%)" in words and "10 ETH" in words
+    assert "Kestrel deposit (exchange) — 5 ETH (50.0%)" in words and "10 ETH" in words
     assert {"exchange", "untagged"} == {t.get_text() for t in ax.get_legend().get_texts()}
     P.save(ax, tmp_path / "sankey.png")
 
@@ -160,7 +162,8 @@ def test_sankey_top_groups_rest_as_other():
                                                        "currency", "pack"])
     ax = P.sankey(flows, ends, tags=tags, top=4)
     sinks = [p.get_gid() for p in ax.patches if str(p.get_gid()).startswith("sink:")]
-    assert set(sinks) == {"sink:Service 11", "sink:Service 10", "sink:Service 9", "sink:other (9 groups)"}
+    assert set(sinks) == {"sink:Service 11 (exchange)", "sink:Service 10 (exchange)", "sink:Service 9 (exchange)",
+                          "sink:other (9 groups)"}
 
 
 def test_sankey_needs_one_asset(case):
@@ -187,3 +190,40 @@ def test_extra_columns_are_tolerated(case):
     ax = P.flow_graph(flows.assign(direction="forward"), ends.assign(direction="forward"), tags=tags)
     assert sum(isinstance(p, FancyArrowPatch) for p in ax.patches) == 4
     assert any(isinstance(p, Rectangle) for p in P.sankey(flows.assign(direction="forward"), ends).patches)
+
+
+def _inside(artist, fig):
+    fig.canvas.draw()
+    box, page = artist.get_window_extent(), fig.bbox
+    return box.x0 >= page.x0 - 1 and box.x1 <= page.x1 + 1 and box.y0 >= page.y0 - 1 and box.y1 <= page.y1 + 1
+
+
+def test_a_result_carries_its_units_and_long_titles_stay_on_the_figure(case):
+    flows, ends, tags = case
+    t = transfers([("0xt1", 1, S, A, 10 * ETH), ("0xt2", 2, A, B, 4 * ETH)])
+    r = tr.trace(t, S, stop=tags)
+    ax = P.flow_graph(r, title="a very long title " * 20)  # no decimals=: the result says 18
+    assert "4 ETH" in texts(ax) and _inside(ax.title, ax.figure)
+
+
+def test_sankey_labels_keep_clear_of_the_axis_labels():
+    """Many thin endpoint groups below one wide one: their labels, pushed apart downwards, ran
+    over the axis labels."""
+    rows = [("0xbig", 1, S, X, 500 * ETH)] + [(f"0xs{i:02d}", 2 + i, S, "0x" + f"{i:02d}" * 20, ETH) for i in range(7)]
+    tags = pd.DataFrame([("0x" + f"{i:02d}" * 20, f"Service {i}", "exchange") for i in range(7)],
+                        columns=["address", "label", "category"])
+    ax = P.sankey(tr.trace(transfers(rows), S), tags=tags)
+    ax.figure.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.texts]
+    ticks = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
+    legend = ax.get_legend().get_window_extent()
+    assert min(b.y0 for b in boxes) > legend.y1 and min(b.y0 for b in ticks) > max(b.y1 for b in boxes)
+
+
+def test_save_all_one_sankey_per_asset(tmp_path):
+    t = pd.concat([transfers([("0xt1", 1, S, A, 10 * ETH)]),
+                   pd.DataFrame([("eth", "0xt2", 2, 1_700_007_200, S, B, "0x" + "7" * 40, 5, T.TOKEN, 6, 0)],
+                                columns=T.COLUMNS)], ignore_index=True)
+    names = [n for n, _ in P.save_all(tr.trace(t, S), str(tmp_path / "c-"))]
+    assert names == ["c-flow.png", "c-timeline.png", "c-sankey-0x7777777777777777777777777777777777777777.png",
+                     "c-sankey-ETH.png"]
