@@ -9,13 +9,17 @@ One run measures, on the same synthetic export (written to a temporary folder):
 - ``trace_seconds``: :func:`tracer.trace.trace_forward` from a busy address, ``rule="fifo"``,
   ``hops=6``;
 - ``networkx_seconds``: :func:`networkx_trace` on the same table, the same source and hops;
+- ``multi_seconds``: :func:`tracer.trace.trace_forward` from 1,000 sources at once (``multi_sources``:
+  the first victims' payments into the busy address, each an EVM transaction and its own colour),
+  ``rule="fifo"``, ``hops=6``; every source's endpoints are checked to add up to its payment;
 - ``seconds`` = load + trace, and ``peak_mb``, the peak resident memory of the process that did
-  them (a fresh child process, so the data generator's memory does not count).
+  them (a fresh child process, so the data generator's memory does not count); ``multi_peak_mb``
+  after the 1,000-source trace too.
 
 ``ratio_vs_networkx`` is ``trace_seconds / networkx_seconds``: the tracer's FIFO trace against a
 plain networkx breadth-first trace of the same table (graph building included in both: the
-tracer orders the table itself, the baseline builds its graph). ``load_vs_raw`` is
-``load_seconds / raw_read_seconds``.
+tracer orders the table itself, the baseline builds its graph); ``multi_ratio_vs_networkx`` is
+``multi_seconds / networkx_seconds``. ``load_vs_raw`` is ``load_seconds / raw_read_seconds``.
 """
 from __future__ import annotations
 
@@ -251,24 +255,59 @@ def networkx_trace(table, source, hops=6):
     return {"hops": level, "arrival": arrival, "received": received}
 
 
+class Disagreement(Exception):
+    """The tracer's trace and the networkx baseline disagree where they must agree."""
+
+
 def compare(flows, baseline, source):
     """Check what a FIFO trace and :func:`networkx_trace` must agree on; returns the counts.
 
-    Raises ``AssertionError`` naming the first address where they disagree.
+    Raises :class:`Disagreement` naming the first address where they disagree.
     """
     fifo_hops, fifo_amount = {}, {}
     for to, hop, amount in zip(flows["to"].tolist(), flows["hop"].tolist(), flows["tainted"].tolist()):
         fifo_hops[to] = min(hop, fifo_hops.get(to, hop))
         fifo_amount[to] = fifo_amount.get(to, 0) + amount
     for a, h in fifo_hops.items():
-        assert a in baseline["hops"], f"FIFO reached {a}, networkx did not"
-        assert baseline["hops"][a] <= h, f"{a}: networkx hop {baseline['hops'][a]} > FIFO hop {h}"
-        if a != source:
-            assert fifo_amount[a] <= baseline["received"][a], f"{a}: FIFO taint above what networkx lets through"
+        if a not in baseline["hops"]:
+            raise Disagreement(f"FIFO reached {a}, networkx did not")
+        if baseline["hops"][a] > h:
+            raise Disagreement(f"{a}: networkx hop {baseline['hops'][a]} > FIFO hop {h}")
+        if a != source and fifo_amount[a] > baseline["received"][a]:
+            raise Disagreement(f"{a}: FIFO taint above what networkx lets through")
     first_fifo = {a for a, h in fifo_hops.items() if h == 1}
     first_nx = {a for a, h in baseline["hops"].items() if h == 1 and baseline["received"].get(a, 0) > 0}
-    assert first_fifo == first_nx, f"direct recipients differ: {sorted(first_fifo ^ first_nx)[:3]}"
+    if first_fifo != first_nx:
+        raise Disagreement(f"direct recipients differ: {sorted(first_fifo ^ first_nx)[:3]}")
     return {"reached_fifo": len(fifo_hops), "reached_networkx": len(baseline["hops"]) - 1}
+
+
+def victims(table, address, n=1000):
+    """The first ``n`` payments into ``address`` (its victims', in the synthetic world) as sources."""
+    from tracer.sources import Source
+
+    paid = table[(table[T.TO] == address) & (table[T.KIND] != T.FEE)]
+    return [Source(tx=h) for h in dict.fromkeys(paid[T.TX_HASH].tolist()).keys()][:n]
+
+
+def measure_multi(table, address, hops=6, n=1000):
+    """Time a FIFO trace from ``n`` victims' payments at once, and check each reconciles."""
+    from tracer.trace import trace_forward
+
+    sources = victims(table, address, n)
+    start = time.perf_counter()
+    result = trace_forward(table, sources, rule="fifo", hops=hops)
+    seconds = time.perf_counter() - start
+    got = {(s, a): int(v) for s, a, v in zip(result.sent()["source"], result.sent()["asset"], result.sent()["amount"])}
+    rows = table[table[T.TX_HASH].isin({s.tx for s in sources}) & (table[T.KIND] != T.FEE)]
+    want = {}
+    for h, a, v in zip(rows[T.TX_HASH], rows[T.ASSET], rows[T.AMOUNT]):
+        want[(h, a)] = want.get((h, a), 0) + int(v)
+    if got != want:
+        bad = sorted(set(got.items()) ^ set(want.items()))[:1]
+        raise Disagreement(f"the {len(sources)}-source trace does not add up to what each source sent: {bad}")
+    return {"multi_seconds": seconds, "multi_sources": len(sources), "multi_flows": len(result.flows),
+            "multi_endpoints": len(result.endpoints), "multi_adjusted": result.adjusted}
 
 
 def _peak_mb():
@@ -300,6 +339,8 @@ def measure(directory, source, hops=6):
     flows, ends = trace_forward(table, source, rule="fifo", hops=hops)
     trace_s = time.perf_counter() - start
     peak = _peak_mb()
+    multi = measure_multi(table, source, hops)
+    multi_peak = _peak_mb()
     raw_s, raw_rows = _raw_read(directory)
     start = time.perf_counter()
     baseline = networkx_trace(table, source, hops)
@@ -307,7 +348,8 @@ def measure(directory, source, hops=6):
     agree = compare(flows, baseline, source)
     return {"load_seconds": load_s, "trace_seconds": trace_s, "networkx_seconds": nx_s,
             "raw_read_seconds": raw_s, "raw_rows": raw_rows, "rows": len(table), "peak_mb": peak,
-            "baseline_mb": base_mb, "flows": len(flows), "endpoints": len(ends), **agree}
+            "baseline_mb": base_mb, "flows": len(flows), "endpoints": len(ends), "multi_peak_mb": multi_peak,
+            **multi, **agree}
 
 
 def run(transfers=1_000_000, seed=SEED, hops=6, progress=None):
@@ -326,6 +368,7 @@ def run(transfers=1_000_000, seed=SEED, hops=6, progress=None):
              token_transfers=info["token_transfers"], blocks=info["blocks"], generate_seconds=round(gen_s, 3),
              seconds=round(m["load_seconds"] + m["trace_seconds"], 3),
              ratio_vs_networkx=round(m["trace_seconds"] / m["networkx_seconds"], 3),
+             multi_ratio_vs_networkx=round(m["multi_seconds"] / m["networkx_seconds"], 3),
              load_vs_raw=round(m["load_seconds"] / m["raw_read_seconds"], 3))
     return r
 
@@ -348,6 +391,8 @@ def bench_tracer(transfers: int, seed: int, hops: int, as_json: bool):
             ("raw pyarrow read of the CSVs", f"{r['raw_read_seconds']:.2f} s"),
             ("tracer.load", f"{r['load_seconds']:.2f} s  ({r['load_vs_raw']:.1f}x raw)"),
             (f"FIFO trace, {hops} hops", f"{r['trace_seconds']:.2f} s  ({r['flows']} flows)"),
+            (f"FIFO trace, {r['multi_sources']} sources at once", f"{r['multi_seconds']:.2f} s  ({r['multi_flows']} flows, "
+                                                                 f"{r['multi_ratio_vs_networkx']:.2f}x networkx)"),
             ("networkx BFS trace (baseline)", f"{r['networkx_seconds']:.2f} s"),
             ("load + trace", f"{r['seconds']:.2f} s"),
             ("peak memory (load + trace)", f"{r['peak_mb']} MB"),
