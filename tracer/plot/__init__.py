@@ -13,7 +13,7 @@ policy). Matplotlib loads only when a figure is drawn.
 """
 import os
 
-from tracer.plot.layout import format_amount, short_address
+from tracer.plot.view import format_amount, short_address
 from tracer.plot.style import SOURCE_COLOUR
 
 _FIGURES = {"flow_graph": "tracer.plot.flow_figure", "timeline": "tracer.plot.timeline_figure",

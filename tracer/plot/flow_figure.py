@@ -2,7 +2,7 @@
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
-from tracer.plot import draw, layout as L, style
+from tracer.plot import draw, layout as L, style, view as V
 from tracer.plot.style import FONT, SOURCE_COLOUR
 
 
@@ -51,7 +51,7 @@ def flow_graph(trace, endpoints=None, *, tags=None, layout="hop", ax=None, max_n
     ['edge:a->b', 'edge:s->a']
     >>> plt.close(ax.figure)
     """
-    v = L.view(trace, endpoints, tags=tags, decimals=decimals)
+    v = V.view(trace, endpoints, tags=tags, decimals=decimals)
     g = L.flow_layout(v, layout, max_nodes)
     hop, y = g.hop, g.y
 
@@ -98,7 +98,7 @@ def flow_graph(trace, endpoints=None, *, tags=None, layout="hop", ax=None, max_n
                     xytext=(2, 2), textcoords="offset points", fontsize=FONT - 1, color="#555555")
     sent = ", ".join(v.fmt(x, a) for a, x in sorted(g.total.items()))
     shown = f"; {len(g.groups)} groups of smaller nodes merged" if g.groups else ""
-    draw.title(ax, title or f"Flow of traced value: {L.who(g.sources, v)} sent {sent}{shown}")
+    draw.title(ax, title or f"Flow of traced value: {V.who(g.sources, v)} sent {sent}{shown}")
     ax.figure.tight_layout()
     return ax
 

@@ -3,7 +3,7 @@ import textwrap
 
 from matplotlib.patches import Patch, Rectangle
 
-from tracer.plot import draw, layout as L, style
+from tracer.plot import draw, layout as L, style, view as V
 from tracer.plot.style import FONT, SOURCE_COLOUR
 
 
@@ -46,7 +46,7 @@ def sankey(trace, endpoints=None, *, tags=None, ax=None, top=8, asset=None, deci
     ['sink:untagged, unspent']
     >>> plt.close(ax.figure)
     """
-    v = L.view(trace, endpoints, tags=tags, decimals=decimals, need_endpoints=True)
+    v = V.view(trace, endpoints, tags=tags, decimals=decimals, need_endpoints=True)
     g = L.sankey_groups(v, asset, top)
     asset = asset or sorted(set(v.ends["asset"]))[0]
 
@@ -72,7 +72,7 @@ def sankey(trace, endpoints=None, *, tags=None, ax=None, top=8, asset=None, deci
         hgt = h_of(out[s]) * g.total / src_total
         ax.add_patch(Rectangle((-w / 2, top_y - hgt), w, hgt, color=SOURCE_COLOUR, gid=f"source:{s}"))
         draw.band(ax, w / 2, top_y, top_y - hgt, 1 - w / 2, trunk_y, trunk_y - hgt, "#e8a0a0", 0.55)
-        left.append((top_y - hgt / 2, f"{L.source_name(v, s)}: {fmt(out[s])}"))
+        left.append((top_y - hgt / 2, f"{V.source_name(v, s)}: {fmt(out[s])}"))
         top_y -= hgt + sgap
         trunk_y -= hgt
     # the trunk: what is still moving after each hop, top-aligned, thinning as value stops
@@ -84,9 +84,9 @@ def sankey(trace, endpoints=None, *, tags=None, ax=None, top=8, asset=None, deci
                                color=style.colour(g.category[s], v.tag), gid=f"sink:{s}"))
         n = len(g.addresses[s])
         where = "transaction fees" if g.category[s] == style.FEE_CATEGORY else f"{n} addresses" if n > 1 else \
-            L.short_address(next(iter(g.addresses[s])))
+            V.short_address(next(iter(g.addresses[s])))
         right.append((y_sink - h_of(g.size[s]) / 2,
-                      f"{textwrap.shorten(s, 34, placeholder='…')} — {fmt(g.size[s])} ({L.percent(g.size[s], g.total)})"
+                      f"{textwrap.shorten(s, 34, placeholder='…')} — {fmt(g.size[s])} ({V.percent(g.size[s], g.total)})"
                       f"\n{where}, hop {L.hops_text(g.group[s])}"))
         y_sink -= h_of(g.size[s]) + gap
     for k in range(1, g.last + 1):
@@ -120,7 +120,7 @@ def sankey(trace, endpoints=None, *, tags=None, ax=None, top=8, asset=None, deci
     ax.legend(handles=[Patch(color=style.colour(c, v.tag), label=c) for c in cats], loc="upper center",
               bbox_to_anchor=(0.5, -0.06), fontsize=FONT, frameon=False, title="endpoint category",
               title_fontsize=FONT + 1, ncols=min(len(cats), 4))
-    who = L.source_name(v, srcs[0]) if len(srcs) == 1 else f"{len(g.sources)} sources"
+    who = V.source_name(v, srcs[0]) if len(srcs) == 1 else f"{len(g.sources)} sources"
     draw.title(ax, title or f"Where the traced {v.symbols.get(asset, asset)} went: {fmt(g.total)} from {who}; "
                             "band widths ∝ amount, grey = still moving after each hop")
     ax.figure.tight_layout()

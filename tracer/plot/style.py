@@ -46,7 +46,7 @@ def category(address, tag):
 
 
 def label(address, tag):
-    from tracer.plot.layout import short_address
+    from tracer.plot.view import short_address
 
     if address in tag:
         return tag[address][0]

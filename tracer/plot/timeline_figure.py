@@ -4,7 +4,7 @@ import textwrap
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from tracer.plot import draw, layout as L, style
+from tracer.plot import draw, layout as L, style, view as V
 from tracer.plot.style import FONT
 
 
@@ -45,7 +45,7 @@ def timeline(trace, *, tags=None, ax=None, lane="address", max_lanes=20, decimal
     2
     >>> plt.close(ax.figure)
     """
-    v = L.view(trace, tags=tags, decimals=decimals)
+    v = V.view(trace, tags=tags, decimals=decimals)
     rows = L.timeline_rows(v, lane)
     peak = {}
     for r in rows:
@@ -65,7 +65,7 @@ def timeline(trace, *, tags=None, ax=None, lane="address", max_lanes=20, decimal
         first = {a: min(r["timestamp"] for r in rows if r["to"] == a) for a in top}
         top.sort(key=lambda a: (first[a], a))
         lane_of = {a: i for i, a in enumerate(top)}
-        names = L.distinct_labels(v, top)
+        names = V.distinct_labels(v, top)
         if len(got) > len(top):
             names.append(f"{len(got) - len(top)} others")
 
@@ -103,7 +103,7 @@ def timeline(trace, *, tags=None, ax=None, lane="address", max_lanes=20, decimal
                               label=v.fmt(peak[asset] * (4 if f == 1 else 1) // 4, asset)))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=FONT, frameon=False,
               title="receiver category / amount", title_fontsize=FONT + 1, labelspacing=1.2)
-    srcs = L.sources(v.rows, v.txs)
-    draw.title(ax, title or f"Timeline of traced value: {len(rows)} transfers from {L.who(srcs, v)}")
+    srcs = V.sources(v.rows, v.txs)
+    draw.title(ax, title or f"Timeline of traced value: {len(rows)} transfers from {V.who(srcs, v)}")
     ax.figure.tight_layout()
     return ax
