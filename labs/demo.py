@@ -106,7 +106,7 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 25)
     for s in sources:
         rows = table[table["tx_hash"] == s.tx]
         rows = rows[(rows["from"] == s.tx) & (rows["index"] == s.vout)] if s.vout is not None else rows
-        for a, v in zip(rows["asset"], rows["amount"]):
+        for a, v in zip(rows["asset"], rows["amount"], strict=True):
             paid[(s.name, a)] = paid.get((s.name, a), 0) + int(v)
     sent = {(r.source, r.asset): int(r.amount) for r in result.sent().itertuples()}
     wrong = [k for k, v in paid.items() if sent.get(k) != v]
@@ -169,7 +169,7 @@ def _per_victim(result, paid) -> list[str]:
         for asset in sorted({a for (n, a) in paid if n == s}):
             here = mine[mine["asset"] == asset]
 
-            def part(mask):
+            def part(mask, here=here, asset=asset):
                 return result.amount(sum(int(x) for x in here[mask]["amount"]), asset)
             lines.append(f"| {_md(s)} | {result.amount(paid[(s, asset)], asset)} | "
                          f"{part(here['why'] == 'attributed service')} | {part(here['why'] == 'unspent')} | "

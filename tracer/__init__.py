@@ -33,9 +33,10 @@ def _callable(name, function):
     return module
 
 
+# loaded here so that _callable finds them (and after the class, which they do not need)
 import tracer.load  # noqa: E402
 import tracer.paths  # noqa: E402
-import tracer.trace  # noqa: E402
+import tracer.trace  # noqa: E402, F401
 from tracer import handmade  # noqa: E402
 from tracer.load.tagpack import load_tagpacks as load_tags  # noqa: E402
 from tracer.sources import Source  # noqa: E402
@@ -54,4 +55,4 @@ def __getattr__(name):
     raise AttributeError(f"module 'tracer' has no attribute {name!r}")
 
 
-__all__ = ["LoadError", "SourceError", "Source", "load", "load_tags", "trace", "paths", "plot", "handmade"]
+__all__ = ["LoadError", "Source", "SourceError", "handmade", "load", "load_tags", "paths", "plot", "trace"]

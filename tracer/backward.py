@@ -27,10 +27,7 @@ def chain_backward(run, chain, c, bounds, utxo, starts):
     """Trace one chain backward from ``starts``: ``{colour: [row, ...]}``, the rows each source
     received (or its transaction moved)."""
     txh_, ts_, frm_, to_, asset_, amount_, kind_ = (c[k] for k in ("txh", "ts", "frm", "to", "asset", "amount", "kind"))
-    if utxo:
-        prov = _UtxoProvenance(c, bounds, _TX[run.rule])
-    else:
-        prov = _AccountProvenance(c, _ACCOUNT[run.rule])
+    prov = _UtxoProvenance(c, bounds, _TX[run.rule]) if utxo else _AccountProvenance(c, _ACCOUNT[run.rule])
     for colour, rows in starts.items():
         own_addr = {a for a, k in run.addr_src.items() if k == colour}
         others = {a for a, k in run.addr_src.items() if k != colour}
@@ -85,7 +82,7 @@ def _share(pieces, lo, hi, rule):
         return pieces
     if rule == "haircut":  # pro rata; positions mean nothing in a mixture
         shares = R.apportion(hi - lo, [b - a for _, a, b in pieces])
-        return [(d, 0, s) for (d, _, _), s in zip(pieces, shares) if s]
+        return [(d, 0, s) for (d, _, _), s in zip(pieces, shares, strict=True) if s]
     return _cut(pieces, lo, hi)
 
 
@@ -101,7 +98,7 @@ class _AccountProvenance:
         if pool not in self.paid:
             if self.history is None:
                 self.history = {}
-                for i, (f, t, a) in enumerate(zip(c["frm"], c["to"], c["asset"])):
+                for i, (f, t, a) in enumerate(zip(c["frm"], c["to"], c["asset"], strict=True)):
                     self.history.setdefault((f, a), []).append(i)
                     if t != f:
                         self.history.setdefault((t, a), []).append(i)
@@ -132,7 +129,7 @@ def _take(runs, amount, rule):
     if rule == "haircut":
         total = sum(b - a for _, a, b in runs)
         take = min(amount, total)
-        for run, n in zip(runs, R.apportion(take, [b - a for _, a, b in runs])):
+        for run, n in zip(runs, R.apportion(take, [b - a for _, a, b in runs]), strict=True):
             if n:
                 pieces.append((run[0], run[1], run[1] + n))
                 run[1] += n

@@ -1,7 +1,7 @@
 """`tracelab trace`: trace from the command line over any ethereum-etl / bitcoin-etl files."""
 import json
 import os
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import click
 
@@ -20,7 +20,7 @@ def _when(value):
         dt = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is neither unix seconds nor an ISO date like 2026-01-31T12:00") from None
-    return int((dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp())
+    return int((dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp())
 
 
 def _sources(addresses, txs, sources_file):
@@ -54,7 +54,8 @@ def _sources(addresses, txs, sources_file):
 @click.option("--hops", type=click.IntRange(1), default=6, show_default=True)
 @click.option("--min-amount", type=click.IntRange(0), default=0, show_default=True,
               help="Do not follow pieces smaller than this (base units).")
-@click.option("--max-degree", type=click.IntRange(1), help="Stop at addresses with more counterparties (exchange-sized).")
+@click.option("--max-degree", type=click.IntRange(1),
+              help="Stop at addresses with more counterparties (exchange-sized).")
 @click.option("--start", help="Ignore transfers before this time (unix seconds or ISO date, UTC).")
 @click.option("--end", help="Ignore transfers after this time.")
 @click.option("--tags", multiple=True, type=click.Path(exists=True),

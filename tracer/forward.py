@@ -18,7 +18,7 @@ import numpy as np
 from tracer import conversions as CV
 from tracer import pools as P
 from tracer import transfers as T
-from tracer.pools import CLEAN, Node, Seg
+from tracer.pools import Node, Seg
 
 #: why value stops
 UNSPENT, FEE, HOP_LIMIT, SERVICE, HEAVY, BELOW_MIN, RETURNED, AT_SOURCE, BURNED, CONVERTED = (
@@ -120,7 +120,7 @@ def account_chain(run, chain, c, src, convs):
     kept = held.kept
     last_asset, pl = None, None
     # the hot loop: most rows touch no traced pool and cost a few set lookups
-    for i, (a, f, t, amt) in enumerate(zip(asset_, frm_, to_, amount_)):
+    for i, (a, f, t, amt) in enumerate(zip(asset_, frm_, to_, amount_, strict=True)):
         if a != last_asset:
             last_asset = a
             pl = lots.setdefault(a, {})
@@ -307,7 +307,7 @@ def _convert(run, chain, c, convs, lots, held, src):
         else:
             parts = [[Seg(v)] for v in outs]
         reason = f"{run.rule}: converted {cv.x} into {cv.y} at {cv.converter}, {cv.Y} per {cv.X} base units"
-        for r, pieces in zip(cv.outs, parts):
+        for r, pieces in zip(cv.outs, parts, strict=True):
             t, a, amt = to_[r], asset_[r], amount_[r]
             moved = _carry(run, chain, txh_[r], ts_[r], cv.converter, t, a, amt, kind_[r], pieces, False,
                            reason, cv.rate)
@@ -360,7 +360,7 @@ def utxo_chain(run, chain, c, bounds):
             continue
         else:
             parts = [[Seg(amount_[r])] for r in outs]
-        for r, pieces in zip(outs, parts):
+        for r, pieces in zip(outs, parts, strict=True):
             vout = index_[r] if kind_[r] == T.UTXO else None
             source = whole is not None
             if starts and vout is not None and vout in starts:

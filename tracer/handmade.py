@@ -25,7 +25,8 @@ def account(rows, *, chain="c", asset="X", decimals=0, start=START):
         if isinstance(r, dict):
             row = dict(r)
         else:
-            row = dict(zip((T.TX_HASH, T.FROM, T.TO, T.AMOUNT, T.ASSET), r))
+            # a fifth field, the asset, is optional
+            row = dict(zip((T.TX_HASH, T.FROM, T.TO, T.AMOUNT, T.ASSET), r, strict=False))
         block = blocks.setdefault(row[T.TX_HASH], len(blocks))
         full = {T.CHAIN: chain, T.BLOCK: block, T.TIMESTAMP: start + 60 * block, T.ASSET: asset,
                 T.KIND: T.NATIVE if row.get(T.ASSET, asset) == asset else T.TOKEN, T.DECIMALS: decimals,
@@ -44,8 +45,11 @@ def utxo(txs, *, chain="btc", start=START):
     --------
     >>> t = utxo([("t1", [("a", 10, None)], [("b", 4), ("a", 5)]),
     ...           ("t2", [("a", 5, "t1:1")], [("c", 5)])])
-    >>> t[["tx_hash", "from", "to", "amount", "kind", "index", "spent_tx_hash"]].values.tolist()[:4]
-    [['t1', 'a', 't1', 10, 'utxo', -1, None], ['t1', 't1', 'b', 4, 'utxo', 0, None], ['t1', 't1', 'a', 5, 'utxo', 1, None], ['t1', 't1', 'fee', 1, 'fee', 1073741824, None]]
+    >>> for row in t[["tx_hash", "from", "to", "amount", "kind", "index", "spent_tx_hash"]].values.tolist()[3:]:
+    ...     print(row)
+    ['t1', 't1', 'fee', 1, 'fee', 1073741824, None]
+    ['t2', 'a', 't2', 5, 'utxo', -1, 't1']
+    ['t2', 't2', 'c', 5, 'utxo', 0, None]
     """
     rows = []
     for block, (h, ins, outs) in enumerate(txs):

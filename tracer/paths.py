@@ -47,13 +47,13 @@ def find_paths(transfers, a, b, hops=6, start=None, end=None, limit=10):
     """
     t = T.sort(T.window(transfers, start, end))
     out = {}
-    for frm, to, txh, ts, blk in zip(t[T.FROM], t[T.TO], t[T.TX_HASH], t[T.TIMESTAMP], t[T.BLOCK]):
+    for frm, to, txh, ts, blk in zip(t[T.FROM], t[T.TO], t[T.TX_HASH], t[T.TIMESTAMP], t[T.BLOCK], strict=True):
         out.setdefault(frm, []).append(((blk, -1 if ts is None or ts != ts else ts), to, txh))
     # arrival is compared as (block, time): timestamps can tie within a block
     best = {a: (-1, -1)}
     frontier = {a: ((-1, -1), [a], [])}
     found = []
-    for hop in range(1, hops + 1):
+    for _ in range(hops):
         nxt = {}
         for addr, (arrived, addrs, txs) in frontier.items():
             for reach, here, more in _expand(out, addr, arrived, addrs, txs):

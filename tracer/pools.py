@@ -41,10 +41,11 @@ MIXING = ("haircut", "poison")  #: rules for which a pool is one mixture, not a 
 class Seg:
     """``amount`` units of one ``colour`` (source number, or :data:`CLEAN`), in a run.
 
-    ``path`` is how the value got here, a :class:`Node` (None when clean); ``why`` is None while it may travel on, or why it stopped; ``via`` is the address that
+    ``path`` is how the value got here, a :class:`Node` (None when clean); ``why`` is None while it
+    may travel on, or why it stopped; ``via`` is the address that
     last held it (a UTXO output's address: who paid it on).
     """
-    __slots__ = ("amount", "colour", "path", "why", "via")
+    __slots__ = ("amount", "colour", "path", "via", "why")
 
     def __init__(self, amount, colour=CLEAN, path=None, why=None, via=None):
         self.amount, self.colour, self.path, self.why, self.via = amount, colour, path, why, via
@@ -69,7 +70,7 @@ class Node:
     Steps are shared by every piece that came the same way, and compared by identity: cheap to
     keep on millions of segments; :func:`path_hashes` writes a path out.
     """
-    __slots__ = ("hop", "tx", "prev")
+    __slots__ = ("hop", "prev", "tx")
 
     def __init__(self, hop, tx, prev=None):
         self.hop, self.tx, self.prev = hop, tx, prev
@@ -216,7 +217,7 @@ def _pro_rata(pool, amount, tally=None):
         rest = share - sum(base)
         for k in sorted(range(len(idx)), key=lambda k: (-(pool[idx[k]].amount * amount % balance), k))[:rest]:
             base[k] += 1
-        for i, b in zip(idx, base):
+        for i, b in zip(idx, base, strict=True):
             cuts[i] = b
     clean_out = amount - sum(cuts)
     deficit = clean_out - (balance - tainted)
@@ -232,7 +233,7 @@ def _pro_rata(pool, amount, tally=None):
                     deficit -= 1
         clean_out = balance - tainted
     pieces = []
-    for s, c in zip(pool, cuts):
+    for s, c in zip(pool, cuts, strict=True):
         if c:
             pieces.append(s.part(c))
             s.amount -= c
@@ -265,7 +266,7 @@ def paint(segs):
     clean = sum(s.amount for s in segs if s.colour < 0)
     if not clean:
         return
-    for s, n in zip(live, R.apportion(clean, [s.amount for s in live])):
+    for s, n in zip(live, R.apportion(clean, [s.amount for s in live]), strict=True):
         s.amount += n
     segs[:] = [s for s in segs if s.colour >= 0]
 

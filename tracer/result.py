@@ -53,6 +53,12 @@ class TraceResult:
     def __iter__(self):
         return iter((self.flows, self.endpoints))
 
+    def __getitem__(self, i):  # the (flows, endpoints) pair that code before the result object expects
+        return (self.flows, self.endpoints)[i]
+
+    def __len__(self):
+        return 2
+
     @classmethod
     def build(cls, run, sources, *, direction, rule, hops, transfers, tags=None):
         """Tables from a finished :class:`tracer.forward.Run` (or backward run)."""
@@ -104,7 +110,7 @@ class TraceResult:
         if e.empty:
             return pd.DataFrame(columns=["source", "asset", "amount"])
         g = {}
-        for s, a, v in zip(e["source"], e["asset"], e["amount"]):
+        for s, a, v in zip(e["source"], e["asset"], e["amount"], strict=True):
             g[(s, a)] = g.get((s, a), 0) + int(v)
         return pd.DataFrame([(s, a, v) for (s, a), v in g.items()], columns=["source", "asset", "amount"])
 
@@ -144,11 +150,11 @@ class TraceResult:
         t = self._transfers
         t = t[t[T.TO].isin(set(f["to"]))]
         got = {}
-        for c, a, s, v in zip(t[T.CHAIN], t[T.TO], t[T.ASSET], t[T.AMOUNT]):
+        for c, a, s, v in zip(t[T.CHAIN], t[T.TO], t[T.ASSET], t[T.AMOUNT], strict=True):
             g = got.setdefault((c, a, s), [0, 0, 0])
             g[0] += int(v)
             g[1] += 1
-        for c, a, s, v in zip(f["chain"], f["to"], f["asset"], f["tainted"]):
+        for c, a, s, v in zip(f["chain"], f["to"], f["asset"], f["tainted"], strict=True):
             if (c, a, s) in got:
                 got[(c, a, s)][2] += int(v)
         return pd.DataFrame([(*k, *v) for k, v in sorted(got.items())], columns=cols)
@@ -160,7 +166,8 @@ class TraceResult:
         import networkx as nx
 
         g = nx.MultiDiGraph(rule=self.rule, direction=self.direction, sources=[s.name for s in self.sources])
-        txs = {h for h, a, b in zip(self.flows["tx_hash"], self.flows["from"], self.flows["to"]) if h in (a, b)}
+        f = self.flows
+        txs = {h for h, a, b in zip(f["tx_hash"], f["from"], f["to"], strict=True) if h in (a, b)}
         for i, row in enumerate(self.flows.to_dict("records")):
             g.add_edge(row["from"], row["to"], key=i, symbol=self.symbols.get(row["asset"], row["asset"]), **row)
         for e in self.endpoints.itertuples(index=False):

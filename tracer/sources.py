@@ -32,7 +32,7 @@ def clean_address(text):
     >>> clean_address("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD")
     Traceback (most recent call last):
     ...
-    tracer.errors.SourceError: 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD: bad EIP-55 checksum (its mixed case does not match the address): a typo?
+    tracer.errors.SourceError: 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD: bad EIP-55 checksum (its mixed case ...
     >>> clean_address("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5")
     Traceback (most recent call last):
     ...
@@ -69,7 +69,7 @@ def clean_address(text):
 
         try:
             base58.decode_check(a)
-        except Exception:
+        except ValueError:
             raise SourceError(f"{a}: bad base58 checksum: a typo?") from None
     return a
 

@@ -19,6 +19,7 @@ the new one); backward, to what it received. No endpoint is credited more, over 
 it received. Poison deliberately over-taints, so under poison the sums are at least that.
 """
 import gc
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ DIRECTIONS = ("forward", "backward")
 UNSPENT, FEE, HOP_LIMIT, SERVICE, HEAVY, BELOW_MIN, RETURNED, AT_SOURCE, BURNED, CONVERTED = (
     F.UNSPENT, F.FEE, F.HOP_LIMIT, F.SERVICE, F.HEAVY, F.BELOW_MIN, F.RETURNED, F.AT_SOURCE, F.BURNED, F.CONVERTED)
 ORIGIN = B.ORIGIN
-__all__ = ["trace", "trace_forward", "trace_backward", "Source", "TraceResult", "FLOW_COLUMNS", "ENDPOINT_COLUMNS"]
+__all__ = ["ENDPOINT_COLUMNS", "FLOW_COLUMNS", "Source", "TraceResult", "trace", "trace_backward", "trace_forward"]
 
 
 def trace(transfers, sources, *, direction="forward", rule="fifo", hops=6, min_amount=0, stop=(),
@@ -192,7 +193,7 @@ def _ordered(t):
 def _chains(t):
     chain = t[T.CHAIN].to_numpy()
     cuts = [0] + (np.flatnonzero(chain[1:] != chain[:-1]) + 1).tolist() + [len(t)]
-    return [(chain[a], a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+    return [(chain[a], a, b) for a, b in pairwise(cuts) if b > a]
 
 
 def _columns(t, lo, hi):
@@ -216,7 +217,7 @@ def _starts(same_tx, lo, hi):
 
 def _tx_bounds(same_tx, lo, hi):
     cuts = _starts(same_tx, lo, hi).tolist() + [hi - lo]
-    return list(zip(cuts, cuts[1:]))
+    return list(pairwise(cuts))
 
 
 def _conversion_groups(t, same_tx, lo, hi):

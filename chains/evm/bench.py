@@ -47,7 +47,7 @@ def raw_rpc(n: int) -> tuple[float, int]:
     Batches of 500: anvil admits the tail of such a batch out of order, which a baseline may
     ignore and the lab may not (it sends 50 a batch, see ``anvil.SEND_BATCH``).
     """
-    from .anvil import AnvilBackend
+    from .backends.anvil import AnvilBackend
     from .chain import MAX_FEE_PER_GAS, MAX_PRIORITY_FEE_PER_GAS
     from .txsign import Signer
 
@@ -70,8 +70,9 @@ def raw_rpc(n: int) -> tuple[float, int]:
                         for k, r in enumerate(block[c:c + 500])]
                 session.post(url, json=body, timeout=300).raise_for_status()
             ts += 12
-            session.post(url, json=[{"jsonrpc": "2.0", "id": 1, "method": "evm_setNextBlockTimestamp", "params": [hex(ts)]},
-                                    {"jsonrpc": "2.0", "id": 2, "method": "evm_mine", "params": []}], timeout=300)
+            session.post(url, timeout=300, json=[
+                {"jsonrpc": "2.0", "id": 1, "method": "evm_setNextBlockTimestamp", "params": [hex(ts)]},
+                {"jsonrpc": "2.0", "id": 2, "method": "evm_mine", "params": []}])
         elapsed = time.perf_counter() - start
         blocks = int(node.rpc("eth_blockNumber"), 16)
     return elapsed, blocks
@@ -102,7 +103,7 @@ def run(transfers: int = 20_000, pyevm_transfers: int = 2_000) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def bench_chain(transfers: int, pyevm_transfers: int, as_json: bool):
     """Transfers per second: the lab's path and raw JSON-RPC on anvil, and the pure-Python backend."""
-    from .backend import find_anvil
+    from .backends import find_anvil
 
     if not find_anvil():
         raise click.ClickException("anvil is not installed (run `make setup`): the chain benchmark measures anvil")

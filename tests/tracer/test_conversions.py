@@ -4,7 +4,7 @@ import pytest
 from eth_utils import keccak
 
 import tracer as tr
-from chains.contracts import at, deploy
+from chains.contracts import deploy
 from chains.evm import EvmChain, find_anvil
 from chains.evm.export import export_chain
 from tracer.handmade import account
@@ -72,7 +72,8 @@ def test_swap_and_wrap_are_followed_into_the_new_asset(story):
     assert swap["rate"] == f"{s['lusd']}/{2 * ETHER}" and swap["reason"].startswith("fifo: converted")
     assert conv[conv["tx_hash"] == s["txs"]["wrap"]].iloc[0]["rate"] == f"{3 * ETHER}/{3 * ETHER}"
     # per asset, what went in came out: the converted parts end in the old asset as "converted"
-    ends = {(a, w): sum(e[(e["asset"] == a) & (e["why"] == w)]["amount"]) for a, w in zip(e["asset"], e["why"])}
+    ends = {(a, w): sum(e[(e["asset"] == a) & (e["why"] == w)]["amount"])
+            for a, w in zip(e["asset"], e["why"], strict=True)}
     assert ends[("ETH", "converted")] == 3 * ETHER        # wrapped at WETH
     assert ends[(s["weth"], "converted")] == 3 * ETHER    # 2 swapped at the pool, 1 unwrapped at WETH
     sent = sum(t[(t["from"] == s["victim"]) & (t["asset"] == "ETH")]["amount"])  # 5 and the victim's own fee

@@ -45,8 +45,9 @@ def utxo_case(draw):
         picked = [unspent.pop(draw(st.integers(0, len(unspent) - 1))) for _ in range(n)]
         total = sum(v for _, _, v in picked)
         fee = draw(st.integers(0, min(2, total - 1)))
-        cuts = sorted(draw(st.lists(st.integers(1, total - fee - 1), max_size=2, unique=True))) if total - fee > 1 else []
-        values = [b - a for a, b in zip([0] + cuts, cuts + [total - fee])]
+        cuts = [] if total - fee < 2 else sorted(draw(st.lists(st.integers(1, total - fee - 1), max_size=2,
+                                                                unique=True)))
+        values = [b - a for a, b in zip([0] + cuts, cuts + [total - fee], strict=True)]
         outs = [(draw(st.sampled_from(ADDRS)), v) for v in values]
         h = f"t{k}"
         txs.append((h, [(addr, v, coin) for coin, addr, v in picked], outs))
@@ -64,7 +65,7 @@ def utxo_case(draw):
 
 def sent(t, s):
     if s.address is not None:
-        return sum(a for a, f in zip(t["amount"], t["from"]) if f == s.address)
+        return sum(a for a, f in zip(t["amount"], t["from"], strict=True) if f == s.address)
     rows = t[t["tx_hash"] == s.tx]
     if "spent_tx_hash" in t.columns:  # UTXO: a transaction's outputs, fee included, or one output
         outs = rows[rows["from"] == s.tx]
@@ -74,7 +75,7 @@ def sent(t, s):
 
 def received(t):
     out = {}
-    for to, a in zip(t["to"], t["amount"]):
+    for to, a in zip(t["to"], t["amount"], strict=True):
         out[to] = out.get(to, 0) + a
     return out
 
@@ -101,7 +102,7 @@ def check(t, sources, rule):
     for e in ends.itertuples():
         credited[e.address] = credited.get(e.address, 0) + e.amount
     assert all(v <= rec[a] for a, v in credited.items()), (credited, rec)
-    assert all(0 < x <= a for x, a in zip(r.flows["tainted"], r.flows["amount"]))
+    assert all(0 < x <= a for x, a in zip(r.flows["tainted"], r.flows["amount"], strict=True))
     if rule in ("fifo", "lifo", "haircut") and not (ends["why"] == "at another source").any():
         singles = {}
         for s in sources:

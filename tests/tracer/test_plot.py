@@ -4,17 +4,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.patches import FancyArrowPatch, Rectangle
 
-import tracer as tr  # noqa: E402
-from tracer import plot as P  # noqa: E402
-from tracer import transfers as T  # noqa: E402
-from tracer.load.bitcoin_etl import load_bitcoin_etl  # noqa: E402
-from tracer.load.tagpack import load_tagpacks  # noqa: E402
-from tracer.trace import trace_forward  # noqa: E402
+import tracer as tr
+from tracer import plot as P
+from tracer import transfers as T
+from tracer.load.bitcoin_etl import load_bitcoin_etl
+from tracer.load.tagpack import load_tagpacks
+from tracer.trace import trace_forward
 
 S, A, B, C, X = ("0x" + d * 40 for d in "51234")
 ETH = 10**18
@@ -61,7 +61,7 @@ def test_flow_graph_edges_widths_labels_and_legend(case, tmp_path):
     assert "Kestrel deposit" in words and "5 ETH attributed service" in words
     assert "source: 0x5555…5555" in words and "0x1111…1111" in words
     assert {"exchange", "untagged", "source"} <= {t.get_text() for t in ax.get_legend().get_texts()}
-    src = [c for c in ax.collections if c.get_gid() == f"node:{S}"][0]
+    src = next(c for c in ax.collections if c.get_gid() == f"node:{S}")
     assert tuple(src.get_edgecolor()[0][:3]) == matplotlib.colors.to_rgb(P.SOURCE_COLOUR)
     assert ax.get_xticklabels()[0].get_text() == "source"
     png = tmp_path / "flow.png"
@@ -124,9 +124,9 @@ def test_many_nodes_are_merged(tmp_path):
 
 
 def test_timeline_one_marker_per_transfer_sized_by_amount(case, tmp_path):
-    flows, ends, tags = case
+    flows, _, tags = case
     ax = P.timeline(flows, tags=tags, decimals={"ETH": 18})
-    dots = [c for c in ax.collections if c.get_gid() == "flows"][0]
+    dots = next(c for c in ax.collections if c.get_gid() == "flows")
     assert len(dots.get_offsets()) == 4
     sizes = list(dots.get_sizes())
     assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 4  # drawn largest first
@@ -199,7 +199,7 @@ def _inside(artist, fig):
 
 
 def test_a_result_carries_its_units_and_long_titles_stay_on_the_figure(case):
-    flows, ends, tags = case
+    tags = case[2]
     t = transfers([("0xt1", 1, S, A, 10 * ETH), ("0xt2", 2, A, B, 4 * ETH)])
     r = tr.trace(t, S, stop=tags)
     ax = P.flow_graph(r, title="a very long title " * 20)  # no decimals=: the result says 18

@@ -82,11 +82,11 @@ def test_no_address_is_credited_more_than_it_received():
 
 def test_sources_output_and_transaction():
     _, ends = trace(REUSE, Source.parse(tx="t4:0"))
-    assert dict(zip(ends["address"], ends["amount"])) == {"e": 2}
+    assert dict(zip(ends["address"], ends["amount"], strict=True)) == {"e": 2}
     _, ends = trace(REUSE, Source.parse(tx="t4:1"), rule="fifo")
-    assert dict(zip(ends["address"], ends["amount"])) == {"x": 1}
+    assert dict(zip(ends["address"], ends["amount"], strict=True)) == {"x": 1}
     _, ends = trace(REUSE, [Source.parse(tx="t3")], rule="fifo")
-    assert dict(zip(ends["address"], ends["amount"])) == {"x": 5}
+    assert dict(zip(ends["address"], ends["amount"], strict=True)) == {"x": 5}
 
 
 def test_backward_follows_the_outputs_spent():
@@ -112,7 +112,7 @@ def test_bitcoin_etl_inputs_name_the_output_they_spend(tmp_path):
     t = load_bitcoin_etl(p)
     assert t[t["kind"] == "utxo"]["spent_tx_hash"].tolist() == ["t0", "t0", None, "t1", None, None]
     _, ends = trace(t, "bcrt1qs")
-    assert dict(zip(ends["address"], ends["amount"])) == {"bcrt1qy": 3}
+    assert dict(zip(ends["address"], ends["amount"], strict=True)) == {"bcrt1qy": 3}
 
 
 def test_an_input_that_does_not_match_the_output_it_spends_is_an_error():

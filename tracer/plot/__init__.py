@@ -18,7 +18,7 @@ from tracer.plot.style import SOURCE_COLOUR
 
 _FIGURES = {"flow_graph": "tracer.plot.flow_figure", "timeline": "tracer.plot.timeline_figure",
             "sankey": "tracer.plot.sankey_figure", "save": "tracer.plot.draw"}
-__all__ = ["flow_graph", "timeline", "sankey", "save", "save_all", "format_amount", "short_address", "SOURCE_COLOUR"]
+__all__ = ["SOURCE_COLOUR", "flow_graph", "format_amount", "sankey", "save", "save_all", "short_address", "timeline"]
 
 
 def __getattr__(name):

@@ -1,6 +1,6 @@
 """Drawing helpers shared by the figures: text boxes, bands, titles that fit, time axes, saving."""
 import textwrap
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import matplotlib.pyplot as plt
 from matplotlib import dates as mdates
@@ -22,13 +22,13 @@ def title(ax, text):
 
 def node_text(ax, x, y, text, bold=False, side="below", size=FONT):
     if side == "right":  # one line beside the node (rows are tight)
-        wrapped, where = text.replace("\n", " — "), dict(xytext=(9, 0), ha="left", va="center")
+        wrapped, where = text.replace("\n", " — "), {"xytext": (9, 0), "ha": "left", "va": "center"}
     else:
         wrapped = "\n".join(textwrap.fill(line, 24) for line in text.split("\n"))
-        where = dict(xytext=(0, -11), ha="center", va="top")
+        where = {"xytext": (0, -11), "ha": "center", "va": "top"}
     ax.annotate(wrapped, (x, y), textcoords="offset points", **where,
                 fontsize=size, fontweight="bold" if bold else "normal", zorder=5,
-                bbox=dict(boxstyle="round,pad=0.12", fc="white", ec="none", alpha=0.75))
+                bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.75})
 
 
 def band(ax, x0, top0, bot0, x1, top1, bot1, colour, alpha):
@@ -42,7 +42,7 @@ def band(ax, x0, top0, bot0, x1, top1, bot1, colour, alpha):
 
 
 def utc(ts):
-    return datetime.fromtimestamp(int(ts), tz=timezone.utc)
+    return datetime.fromtimestamp(int(ts), tz=UTC)
 
 
 def x_time(ts):
@@ -50,10 +50,10 @@ def x_time(ts):
 
 
 def time_axis(ax):
-    ax.xaxis_date(tz=timezone.utc)
-    loc = mdates.AutoDateLocator(tz=timezone.utc)
+    ax.xaxis_date(tz=UTC)
+    loc = mdates.AutoDateLocator(tz=UTC)
     ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, tz=timezone.utc))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, tz=UTC))
 
 
 def save(ax, path, dpi=110):

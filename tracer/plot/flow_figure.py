@@ -105,7 +105,7 @@ def flow_graph(trace, endpoints=None, *, tags=None, layout="hop", ax=None, max_n
 
 def _edges(ax, v, g, x_of, layout, edge_labels):
     peak = {}
-    for (u, w, a), amt in g.edges.items():
+    for (_, _, a), amt in g.edges.items():
         peak[a] = max(peak.get(a, 0), amt)
     ranked = sorted(g.edges, key=lambda k: (-(g.edges[k] / peak[k[2]]), str(k)))
     # UTXO edges are short and their amounts are on the node labels; so are fees'
@@ -122,7 +122,7 @@ def _edges(ax, v, g, x_of, layout, edge_labels):
         if key in labelled:
             ax.annotate(v.fmt(g.edges[key], a), ((x_of(u) + x_of(w)) / 2, (g.y[u] + g.y[w]) / 2),
                         fontsize=FONT - 1, ha="center", va="center", color="#1d3557", zorder=4,
-                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
 
 
 def _nodes(ax, v, g, x_of, side):

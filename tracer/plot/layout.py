@@ -28,7 +28,7 @@ def spread(ys, gap):
 
 def hops_text(by_hop):
     hs = sorted(by_hop)
-    return f"{hs[0]}" if len(hs) == 1 else f"{hs[0]}–{hs[-1]}"
+    return f"{hs[0]}" if len(hs) == 1 else f"{hs[0]}–{hs[-1]}"  # noqa: RUF001 (a range takes an en dash)
 
 
 def layered(nodes, hop, edges):
@@ -54,7 +54,7 @@ def layered(nodes, hop, edges):
         for n in members:
             placed.append(bary[n] if not placed else max(bary[n], placed[-1] + 1.0))
         shift = sum(bary[n] for n in members) / len(members) - sum(placed) / len(placed)
-        for n, p in zip(members, placed):
+        for n, p in zip(members, placed, strict=True):
             y[n] = p + shift
     return y
 
@@ -240,7 +240,7 @@ def sankey_groups(v, asset=None, top=8):
             key = r["source"] if r["source"] is not None else v.label(r["from"])
             out[key] = out.get(key, 0) + r["tainted"]
     ends = [(a, int(x), max(int(h), 1), why) for a, s, x, h, why in
-            zip(e["address"], e["asset"], e["amount"], e["hops"], e["why"]) if s == asset and int(x)]
+            zip(e["address"], e["asset"], e["amount"], e["hops"], e["why"], strict=True) if s == asset and int(x)]
     total = sum(x for _, x, _, _ in ends)
     if not total:
         raise ValueError(f"no {asset} reached an endpoint: nothing to draw")

@@ -148,13 +148,13 @@ def _labels(ax, left, right, bottom, w, x_sink):
         ax.set_ylim(bottom, 1.08)
         line = (FONT + 3) / 72 / (ax.figure.get_figheight() * 0.75) * (1.08 - bottom)
         placed = [L.spread([y for y, _ in labels], n * line) for labels, n in ((left, 1), (right, 2))]
-        lowest = min([p[-1] - n * line for p, n in zip(placed, (1, 2)) if p] + [bottom])
+        lowest = min([p[-1] - n * line for p, n in zip(placed, (1, 2), strict=True) if p] + [bottom])
         if lowest >= bottom:
             break
         bottom = lowest
     for x_bar, x_text, ha, labels, ys in ((-w / 2, -w * 2.5, "right", left, placed[0]),
                                            (x_sink + w / 2, x_sink + w * 2.5, "left", right, placed[1])):
-        for (y, text), yt in zip(labels, ys):
+        for (y, text), yt in zip(labels, ys, strict=True):
             ax.annotate(text, (x_bar, y), xytext=(x_text, yt), ha=ha, va="center", fontsize=FONT,
-                        arrowprops=dict(arrowstyle="-", color="#999999", lw=0.6, shrinkA=0, shrinkB=0)
+                        arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.6, "shrinkA": 0, "shrinkB": 0}
                         if abs(yt - y) > line / 3 else None)

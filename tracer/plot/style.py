@@ -33,10 +33,24 @@ def tag_map(tags):
 
     labels = address_labels(tags)
     out = {}
-    for a, cat in zip(tags["address"], tags["category"]):
+    for a, cat in zip(tags["address"], tags["category"], strict=True):
         if isinstance(a, str) and a in labels and a not in out:
             out[a] = (labels[a], cat if isinstance(cat, str) and cat else "tagged")
     return out
+
+
+def short_address(address, keep=6):
+    """An address shortened for a label: its first ``keep`` and last 4 characters.
+
+    Examples
+    --------
+    >>> short_address("0x12ab34cd56ef78ab90cd12ef34ab56cd78efcdef")
+    '0x12ab…cdef'
+    >>> short_address("fee")
+    'fee'
+    """
+    a = str(address)
+    return a if len(a) <= keep + 5 else f"{a[:keep]}…{a[-4:]}"
 
 
 def category(address, tag):
@@ -46,8 +60,6 @@ def category(address, tag):
 
 
 def label(address, tag):
-    from tracer.plot.view import short_address
-
     if address in tag:
         return tag[address][0]
     return "fees" if address == T.FEE_ADDRESS else short_address(address)

@@ -79,13 +79,13 @@ def timeline(trace, *, tags=None, ax=None, lane="address", max_lanes=20, decimal
     cats = [v.category(rows[i]["to"]) for i in order]
     ax.scatter(xs, ys, s=sizes, c=[style.colour(c, v.tag) for c in cats], alpha=0.75, edgecolors="#333333",
                linewidths=0.6, zorder=3, gid="flows")
-    for i, x, yv in list(zip(order, xs, ys))[:annotate]:
+    for i, x, yv in list(zip(order, xs, ys, strict=True))[:annotate]:
         r = rows[i]
         what = v.fmt(r["tainted"], r["asset"])
         if lane == "hop":
             what += f" → {textwrap.shorten(v.label(r['to']), 30, placeholder='…')}"
         ax.annotate(what, (x, yv), xytext=(8, 9), textcoords="offset points", fontsize=FONT, zorder=4,
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
     ax.set_yticks(range(len(names)), names)
     ax.set_ylim(len(names) - 0.4, -0.6)  # the first hop (or first address reached) at the top
     draw.time_axis(ax)

@@ -6,25 +6,11 @@ a :class:`View`; the helpers here name and write amounts for a figure. No matplo
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 
-from tracer import transfers as T
 from tracer.plot import style
+from tracer.plot.style import short_address
 
 FLOW_NEEDS = ("hop", "tx_hash", "timestamp", "from", "to", "asset", "tainted")
 ENDPOINT_NEEDS = ("address", "asset", "amount", "hops", "why")
-
-
-def short_address(address, keep=6):
-    """An address shortened for a label: its first ``keep`` and last 4 characters.
-
-    Examples
-    --------
-    >>> short_address("0x12ab34cd56ef78ab90cd12ef34ab56cd78efcdef")
-    '0x12ab…cdef'
-    >>> short_address("fee")
-    'fee'
-    """
-    a = str(address)
-    return a if len(a) <= keep + 5 else f"{a[:keep]}…{a[-4:]}"
 
 
 def format_amount(amount, decimals=None, asset=""):
@@ -104,7 +90,7 @@ def view(trace, endpoints=None, *, tags=None, decimals=None, symbols=None, need_
         symbols = {**trace.symbols, **(symbols or {})}
         got = trace.received()
         received = {(a, s): (int(v), int(n)) for a, s, v, n in zip(got["address"], got["asset"], got["amount"],
-                                                                   got["transfers"])}
+                                                                   got["transfers"], strict=True)}
     rows = _rows(flows)
     if need_endpoints:
         if endpoints is None or len(endpoints) == 0:
@@ -115,7 +101,7 @@ def view(trace, endpoints=None, *, tags=None, decimals=None, symbols=None, need_
     found = {}
     for t in (flows, endpoints):
         if t is not None and "decimals" in getattr(t, "columns", ()):
-            for a, d in zip(t["asset"], t["decimals"]):
+            for a, d in zip(t["asset"], t["decimals"], strict=True):
                 if d is not None and d == d:
                     found.setdefault(a, int(d))
     found.update(decimals or {})
@@ -133,8 +119,8 @@ def _rows(flows):
     cols = [flows[c].tolist() for c in FLOW_NEEDS]
     sources = flows["source"].tolist() if "source" in flows.columns else [None] * len(flows)
     rows = []
-    for i, vals in enumerate(zip(*cols)):
-        r = dict(zip(FLOW_NEEDS, vals))
+    for i, vals in enumerate(zip(*cols, strict=True)):
+        r = dict(zip(FLOW_NEEDS, vals, strict=True))
         r["source"] = sources[i]
         for c in ("hop", "timestamp", "tainted"):
             try:
@@ -156,7 +142,8 @@ def endpoint_info(endpoints):
     if endpoints is None or len(endpoints) == 0:
         return {}
     out = {}
-    for a, asset, amt, why in zip(endpoints["address"], endpoints["asset"], endpoints["amount"], endpoints["why"]):
+    for a, asset, amt, why in zip(endpoints["address"], endpoints["asset"], endpoints["amount"], endpoints["why"],
+                                  strict=True):
         d = out.setdefault(a, {})
         d[(asset, why)] = d.get((asset, why), 0) + int(amt)
     return out
@@ -166,7 +153,8 @@ def entries_of(endpoints, address):
     """The entry addresses through which value reached ``address`` (an attributed service)."""
     if endpoints is None or "entry" not in getattr(endpoints, "columns", ()):
         return set()
-    return {e for a, e in zip(endpoints["address"], endpoints["entry"]) if a == address and isinstance(e, str) and e}
+    return {e for a, e in zip(endpoints["address"], endpoints["entry"], strict=True)
+            if a == address and isinstance(e, str) and e}
 
 
 def distinct_labels(v, addresses, width=30):
@@ -174,7 +162,7 @@ def distinct_labels(v, addresses, width=30):
     import textwrap
 
     names = [textwrap.shorten(v.label(a), width, placeholder="…") for a in addresses]
-    return [f"{n} ({short_address(a)})" if names.count(n) > 1 else n for n, a in zip(names, addresses)]
+    return [f"{n} ({short_address(a)})" if names.count(n) > 1 else n for n, a in zip(names, addresses, strict=True)]
 
 
 def who(srcs, v):
