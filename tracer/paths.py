@@ -39,10 +39,10 @@ def find_paths(transfers, a, b, hops=6, start=None, end=None, limit=10):
 
     Examples
     --------
-    >>> rows = [("c", "t1", 1, 10, "a", "x", "X", 5, "native", 0, -1),
-    ...         ("c", "t0", 0, 5, "x", "b", "X", 5, "native", 0, -1),   # before x was paid: no path
-    ...         ("c", "t2", 2, 20, "x", "b", "X", 5, "native", 0, -1)]
-    >>> find_paths(pd.DataFrame(rows, columns=T.COLUMNS), "a", "b")[["hops", "addresses", "txs"]].values.tolist()
+    >>> from tracer.handmade import account
+    >>> t = account([("t0", "x", "b", 5),    # before x was paid: no path through it
+    ...              ("t1", "a", "x", 5), ("t2", "x", "b", 5)])
+    >>> find_paths(t, "a", "b")[["hops", "addresses", "txs"]].values.tolist()
     [[2, ['a', 'x', 'b'], ['t1', 't2']]]
     """
     t = T.sort(T.window(transfers, start, end))
