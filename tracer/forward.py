@@ -10,8 +10,8 @@ converts value inside one transaction (:mod:`tracer.conversions`) passes it on i
 What a source sends is wholly its colour: every transfer an address source pays, an EVM
 transaction's own value, a UTXO transaction's outputs, or one output. Value reaching a source's
 address (or displaced by what a source sends) stops there: it is counted again as that source's.
-The results are plain tuples (:data:`tracer.trace.FLOW_COLUMNS` order, paths still as chains of
-tuples); :mod:`tracer.trace` turns them into tables.
+The results are plain rows (:data:`tracer.result.FLOW_COLUMNS` order, paths still as
+:class:`tracer.pools.Node` chains); :class:`tracer.result.TraceResult` turns them into tables.
 """
 import numpy as np
 
