@@ -16,6 +16,10 @@ COLUMNS = [CHAIN, TX_HASH, BLOCK, TIMESTAMP, FROM, TO, ASSET, AMOUNT, KIND, DECI
 #: in its block, -1 if the export does not say. Without it, transactions of one block are taken in
 #: hash order, and a transaction spending what another in the same block paid may come first.
 TX_INDEX = "tx_index"
+#: optional (bitcoin-etl inputs; None on other rows): the output a UTXO input spends, as its
+#: transaction hash and output index. Without them an input's value cannot be followed back to the
+#: output it spends, and it counts as value from outside the data.
+SPENT_TX, SPENT_INDEX = "spent_tx_hash", "spent_index"
 #: on every table the loaders return: the asset's ticker for people, as the data gives it: the
 #: native asset itself ("ETH", "BTC"), a token's ``symbol`` from the export's ``tokens`` file (the
 #: contract's own ``symbol()``: anyone may deploy a token called "USDT", so ``asset``, the contract
