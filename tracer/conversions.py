@@ -118,6 +118,24 @@ def _ordered(convs):
     return out
 
 
+def units_in(u, v, X, Y):
+    """The units ``[a, b)`` of the ``X`` taken in that paid for units ``[u, v)`` of the ``Y`` paid out.
+
+    The inverse of :func:`convert`'s map: input unit ``p`` becomes output units from
+    ``floor(p * Y / X)`` on, so output units ``[u, v)`` were paid for by the input units ``p`` with
+    ``u <= floor(p * Y / X) < v``: ``a = ceil(u * X / Y)``, ``b = ceil(v * X / Y)`` (``ceil(u * X / Y)
+    <= p`` exactly when ``u <= floor(p * Y / X)``). Each input unit is counted once over the outputs,
+    in the one its first position falls in (an input unit too small to make a whole output unit
+    counts in the one it went into), and the ranges of all outputs cover ``[0, X)`` exactly.
+
+    >>> units_in(0, 2, 4, 10), units_in(2, 5, 4, 10), units_in(5, 10, 4, 10)   # 2.5 y per x
+    ((0, 1), (1, 2), (2, 4))
+    >>> units_in(0, 1, 10, 3), units_in(1, 3, 10, 3)   # 3 y for 10 x: x units 0-3 went into y unit 0
+    ((0, 4), (4, 10))
+    """
+    return -(-u * X // Y), -(-v * X // Y)
+
+
 def convert(segs, X, Y):
     """The segments ``segs`` (``X`` units in all, in order) as ``Y`` units of the new asset.
 
