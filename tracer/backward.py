@@ -47,16 +47,21 @@ def chain_backward(run, chain, c, bounds, utxo, starts, convs=None):
             node = Node(1, txh_[r], None)
             run.flows.append([colour, 1, chain, txh_[r], ts_[r], frm_[r], to_[r], asset_[r], amount_[r], amount_[r],
                               kind_[r], node, "the start received it", None])
-            frontier.append((r, 0, amount_[r], node))
+            frontier.append((r, 0, amount_[r], node, ()))
         while frontier:
             nxt = []
-            for r, lo, hi, node in frontier:
+            # ``passed``: the conversions gone through in the transaction of ``node``. Upstream of one of
+            # them the rows of the same transaction are no longer in time order, so value could be sent
+            # round a loop of them; the second time round, where it came from is not known
+            for r, lo, hi, node, passed in frontier:
                 payer, asset, n = frm_[r], asset_[r], hi - lo
                 why = AT_SOURCE if txh_[r] in other_tx else None
                 cv = through.paid.get(r)
                 # an address paid it (a transaction decides at its outputs; a converter, like a tagged
                 # one forward, does not stop what it converts: it is gone through within the transaction)
-                if why is None and payer != txh_[r] and cv is None:
+                if cv is not None and cv in passed:
+                    why = ORIGIN
+                elif why is None and payer != txh_[r] and cv is None:
                     why = (RETURNED if payer in own_addr else AT_SOURCE if payer in others else
                            SERVICE if payer in run.stop else HEAVY if payer in run.heavy else
                            MINTED if payer == CV.ZERO else
@@ -75,10 +80,13 @@ def chain_backward(run, chain, c, bounds, utxo, starts, convs=None):
                     if d is None:
                         run.end(colour, chain, payer, asset, node, ORIGIN, d_hi - d_lo)
                         continue
-                    nd = node if txh_[d] == node.tx else Node(node.hop + 1, txh_[d], node)
+                    if txh_[d] == node.tx:
+                        nd, gone = node, passed if cv is None else passed + (cv,)
+                    else:
+                        nd, gone = Node(node.hop + 1, txh_[d], node), ()
                     run.flows.append([colour, nd.hop, chain, txh_[d], ts_[d], frm_[d], to_[d], asset_[d], amount_[d],
                                       d_hi - d_lo, kind_[d], nd, reason, rate])
-                    nxt.append((d, d_lo, d_hi, nd))
+                    nxt.append((d, d_lo, d_hi, nd, gone))
             frontier = nxt
 
 

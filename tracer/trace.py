@@ -117,7 +117,7 @@ def _trace(transfers, sources, direction, rule, hops, min_amount, stop, max_degr
         bounds = _tx_bounds(same_tx, lo, hi) if utxo or direction == "backward" else None
         rows = {k: [r - lo for r in rs if lo <= r < hi] for k, rs in found.items()}
         convs = None if utxo else CV.find(_conversion_groups(t, same_tx, lo, hi), c["frm"], c["to"], c["asset"],
-                                          c["amount"], c["kind"])
+                                          c["amount"], c["kind"], never=run.addr_src)
         if direction == "backward":
             B.chain_backward(run, chain, c, bounds, utxo, _backward_starts(c, sources, rows, utxo), convs)
         elif utxo:

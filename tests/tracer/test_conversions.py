@@ -1,6 +1,9 @@
 """Value through conversions and into attributed services, on a real lab chain (anvil) and its
 ethereum-etl export: WETH wrap and unwrap, the swap pool's Swap, an exchange deposit address;
 forward and backward, which agree at each conversion's rate."""
+import shutil
+from pathlib import Path
+
 import pytest
 from eth_utils import keccak
 from hypothesis import given, settings, strategies as st
@@ -12,6 +15,7 @@ from chains.evm.export import export_chain
 from tracer.handmade import account
 
 ETHER, USD, ZERO = 10**18, 10**6, "0x" + "0" * 40
+MAINNET = Path(__file__).parent / "data" / "ethereum_etl" / "weth9"  # two mainnet swaps through WETH9
 
 
 @pytest.fixture(scope="module")
@@ -195,6 +199,70 @@ def test_forward_and_backward_agree_at_a_conversion(case, rule):
         key = (source_of(max(p for p in range(X) if p * Y // X <= q)), output_of(q))
         unit_f[key] = unit_f.get(key, 0) + 1
     assert back == unit_b and ahead == unit_f
+
+
+def test_the_labs_weth_named_as_wrapped_counts_each_wrap_once(story, tmp_path):
+    """The lab's WETH emits Transfer from the zero address and Deposit for one wrap (Transfer to it
+    and Withdrawal for an unwrap): read as a WETH9-like contract, each is still one mint (burn),
+    whether the token transfers come from token_transfers or from the logs."""
+    s = story
+    t = tr.load(s["data"])
+    assert tr.load(s["data"], wrapped=[s["weth"]]).equals(t)
+    logs_only = tmp_path / "lab"
+    shutil.copytree(s["data"] / "lab", logs_only)
+    (logs_only / "token_transfers.csv").unlink()
+    assert tr.load(logs_only, wrapped=[s["weth"]]).drop(columns="chain").equals(t.drop(columns="chain"))
+
+
+def test_mainnet_weth9_wrap_and_unwrap_both_ways():
+    """Mainnet WETH9's wrap (tx A: ether into the Universal Router, wrapped, swapped for PEPE back to
+    the sender) and unwrap (tx B: MTK sold through Router02 for WETH, unwrapped, the ether paid to
+    the seller), from the Deposit and Withdrawal logs: forward and backward through every step."""
+    sa, sb = "0x165eeecc32dcb623f51fc6c1ddd9e2aea1575c63", "0xba49d175894f97ca0e3ed5f3c75ab04db64ca81d"
+    weth, pepe, mtk = ("0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2", "0x6982508145454ce325ddbe47a25d4ec3d2311933",
+                       "0x01ee1f75d0e80ed907aa0221bf29e380d03ba15a")
+    pair_a, pair_b, tax = ("0xa43fe16908251ee70ef74718545e4fe6c5ccec9f", "0x6dad4b92cd4f540cce9fc49810bd44100e50c6af",
+                           "0xdfb03b25eac446cf7acd2643fc97d5c03bd836f3")
+    wad_a, wad_b, got_pepe = 750_000_000_000_000_000, 32_243_172_196_196_555, 5_477_527_264_701_082_519_211_446_407
+    sold, taxed = 2_151_531_866_024_653_367_111_378_795, 6_474_017_651_027_041_225_009_163
+    t = tr.load(MAINNET)
+
+    def ends(source, direction):
+        r = tr.trace(t, source, direction=direction)
+        return {(e.address, e.asset, e.why): e.amount for e in r.endpoints.itertuples()}, r
+
+    back_home = "back at the source"
+    got, r = ends(sa, "forward")
+    assert got == {(sa, pepe, back_home): got_pepe, (pair_a, weth, "converted"): wad_a,
+                   (weth, "ETH", "converted"): wad_a, ("fee", "ETH", "fee"): 126_085 * 30 * 10**9}
+    rates = r.flows[r.flows["rate"].notna()]
+    assert set(rates["rate"]) == {f"{wad_a}/{wad_a}", f"{got_pepe}/{wad_a}"}
+    got, _ = ends(sa, "backward")
+    assert got == {(sa, "ETH", back_home): wad_a, (pair_a, pepe, "converted"): got_pepe,
+                   (weth, weth, "converted"): wad_a}
+    got, _ = ends(sb, "forward")
+    assert got == {(pair_b, mtk, "converted"): sold, (tax, mtk, "unspent"): taxed, (weth, weth, "converted"): wad_b,
+                   (sb, "ETH", back_home): wad_b, ("fee", "ETH", "fee"): 150_000 * 20 * 10**9}
+    got, _ = ends(sb, "backward")
+    assert got == {(pair_b, weth, "converted"): wad_b, (weth, "ETH", "converted"): wad_b, (sb, mtk, back_home): sold}
+
+
+def test_a_loop_of_conversions_in_one_transaction_ends():
+    """Without a fee or value row the data does not say who sent a transaction (here: tx B's shape,
+    W a WETH, r a router, p a pair), and the seller ``s``, who takes ether and pays a token in it,
+    looks like a converter: upstream, the rows of one transaction then lead round a loop. The
+    second time round the same conversion, the trace stops: where that part came from is not known."""
+    t = account([{"tx_hash": "t", "from": "W", "to": "r", "amount": 5, "kind": "internal"},
+                 {"tx_hash": "t", "from": "r", "to": "s", "amount": 5, "kind": "internal"},
+                 {"tx_hash": "t", "from": "s", "to": "p", "amount": 4, "asset": "M", "kind": "token", "index": 1},
+                 {"tx_hash": "t", "from": "s", "to": "z", "amount": 3, "asset": "M", "kind": "token", "index": 2},
+                 {"tx_hash": "t", "from": "p", "to": "r", "amount": 3, "asset": "W", "kind": "token", "index": 3},
+                 {"tx_hash": "t", "from": "r", "to": ZERO, "amount": 3, "asset": "W", "kind": "token", "index": 4}])
+    r = tr.trace(t, "z", direction="backward")
+    # z's 3 M are units 4-7 of the 7 s paid for 5 X: X units 3-5, which W paid for 2-3 of the 3 W
+    # burned, which p paid for units 3-4 of the 4 M s paid it: s's conversion again
+    assert {(e.address, e.asset, e.why): e.amount for e in r.endpoints.itertuples()} == {
+        ("s", "M", "converted"): 3, ("W", "X", "converted"): 2, ("p", "W", "converted"): 1, ("s", "M", "origin"): 1}
 
 
 def test_conversions_by_rule_hand_made():
