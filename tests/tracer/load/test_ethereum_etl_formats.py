@@ -8,7 +8,7 @@ import pytest
 
 import tracer.load as L
 from tracer import transfers as T
-from tracer.bench import generate
+from tracer.bench.evm import generate
 from tracer.errors import LoadError, LoadWarning
 
 DATA = Path(__file__).parent.parent / "data"
