@@ -112,12 +112,13 @@ class Background:
             wei -= wei % (ETH // 10)  # people pick round amounts
         return wei
 
-    def _send(self, chain: str, sender, to: str, value: int, t: int):
+    def _send(self, chain: str, sender, to: str, value: int, t: int) -> str:
         lane = self.world.lanes[chain]
-        lane.transfer(sender, to, value, t)
+        h = lane.transfer(sender, to, value, t)
         self.balances[(chain, sender.address)] = self.balances.get((chain, sender.address), 0) - value - TRANSFER_FEE
         self.balances[(chain, to)] = self.balances.get((chain, to), 0) + value
         self.executed += 1
+        return h
 
     # -- event kinds -----------------------------------------------------------------------
     def _p2p(self, t, chain):
@@ -178,19 +179,22 @@ class Background:
             return
         secret, nullifier = self.rng.randbytes(32), self.rng.randbytes(32)
         commitment = keccak(secret + nullifier)  # Mixer.commitmentOf
-        lane.queue_call(f"mixer-{denom}", "deposit", (commitment,), a.account(0), t, value=denom, gas=MIXER_GAS)
+        h = lane.queue_call(f"mixer-{denom}", "deposit", (commitment,), a.account(0), t, value=denom, gas=MIXER_GAS)
+        note = self.world.mixer_note(chain, denom, a, a.address, h, t)
         self.balances[(chain, a.address)] -= denom + GAS_RESERVE
         self.executed += 1
         delay = int(3600 * math.exp(self.rng.uniform(0, math.log(24 * 14))))
-        self.push(t + delay, "unmix", (chain, a.id, denom, secret, nullifier))
+        self.push(t + delay, "unmix", (chain, a.id, denom, secret, nullifier, note))
 
-    def _unmix(self, t, chain, user_id, denom, secret, nullifier):
+    def _unmix(self, t, chain, user_id, denom, secret, nullifier, note):
         lane = self.world.lanes[chain]
         user, relayer = self.world.actors[user_id], self.world.actors["mixer-relayer"].account(0)
         fresh = user.fresh_account()
         fee = denom * 30 // 10_000
-        lane.queue_call(f"mixer-{denom}", "withdraw", (secret, nullifier, fresh.address, relayer.address, fee),
-                        relayer, t, gas=MIXER_GAS)
+        h = lane.queue_call(f"mixer-{denom}", "withdraw", (secret, nullifier, fresh.address, relayer.address, fee),
+                            relayer, t, gas=MIXER_GAS)
+        note.update(withdraw_tx=h, recipient=fresh.address, recipient_actor=user.id, withdraw_time=t, fee=fee,
+                    relayer=True)
         self.balances[(chain, fresh.address)] = denom - fee
         self.executed += 1
 
@@ -354,17 +358,25 @@ class Background:
         lane = self.world.lanes[chain]
         a = self.rng.choice(self.users)
         sats = round_amount(self._sats(lane, a, 0.1), lane.wallet(a).profile)
-        if not sats or not lane.pay(a, [(lane.fresh_address(service), sats)], t):
+        if not sats:
+            return
+        deposit = lane.fresh_address(service)
+        txid = lane.pay(a, [(deposit, sats)], t)
+        if txid is None:
             return
         self.executed += 1
         to = a.address if self.rng.random() < 0.5 else a.fresh_account().address
-        self.push(t + self.rng.randint(600, 5400), "instant_payout",
-                  (self.rng.choice(evm), service.id, to, wei_for_sats(sats, INSTANT_FEE_BPS)))
+        order = {"order": f"SWP-{self.rng.randrange(10**9, 10**10)}", "service": service.id, "actor": a.id,
+                 "btc_chain": chain, "btc_tx": txid, "btc_deposit": deposit, "btc_time": t, "sats": sats,
+                 "eth_chain": self.rng.choice(evm), "eth_tx": None, "eth_to": to, "eth_time": None,
+                 "wei": wei_for_sats(sats, INSTANT_FEE_BPS)}
+        self.world.truth.swap_orders.append(order)
+        self.push(t + self.rng.randint(600, 5400), "instant_payout", (order,))
 
-    def _instant_payout(self, t, chain, service_id, to, wei):
-        service = self.world.actors[service_id]
-        if self.balances.get((chain, service.address), 0) > wei + GAS_RESERVE:
-            self._send(chain, service.account(0), to, wei, t)
+    def _instant_payout(self, t, order):
+        service, chain = self.world.actors[order["service"]], order["eth_chain"]
+        if self.balances.get((chain, service.address), 0) > order["wei"] + GAS_RESERVE:
+            order.update(eth_tx=self._send(chain, service.account(0), order["eth_to"], order["wei"], t), eth_time=t)
 
     def _u_merchant(self, t, chain):
         merchants = self.world.of_kind("merchant")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-from ..spec import SpecError
+from ..errors import SpecError
 
 #: name -> module, in the order the catalog lists them
 TYPOLOGIES = {

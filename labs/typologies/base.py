@@ -8,6 +8,7 @@ from eth_account.signers.local import LocalAccount
 
 from chains import contracts
 
+from ..errors import StoryError
 from ..world import ETH, GAS_RESERVE, TRANSFER_FEE, Actor, World
 
 HOUR = 3600
@@ -15,11 +16,6 @@ DAY = 86_400
 #: the ERC-20 functions typologies call on any token of the proceeds
 ERC20_ABI = [f for f in contracts.load("Stablecoin").abi
              if f.get("name") in ("transfer", "approve", "balanceOf", "decimals", "symbol")]
-
-
-class StoryError(RuntimeError):
-    """The story cannot be played as written: a step finds no proceeds where it looks, or a service
-    cannot do what the step asks (an exchange short of coins to sell). Fix the spec."""
 
 
 @dataclass

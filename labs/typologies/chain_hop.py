@@ -3,8 +3,8 @@
 The launderer sends the proceeds to a deposit address the service made for one order; the service
 pays ETH from its own hot wallet to an address the launderer gave. Nothing on either chain links
 the two legs: only the service's order records do, which is what an investigator must request.
-The ground truth records both legs with the order id in their notes, and the order in
-``world.notes["swap_orders"]``.
+The ground truth records both legs with the order id in their notes, and the order among every
+user's in ``world.truth.swap_orders``.
 """
 from __future__ import annotations
 
@@ -66,8 +66,9 @@ def run(step: Step, p: Params, rng) -> None:
     t2 = t + rng.randint(10 * 60, p.delay_minutes_max * 60)
     h = step.transfer(p.to_chain, service, service.account(0), receive.address, wei, t2,
                       note=f"swap order {order}: {service.name} pays ETH", controlled=False)
-    world.notes.setdefault("swap_orders", []).append(
-        {"order": order, "service": service.name, "btc_tx": txid, "btc_deposit": deposit, "sats": sats,
-         "eth_chain": p.to_chain, "eth_tx": h, "eth_to": receive.address, "wei": wei})
+    world.truth.swap_orders.append(
+        {"order": order, "service": service.id, "actor": perp.id, "btc_chain": p.chain, "btc_tx": txid,
+         "btc_deposit": deposit, "btc_time": t, "sats": sats, "eth_chain": p.to_chain, "eth_tx": h,
+         "eth_to": receive.address, "eth_time": t2, "wei": wei})
     step.hold(p.to_chain, perp, receive, "ETH", wei)
     world.at(t2 + rng.randint(HOUR // 2, 3 * HOUR))

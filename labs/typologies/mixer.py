@@ -74,9 +74,10 @@ def run(step: Step, p: Params, rng) -> None:
             secret, nullifier = rng.randbytes(32), rng.randbytes(32)
             mixer = lane.contracts[f"mixer-{denom}"]
             commitment = mixer.functions.commitmentOf(secret, nullifier).call()
-            step.call(p.chain, holder, account, mixer.functions.deposit(commitment), t, value=denom,
-                      note="mixer deposit", recipient=mixer.address)
-            notes.append((denom, secret, nullifier, mixer))
+            receipt = step.call(p.chain, holder, account, mixer.functions.deposit(commitment), t, value=denom,
+                                note="mixer deposit", recipient=mixer.address)
+            record = world.mixer_note(p.chain, denom, holder, account.address, receipt, t)
+            notes.append((denom, secret, nullifier, mixer, record))
     targets = [perp.fresh_account() for _ in range(p.withdraw_addresses)]
     received = {a.address: 0 for a in targets}
     last = t
@@ -85,7 +86,7 @@ def run(step: Step, p: Params, rng) -> None:
         delay = rng.randint(5 * 60, 50 * 60) if p.hasty else rng.randint(p.delay_hours_min * HOUR,
                                                                             p.delay_hours_max * HOUR)
         schedule.append((t + delay, i, note, targets[i % len(targets)]))
-    for wt, _, (denom, secret, nullifier, mixer), target in sorted(schedule, key=lambda s: (s[0], s[1])):
+    for wt, _, (denom, secret, nullifier, mixer, record), target in sorted(schedule, key=lambda s: (s[0], s[1])):
         fee = denom * p.relayer_fee_bps // 10_000 if p.relayer else 0
         if p.relayer:
             sender = relayer.account(0)
@@ -101,6 +102,8 @@ def run(step: Step, p: Params, rng) -> None:
         world.at(wt)
         receipt = lane.call(fn, sender, wt)
         hx = "0x" + bytes(receipt["transactionHash"]).hex()
+        record.update(withdraw_tx=hx, recipient=target.address, recipient_actor=perp.id, withdraw_time=wt, fee=fee,
+                      relayer=p.relayer)
         world.truth.move(step=step.index, typology=step.typology, chain=p.chain, tx=hx, sender=mixer.address,
                          recipient=target.address, asset="ETH", amount=denom - fee, note="mixer withdrawal")
         if not p.relayer:

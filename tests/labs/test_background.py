@@ -149,7 +149,7 @@ def mixed():
     from labs.scenario import run_case
     from labs.spec import load_spec
 
-    with run_case(load_spec("mixed.toml", text=BTC_AND_ETH).with_seed(2), backend="pyevm") as case:
+    with run_case(load_spec("mixed.toml", text=BTC_AND_ETH).with_seed(3), backend="pyevm") as case:
         yield case.world
 
 

@@ -351,7 +351,7 @@ def test_chain_hop_through_the_swap_service(seed):
     ledger, evm = lane_of(case).ledger, world.lanes["ethereum"]
     check_ledger(ledger)
     check_truth_on_ledger(case)
-    (order,) = world.notes["swap_orders"]
+    (order,) = [o for o in world.truth.swap_orders if o["actor"] == "perpetrator"]
     service = world.actors["swap-service"]
     # BTC leg: the whole holding to the order's deposit address, a fresh address of the service's wallet
     tx = tx_of(ledger, order["btc_tx"])
