@@ -30,7 +30,7 @@ ETH = 10**18
 _MNEMONIC = Mnemonic(Language.ENGLISH)
 USD = 10**STABLE_DECIMALS
 #: stablecoin reserves an exchange's hot wallet starts with, for its customers' withdrawals
-HOT_USD = 5_000_000 * USD
+HOT_USD = 50_000_000 * USD
 #: ETH a laundering address keeps back to pay for its contract calls
 GAS_RESERVE = 10**16
 #: price of one ETH in stablecoin base units, where the swap pool starts
@@ -321,6 +321,15 @@ class World:
             self._background.run_until(t)
         self.clock = t
         return t
+
+    def crowd(self, service: str, event: str, chain: str, start: int, end: int, make) -> None:
+        """Ask the background for the crowd the case's difficulty promises around one use of
+        ``service`` (a kind of ``labs.difficulty.FLOORS``): events ``crowd_<event>`` on ``chain``
+        between ``start`` and ``end``, each with the data ``make(rng)`` draws."""
+        from .difficulty import crowd_size
+
+        if self._background is not None:
+            self._background.crowd(event, chain, start, end, crowd_size(self.spec.difficulty, service), make)
 
     def close(self):
         for lane in self.lanes.values():

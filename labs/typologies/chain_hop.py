@@ -14,6 +14,7 @@ from chains.utxo.scripts import address as script_address
 
 from ..utxo_lane import BTC_PRICE_USD
 from ..world import ETH_PRICE_USD
+from ..background import draw_comparable
 from .base import HOUR, Step
 
 
@@ -41,6 +42,18 @@ def wei_for_sats(sats: int, fee_bps: int) -> int:
     return wei - wei % 10**12
 
 
+#: the service's quotes move with the market: up to this many basis points either way per order
+QUOTE_SPREAD_BPS = 60
+
+
+def quote(sats: int, fee_bps: int, rng) -> int:
+    """What the service pays for ``sats`` in one order: the lab's price less the fee, moved by that
+    moment's quote (so no payout is exactly a deposit less a fixed fee), in whole 10^12 wei."""
+    wei = wei_for_sats(sats, fee_bps)
+    wei = wei * (10_000 + rng.randint(-QUOTE_SPREAD_BPS, QUOTE_SPREAD_BPS)) // 10_000 + rng.randrange(10**12, 10**14)
+    return wei - wei % 10**12
+
+
 def run(step: Step, p: Params, rng) -> None:
     world = step.world
     src = world.lanes[p.chain]
@@ -54,6 +67,12 @@ def run(step: Step, p: Params, rng) -> None:
     deposit = src.fresh_address(service)
     receive = perp.fresh_account()
     t = world.clock + rng.randint(10 * 60, 2 * HOUR)
+    t2 = t + rng.randint(10 * 60, p.delay_minutes_max * 60)
+    total = sum(u.value for u in coins)
+    # other customers swap comparable amounts about then, and are paid out about when the perpetrator is:
+    # neither the order's time nor its payout's pairs them
+    world.crowd("swap_service", "instant", p.chain, world.clock, t2 + 30 * 60,
+                lambda r: (draw_comparable(r, total, 10_000), p.to_chain))
     world.at(t)
     txid, sats = src.send_all(perp, coins, deposit, t)
     for u in coins:
@@ -62,8 +81,7 @@ def run(step: Step, p: Params, rng) -> None:
         world.truth.move(step=step.index, typology=step.typology, chain=p.chain, tx=txid, sender=a,
                          recipient=deposit, asset="BTC", amount=u.value,
                          note=f"swap order {order}: BTC to {service.name}")
-    wei = wei_for_sats(sats, p.fee_bps)
-    t2 = t + rng.randint(10 * 60, p.delay_minutes_max * 60)
+    wei = quote(sats, p.fee_bps, rng)
     h = step.transfer(p.to_chain, service, service.account(0), receive.address, wei, t2,
                       note=f"swap order {order}: {service.name} pays ETH", controlled=False)
     world.truth.swap_orders.append(
