@@ -72,7 +72,7 @@ def _start_evm(port, chain_id, mnemonic, accounts, replay_path, block_time, name
 def _start_btc(port, user, password, mnemonic, replay_path, name=""):
     from .utxo.demo import demo_ledger
     from .utxo.replay import ReplayError, read_replay
-    from .utxo.rpc import serve_rpc
+    from .utxo.rpcserver import serve_rpc
 
     try:
         ledger = read_replay(replay_path) if replay_path else demo_ledger(mnemonic, DEFAULT_GENESIS_TIME)

@@ -15,3 +15,8 @@ class LoadError(ValueError):
         if column is not None:
             where += f", column {column!r}"
         super().__init__(f"{where}: {message}")
+
+
+class LoadWarning(UserWarning):
+    """The data loaded, but what it cannot tell should be known: e.g. transactions without receipts,
+    whose failures look like successes."""

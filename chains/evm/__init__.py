@@ -5,13 +5,14 @@
 ...     chain.w3.eth.chain_id
 7
 """
-from .backend import Backend, BackendUnavailable, Capabilities, NotSupported, find_anvil, open_backend
+from .backends import (Backend, BackendUnavailable, Capabilities, NotSupported, TransactionRejected, find_anvil,
+                       open_backend)
 from .chain import ChainRevert, EvmChain, ReplayMismatch
 from .genesis import DEFAULT_MNEMONIC, Genesis, derive_accounts, funded_genesis
 from .replay import ReplayLog
 
 __all__ = ["Backend", "BackendUnavailable", "Capabilities", "ChainRevert", "DEFAULT_MNEMONIC", "EvmChain",
-           "Genesis", "NotSupported", "ReplayLog", "ReplayMismatch", "derive_accounts", "find_anvil",
+           "Genesis", "NotSupported", "ReplayLog", "ReplayMismatch", "TransactionRejected", "derive_accounts", "find_anvil",
            "funded_genesis", "open_backend"]
 
 

@@ -47,7 +47,7 @@ def raw_rpc(n: int) -> tuple[float, int]:
     Batches of 500: anvil admits the tail of such a batch out of order, which a baseline may
     ignore and the lab may not (it sends 50 a batch, see ``anvil.SEND_BATCH``).
     """
-    from .anvil import AnvilBackend
+    from .backends.anvil import AnvilBackend
     from .chain import MAX_FEE_PER_GAS, MAX_PRIORITY_FEE_PER_GAS
     from .txsign import Signer
 
@@ -102,7 +102,7 @@ def run(transfers: int = 20_000, pyevm_transfers: int = 2_000) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def bench_chain(transfers: int, pyevm_transfers: int, as_json: bool):
     """Transfers per second: the lab's path and raw JSON-RPC on anvil, and the pure-Python backend."""
-    from .backend import find_anvil
+    from .backends import find_anvil
 
     if not find_anvil():
         raise click.ClickException("anvil is not installed (run `make setup`): the chain benchmark measures anvil")

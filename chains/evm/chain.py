@@ -1,19 +1,18 @@
 """A lab EVM chain: accounts from a mnemonic, simulated time, deterministic signing, a replay log."""
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from eth_account.signers.local import LocalAccount
 from web3.contract.contract import Contract, ContractFunction
 from web3.exceptions import ContractLogicError
-from web3.middleware import Web3Middleware
 
-from .backend import Backend, open_backend
+from .backends import Backend, TransactionRejected, open_backend
 from .genesis import DEFAULT_BALANCE, DEFAULT_GENESIS_TIME, DEFAULT_GAS_LIMIT, DEFAULT_MNEMONIC, Genesis, funded_genesis
 from .replay import ReplayBlock, ReplayLog
 from .txsign import SignedTx, Signer
+from .writes import OrderedWrites, ReadBarrier
 
 #: Fees every lab transaction carries: fixed, so the same inputs sign to the same bytes. The base
 #: fee stays zero (blocks never exceed the gas target), so the cap is the tip: a node checks that
@@ -47,19 +46,6 @@ try:  # the pure-Python backend raises its own error where a node answers with a
 except ImportError:  # pragma: no cover
     _TesterRevert = ContractLogicError
 _REVERTS = (ContractLogicError, _TesterRevert)
-
-
-class _Barrier(Web3Middleware):
-    """Makes a read through ``w3`` wait for the chain's queued writes (see ``EvmChain.sync``)."""
-
-    def __init__(self, w3, chain: "EvmChain"):
-        super().__init__(w3)
-        self.chain = chain
-
-    def request_processor(self, method, params):
-        if not self.chain._unsynced_read:
-            self.chain.sync()
-        return method, params
 
 
 class EvmChain:
@@ -101,12 +87,10 @@ class EvmChain:
         # thread, so the node works while Python goes on; every read through ``w3`` first waits
         # for them (the barrier middleware), so a read always sees every write made before it.
         self._pipelined = backend.caps.rpc_url
-        self._worker: ThreadPoolExecutor | None = None
-        self._inflight: list[Future] = []
-        self._failed: BaseException | None = None
+        self._writes = OrderedWrites()
         self._unsynced_read = False
         if self._pipelined:
-            self.w3.middleware_onion.add(lambda w3: _Barrier(w3, self), name="tracelab-barrier")
+            self.w3.middleware_onion.add(lambda w3: ReadBarrier(w3, self._before_read), name="tracelab-barrier")
 
     @classmethod
     def start(cls, backend: str = "auto", *, chain_id: int = 1337, mnemonic: str = DEFAULT_MNEMONIC,
@@ -209,22 +193,11 @@ class EvmChain:
         """Hand the gathered transactions to the worker."""
         batch, self._unsent = self._unsent, []
         if batch:
-            self._later(self._send_checked, batch)
+            self._writes.submit(self._send_checked, batch)
 
-    def _later(self, fn, *args):
-        """Run ``fn(*args)`` on the worker, after every write queued before it."""
-        if self._worker is None:
-            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracelab-evm")
-        self._inflight.append(self._worker.submit(self._guarded, fn, *args))
-
-    def _guarded(self, fn, *args):
-        if self._failed is not None:  # what follows a failed write would build on a chain that is not there
-            raise RuntimeError(f"not done: an earlier write to the node failed ({self._failed})")
-        try:
-            fn(*args)
-        except BaseException as exc:
-            self._failed = exc
-            raise
+    def _before_read(self):
+        if not self._unsynced_read:
+            self.sync()
 
     def _send_checked(self, batch: list[SignedTx]):
         for tx, h in zip(batch, self.backend.send_raw([t.raw for t in batch])):
@@ -241,9 +214,10 @@ class EvmChain:
         mined = self.backend.block_tx_hashes(number)
         if mined != [t.hash for t in txs]:
             kept = len({t.hash for t in txs} - set(mined))
-            raise RuntimeError(f"block {number}: the node mined {len(mined)} of the {len(txs)} transactions sent for "
-                               f"it ({kept} kept back)" if kept else
-                               f"block {number}: the node mined the {len(txs)} transactions sent for it in another order")
+            if kept:
+                raise TransactionRejected(f"block {number}: the node mined {len(mined)} of the {len(txs)} transactions "
+                                          f"sent for it ({kept} kept back)")
+            raise RuntimeError(f"block {number}: the node mined the {len(txs)} transactions sent for it in another order")
 
     def _statuses_checked(self, hashes: Sequence[bytes], what: str):
         for h, status in zip(hashes, self.backend.receipt_statuses(hashes)):
@@ -253,9 +227,7 @@ class EvmChain:
     def sync(self) -> None:
         """Wait until the node has done every write made so far; a failed one raises here."""
         self._dispatch()
-        inflight, self._inflight = self._inflight, []
-        for future in inflight:  # in order: the first to raise is the write that failed
-            future.result()
+        self._writes.wait()
 
     def expect_success(self, hashes: Sequence[bytes], what: str = "transaction") -> None:
         """Check that the mined transactions ``hashes`` did not revert; a revert raises
@@ -263,7 +235,7 @@ class EvmChain:
         if not hashes:
             return
         if self._pipelined:
-            self._later(self._statuses_checked, list(hashes), what)
+            self._writes.submit(self._statuses_checked, list(hashes), what)
         else:
             self._statuses_checked(hashes, what)
 
@@ -287,7 +259,7 @@ class EvmChain:
         number = (self.replay.blocks[-1].number if self.replay.blocks else 0) + 1
         if self._pipelined:
             self._dispatch()
-            self._later(self._mine_checked, ts, number, self._pending)
+            self._writes.submit(self._mine_checked, ts, number, self._pending)
         else:
             self._mine_checked(ts, number, self._pending)
         self.timestamp = ts
@@ -413,9 +385,7 @@ class EvmChain:
         return chain
 
     def close(self) -> None:
-        if self._worker is not None:
-            self._worker.shutdown(wait=True, cancel_futures=True)
-            self._worker = None
+        self._writes.close()
         self.backend.close()
 
     def __enter__(self):

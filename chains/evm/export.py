@@ -4,35 +4,31 @@ What ethereum-etl writes from a mainnet node, this writes from a lab chain, with
 (:mod:`chains.evm.etl_schema`) and the same value encodings, so that the tracer, pandas, BigQuery-style
 SQL and every tool that reads ethereum-etl exports read a lab case as they read a real one.
 
-On anvil, blocks, receipts and traces are fetched in JSON-RPC batches; on the pure-Python backend
-through web3, and without traces: that backend has no trace API, so ``traces.csv`` holds only its
-header, a :class:`MissingTracesWarning` is emitted and ``EXPORT_NOTES.txt`` says so in the folder
-itself, so nobody mistakes "no rows" for "no internal transfers".
+As in ethereum-etl, extract, map, export: blocks, receipts and traces come from the backend, each by
+its own fastest way (:meth:`~chains.evm.backends.base.Backend.fetch_blocks`); :mod:`chains.evm.etl_map`
+and :mod:`chains.evm.etl_contracts` turn them into rows; this module writes the files. The
+pure-Python backend has no trace API, so there ``traces.csv`` holds only its header, a
+:class:`MissingTracesWarning` is emitted and ``EXPORT_NOTES.txt`` says so in the folder itself, so
+nobody mistakes "no rows" for "no internal transfers".
 """
 from __future__ import annotations
 
 import csv
-import json
 import os
 import tempfile
 import warnings
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from eth_abi import decode as abi_decode
-from eth_abi.exceptions import DecodingError
-from eth_utils import function_signature_to_4byte_selector, to_checksum_address
-from web3 import Web3
+from eth_utils import to_checksum_address
 
 from . import etl_schema as S
+from .etl_contracts import function_sighashes, is_erc20, is_erc721, read_token
+from .etl_map import (extract_token_transfer, finish_traces, genesis_traces, map_block, map_log, map_receipt,
+                      map_trace, map_transaction, to_hex, to_int)
 
-#: blocks and transactions at most per JSON-RPC batch on anvil, and batches in flight at once
-BLOCKS_PER_BATCH = 50
-TXS_PER_REQUEST = 500
-PARALLEL_REQUESTS = 4
 NOTES_FILE = "EXPORT_NOTES.txt"
 
 Progress = Callable[[int, int], None]
@@ -40,35 +36,6 @@ Progress = Callable[[int, int], None]
 
 class MissingTracesWarning(UserWarning):
     """The backend has no trace API: internal transfers are absent from the export."""
-
-
-# -- value encodings -------------------------------------------------------------------------
-def _q(value: Any) -> int | None:
-    """A JSON-RPC quantity (hex string or int) as an int; None stays None."""
-    if value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    return int(value, 16)
-
-
-def _hex(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, (bytes, bytearray)):
-        return "0x" + bytes(value).hex()
-    return str(value).lower()
-
-
-def _bloom(value: Any) -> str | None:
-    # py-evm's bloom comes through web3 as a bare integer ("0x00"); a node returns all 256 bytes
-    if value is None:
-        return None
-    return "0x" + (_q(value) if not isinstance(value, (bytes, bytearray)) else int.from_bytes(value, "big")).to_bytes(256, "big").hex()
-
-
-def _addr(value: Any) -> str | None:
-    return None if value is None else str(value).lower()
 
 
 def _cell(value: Any) -> str:
@@ -82,372 +49,17 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-# -- mappers: node JSON (JSON-RPC field names) -> ethereum-etl rows ---------------------------
-def map_block(b: dict) -> dict:
-    return {
-        "number": _q(b["number"]), "hash": _hex(b["hash"]), "parent_hash": _hex(b["parentHash"]),
-        "nonce": _hex(b.get("nonce")), "sha3_uncles": _hex(b.get("sha3Uncles")),
-        "logs_bloom": _bloom(b.get("logsBloom")), "transactions_root": _hex(b.get("transactionsRoot")),
-        "state_root": _hex(b.get("stateRoot")), "receipts_root": _hex(b.get("receiptsRoot")),
-        "miner": _addr(b.get("miner")), "difficulty": _q(b.get("difficulty")),
-        "total_difficulty": _q(b.get("totalDifficulty")), "size": _q(b.get("size")),
-        "extra_data": _hex(b.get("extraData")), "gas_limit": _q(b.get("gasLimit")), "gas_used": _q(b.get("gasUsed")),
-        "timestamp": _q(b["timestamp"]), "transaction_count": len(b.get("transactions") or []),
-        "base_fee_per_gas": _q(b.get("baseFeePerGas")), "withdrawals_root": _hex(b.get("withdrawalsRoot")),
-        "withdrawals": [{"index": _q(w.get("index")), "validator_index": _q(w.get("validatorIndex")),
-                         "address": _addr(w.get("address")), "amount": _q(w.get("amount"))}
-                        for w in b.get("withdrawals") or []],
-        "blob_gas_used": _q(b.get("blobGasUsed")), "excess_blob_gas": _q(b.get("excessBlobGas")),
-    }
-
-
-def map_transaction(t: dict, block_timestamp: int) -> dict:
-    return {
-        "hash": _hex(t["hash"]), "nonce": _q(t["nonce"]), "block_hash": _hex(t["blockHash"]),
-        "block_number": _q(t["blockNumber"]), "transaction_index": _q(t["transactionIndex"]),
-        "from_address": _addr(t["from"]), "to_address": _addr(t.get("to")), "value": _q(t["value"]),
-        "gas": _q(t["gas"]), "gas_price": _q(t.get("gasPrice")), "input": _hex(t.get("input")),
-        "block_timestamp": block_timestamp, "max_fee_per_gas": _q(t.get("maxFeePerGas")),
-        "max_priority_fee_per_gas": _q(t.get("maxPriorityFeePerGas")), "transaction_type": _q(t.get("type")),
-        "max_fee_per_blob_gas": _q(t.get("maxFeePerBlobGas")),
-        "blob_versioned_hashes": [_hex(h) for h in t.get("blobVersionedHashes") or []],
-    }
-
-
-def map_receipt(r: dict) -> dict:
-    return {
-        "transaction_hash": _hex(r["transactionHash"]), "transaction_index": _q(r["transactionIndex"]),
-        "block_hash": _hex(r["blockHash"]), "block_number": _q(r["blockNumber"]),
-        "cumulative_gas_used": _q(r["cumulativeGasUsed"]), "gas_used": _q(r["gasUsed"]),
-        "contract_address": _addr(r.get("contractAddress")), "root": _hex(r.get("root")),
-        "status": _q(r.get("status")), "effective_gas_price": _q(r.get("effectiveGasPrice")),
-        "l1_fee": None, "l1_gas_used": None, "l1_gas_price": None, "l1_fee_scalar": None,
-        "blob_gas_price": _q(r.get("blobGasPrice")), "blob_gas_used": _q(r.get("blobGasUsed")),
-    }
-
-
-def map_log(lg: dict) -> dict:
-    return {
-        "log_index": _q(lg["logIndex"]), "transaction_hash": _hex(lg["transactionHash"]),
-        "transaction_index": _q(lg["transactionIndex"]), "block_hash": _hex(lg["blockHash"]),
-        "block_number": _q(lg["blockNumber"]), "address": _addr(lg["address"]), "data": _hex(lg.get("data")),
-        "topics": [_hex(t) for t in lg.get("topics") or []],
-    }
-
-
-def extract_token_transfer(log: dict) -> dict | None:
-    """An ERC-20/ERC-721 ``Transfer`` from a log row, as ethereum-etl extracts it (None if not one).
-
-    Indexed or not, the event has four 32-byte words (topic 0, from, to, value or token id);
-    a log with another word count is not a transfer ethereum-etl recognises.
-    """
-    topics = log["topics"]
-    if not topics or topics[0] != S.TRANSFER_EVENT_TOPIC:
-        return None
-    data = (log["data"] or "0x")[2:]
-    if len(data) % 64:
-        return None
-    words = [t[2:] for t in topics] + [data[i:i + 64] for i in range(0, len(data), 64)]
-    if len(words) != 4:
-        return None
-    return {
-        "token_address": log["address"], "from_address": "0x" + words[1][-40:], "to_address": "0x" + words[2][-40:],
-        "value": int(words[3], 16), "transaction_hash": log["transaction_hash"], "log_index": log["log_index"],
-        "block_number": log["block_number"],
-    }
-
-
-def map_trace(t: dict) -> dict:
-    """One Parity-style trace (``trace_block``) as an ethereum-etl traces row (status and id added later)."""
-    action, result = t.get("action") or {}, t.get("result") or {}
-    kind = t.get("type")
-    row = dict.fromkeys(S.TRACES)
-    row.update(block_number=_q(t.get("blockNumber")), transaction_hash=_hex(t.get("transactionHash")),
-               transaction_index=_q(t.get("transactionPosition")), subtraces=_q(t.get("subtraces")),
-               trace_address=list(t.get("traceAddress") or []), error=t.get("error") or None, trace_type=kind)
-    if kind in ("call", "create"):
-        row.update(from_address=_addr(action.get("from")), value=_q(action.get("value")),
-                   gas=_q(action.get("gas")), gas_used=_q(result.get("gasUsed")))
-    if kind == "call":
-        row.update(call_type=action.get("callType"), to_address=_addr(action.get("to")),
-                   input=_hex(action.get("input")), output=_hex(result.get("output")))
-    elif kind == "create":
-        row.update(to_address=_addr(result.get("address")), input=_hex(action.get("init")),
-                   output=_hex(result.get("code")))
-    elif kind == "suicide":
-        row.update(from_address=_addr(action.get("address")), to_address=_addr(action.get("refundAddress")),
-                   value=_q(action.get("balance")))
-    elif kind == "reward":
-        row.update(to_address=_addr(action.get("author")), value=_q(action.get("value")),
-                   reward_type=action.get("rewardType"))
-    return row
-
-
-def genesis_traces(alloc: dict[str, int]) -> list[dict]:
-    """The ``genesis`` trace rows ethereum-etl emits for block 0's allocations."""
-    rows = []
-    for address, balance in alloc.items():
-        row = dict.fromkeys(S.TRACES)
-        row.update(block_number=0, to_address=address.lower(), value=int(balance), trace_type="genesis", status=1,
-                   trace_address=[])
-        rows.append(row)
-    return rows
-
-
-def finish_traces(rows: list[dict]) -> list[dict]:
-    """Add ``status`` and ``trace_id`` as ethereum-etl computes them, and sort deterministically.
-
-    A trace fails if it has an error or any ancestor failed. Transaction-scoped ids are
-    ``{trace_type}_{tx_hash}_{trace_address joined by _}``; block-scoped ones (genesis, reward)
-    ``{trace_type}_{block}_{i}``, numbered within a type in (reward_type, from, to, value) order.
-    """
-    by_tx: dict[str, list[dict]] = defaultdict(list)
-    block_scoped: dict[tuple, list[dict]] = defaultdict(list)
-    for row in rows:
-        if row["trace_type"] in ("genesis", "daofork"):
-            row["status"] = 1
-        else:
-            row["status"] = 0 if row["error"] else 1
-        if row["transaction_hash"]:
-            by_tx[row["transaction_hash"]].append(row)
-        else:
-            block_scoped[(row["block_number"], row["trace_type"])].append(row)
-    for tx_hash, tx_rows in by_tx.items():
-        status = {}
-        for row in sorted(tx_rows, key=lambda r: len(r["trace_address"])):
-            addr = tuple(row["trace_address"])
-            if addr and status.get(addr[:-1]) == 0:
-                row["status"] = 0
-            status[addr] = row["status"]
-            row["trace_id"] = f"{row['trace_type']}_{tx_hash}_{'_'.join(map(str, addr))}"
-    for (block, kind), group in block_scoped.items():
-        group.sort(key=lambda r: (r["reward_type"] or "", r["from_address"] or "", r["to_address"] or "",
-                                  r["value"] or 0))
-        for i, row in enumerate(group):
-            row["trace_id"] = f"{kind}_{block}_{i}"
-    # block-scoped rows first in their block, then by transaction and depth-first trace address
-    return sorted(rows, key=lambda r: (r["block_number"], r["transaction_hash"] is not None,
-                                       r["transaction_index"] if r["transaction_index"] is not None else -1,
-                                       r["trace_address"], r["trace_id"]))
-
-
-# -- contracts and tokens ----------------------------------------------------------------------
-def function_sighashes(bytecode: str | None) -> list[str]:
-    """The PUSH4 operands of ``bytecode``, sorted: ethereum-etl's guess at a contract's selectors."""
-    if not bytecode or bytecode == "0x":
-        return []
-    code = bytes.fromhex(bytecode.removeprefix("0x"))
-    found, i = set(), 0
-    while i < len(code):
-        op = code[i]
-        if 0x60 <= op <= 0x7F:  # PUSH1..PUSH32: skip the pushed bytes, they are data not opcodes
-            n = op - 0x5F
-            if op == 0x63 and i + 1 + n <= len(code):
-                found.add("0x" + code[i + 1:i + 1 + n].hex())
-            i += 1 + n
-        else:
-            i += 1
-    return sorted(found)
-
-
-def _selector(signature: str) -> str:
-    return "0x" + function_signature_to_4byte_selector(signature).hex()
-
-
-def is_erc20(sighashes: Iterable[str]) -> bool:
-    have = set(sighashes)
-    return all(_selector(f) in have for f in S.ERC20_FUNCTIONS)
-
-
-def is_erc721(sighashes: Iterable[str]) -> bool:
-    have = set(sighashes)
-    return (all(_selector(f) in have for f in S.ERC721_FUNCTIONS)
-            and any(_selector(f) in have for f in S.ERC721_TRANSFER_ANY_OF))
-
-
-def _decode_text(raw: bytes) -> str | None:
-    if not raw:
-        return None
-    try:
-        text = abi_decode(["string"], raw)[0]
-    except (DecodingError, UnicodeDecodeError, OverflowError):
-        if len(raw) != 32:  # some old tokens return bytes32
-            return None
-        text = raw.rstrip(b"\x00").decode("utf-8", "replace")
-    return text.replace("\x00", "")
-
-
-def _decode_uint(raw: bytes) -> int | None:
-    if len(raw) < 32:
-        return None
-    return int.from_bytes(raw[:32], "big")
-
-
-def read_token(w3: Web3, address: str, block: int) -> dict:
-    """symbol, name, decimals and total_supply by ``eth_call`` at ``block``; a call that fails gives None."""
-    def call(signature: str) -> bytes:
-        try:
-            return bytes(w3.eth.call({"to": to_checksum_address(address),
-                                      "data": _selector(signature)}, block_identifier=block))
-        except Exception:  # noqa: BLE001 -- not every contract that emits Transfer answers every ERC-20 getter
-            return b""
-    return {"symbol": _decode_text(call("symbol()")), "name": _decode_text(call("name()")),
-            "decimals": _decode_uint(call("decimals()")), "total_supply": _decode_uint(call("totalSupply()"))}
-
-
-# -- fetching ----------------------------------------------------------------------------------
-def _plain(obj: Any) -> Any:
-    """web3's formatted result as plain JSON (hex strings for bytes), like a JSON-RPC reply."""
-    return json.loads(Web3.to_json(obj))
-
-
-def _post_batch(session, url: str, calls: list[tuple[str, list]]) -> list:
-    body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
-    replies = sorted(session.post(url, json=body, timeout=600).json(), key=lambda r: r["id"])
-    out = []
-    for (method, params), reply in zip(calls, replies):
-        if "error" in reply:
-            raise RuntimeError(f"{method}{params}: the node answered {reply['error']}")
-        out.append(reply["result"])
-    return out
-
-
-def _fetch_rpc(backend, numbers: list[int], traces: bool) -> Iterator[tuple[dict, list[dict], list[dict]]]:
-    """Blocks with their receipts and traces, in order, from batches sent on parallel connections.
-
-    A node spends most of an export building full blocks and receipts, one request at a time;
-    several requests in flight keep every core of the node busy.
-    """
-    import threading
-
-    import requests
-
-    local = threading.local()
-
-    def fetch(chunk: list[int]) -> list[tuple[dict, list, list]]:
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
-            session.trust_env = False  # loopback only: no proxies
-        calls = [("eth_getBlockByNumber", [hex(n), True]) for n in chunk]
-        calls += [("eth_getBlockReceipts", [hex(n)]) for n in chunk]
-        if traces:
-            calls += [("trace_block", [hex(n)]) for n in chunk]
-        replies, k = _post_batch(session, backend.url, calls), len(chunk)
-        out = []
-        for j, n in enumerate(chunk):
-            if replies[j] is None:
-                raise RuntimeError(f"the node has no block {n}")
-            out.append((replies[j], replies[k + j] or [], (replies[2 * k + j] or []) if traces else []))
-        return out
-
-    # headers first (cheap), to cut the range into requests of about TXS_PER_REQUEST transactions
-    chunks, chunk, size = [], [], 0
-    for i in range(0, len(numbers), 1000):
-        heads = backend.rpc_batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers[i:i + 1000]])
-        for n, head in zip(numbers[i:i + 1000], heads):
-            count = len(head["transactions"]) if head else 0
-            if chunk and (size + count > TXS_PER_REQUEST or len(chunk) >= BLOCKS_PER_BATCH):
-                chunks.append(chunk)
-                chunk, size = [], 0
-            chunk.append(n)
-            size += count
-    if chunk:
-        chunks.append(chunk)
-    with ThreadPoolExecutor(max_workers=PARALLEL_REQUESTS, thread_name_prefix="tracelab-export") as pool:
-        window = PARALLEL_REQUESTS * 2  # bounded read-ahead: memory stays flat on long chains
-        for i in range(0, len(chunks), window):
-            for result in pool.map(fetch, chunks[i:i + window]):
-                yield from result
-
-
-def _pyevm_transactions(evm_chain, number: int) -> list[dict]:
-    """A block's transactions straight from py-evm, in JSON-RPC shape (eth-tester finds each
-    transaction by hash with a scan of the whole chain)."""
-    block = evm_chain.get_canonical_block_by_number(number)
-    base_fee = getattr(block.header, "base_fee_per_gas", 0) or 0
-    block_hash = "0x" + block.hash.hex()
-    out = []
-    for i, tx in enumerate(block.transactions):
-        row = {"hash": "0x" + tx.hash.hex(), "nonce": tx.nonce, "blockHash": block_hash, "blockNumber": number,
-               "transactionIndex": i, "from": "0x" + tx.sender.hex(), "to": "0x" + tx.to.hex() if tx.to else None,
-               "value": tx.value, "gas": tx.gas, "input": "0x" + bytes(tx.data).hex(), "type": tx.type_id or 0}
-        if hasattr(tx, "max_fee_per_gas") and (tx.type_id or 0) >= 2:
-            # what a node reports as gasPrice of a mined EIP-1559 transaction: the price it paid
-            row.update(maxFeePerGas=tx.max_fee_per_gas, maxPriorityFeePerGas=tx.max_priority_fee_per_gas,
-                       gasPrice=min(tx.max_fee_per_gas, base_fee + tx.max_priority_fee_per_gas))
-        else:
-            row["gasPrice"] = tx.gas_price
-        out.append(row)
-    return out
-
-
-def _pyevm_receipts(evm_chain, number: int, txs: list[dict]) -> list[dict]:
-    """A block's receipts straight from py-evm's database, in JSON-RPC shape.
-
-    eth-tester rebuilds a block's receipts for every single receipt asked for, so a block of n
-    transactions costs n^2; here each block's receipts are read once.
-    """
-    from eth._utils.address import generate_contract_address as contract_address
-    from eth_utils import to_canonical_address
-
-    block = evm_chain.get_canonical_block_by_number(number)
-    base_fee = getattr(block.header, "base_fee_per_gas", 0) or 0
-    out, previous, log_index = [], 0, 0
-    for i, (tx, receipt) in enumerate(zip(txs, block.get_receipts(evm_chain.chaindb))):
-        if tx.get("maxFeePerGas") is not None:
-            price = min(_q(tx["maxFeePerGas"]), base_fee + _q(tx["maxPriorityFeePerGas"]))
-        else:
-            price = _q(tx["gasPrice"])
-        created = None
-        if not tx.get("to"):
-            created = "0x" + contract_address(to_canonical_address(tx["from"]), _q(tx["nonce"])).hex()
-        logs = []
-        for lg in receipt.logs:
-            logs.append({"logIndex": log_index, "transactionHash": tx["hash"], "transactionIndex": i,
-                         "blockHash": tx["blockHash"], "blockNumber": number, "address": "0x" + lg.address.hex(),
-                         "data": "0x" + bytes(lg.data).hex(), "topics": ["0x" + t.to_bytes(32, "big").hex() for t in lg.topics]})
-            log_index += 1
-        out.append({"transactionHash": tx["hash"], "transactionIndex": i, "blockHash": tx["blockHash"],
-                    "blockNumber": number, "cumulativeGasUsed": receipt.gas_used, "gasUsed": receipt.gas_used - previous,
-                    "contractAddress": created, "status": 1 if receipt.state_root == b"\x01" else 0,
-                    "effectiveGasPrice": price, "logs": logs})
-        previous = receipt.gas_used
-    return out
-
-
-def _fetch_web3(backend, w3: Web3, numbers: list[int]) -> Iterator[tuple[dict, list[dict], list[dict]]]:
-    evm_chain = getattr(backend, "evm_chain", None)  # py-evm in process: read its database directly
-    for n in numbers:
-        # web3's tester provider leaves full transactions inside a block unformatted (snake_case
-        # keys); fetched one by one they come in JSON-RPC shape
-        block = _plain(w3.eth.get_block(n))
-        hashes = block["transactions"]
-        if evm_chain is not None:
-            block["transactions"] = _pyevm_transactions(evm_chain, n)
-            if [t["hash"] for t in block["transactions"]] != hashes:
-                raise RuntimeError(f"block {n}: py-evm's transactions differ from the node's")
-            receipts = _pyevm_receipts(evm_chain, n, block["transactions"])
-        else:
-            block["transactions"] = [_plain(w3.eth.get_transaction(h)) for h in hashes]
-            receipts = [_plain(w3.eth.get_transaction_receipt(h)) for h in hashes]
-        yield block, receipts, []
-
-
-# -- writing -----------------------------------------------------------------------------------
 class _Csv:
-    def __init__(self, path: Path, columns: tuple[str, ...]):
-        self.path, self.columns = path, columns
+    """One ethereum-etl CSV file: its header, then one row per :meth:`write`."""
+
+    def __init__(self, fh, columns: tuple[str, ...]):
+        self.columns = columns
         # ethereum-etl writes with Python's csv module in its default (excel) dialect: CRLF rows
-        self._fh = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115 -- closed by close()
-        self._w = csv.writer(self._fh)
+        self._w = csv.writer(fh)
         self._w.writerow(columns)
 
     def write(self, row: dict):
         self._w.writerow([_cell(row[c]) for c in self.columns])
-
-    def close(self):
-        self._fh.close()
 
 
 def export_chain(chain, out_dir: str | Path, *, progress: Progress | None = None, start_block: int = 0,
@@ -500,16 +112,16 @@ def _export(chain, out: Path, progress: Progress | None, start_block: int, head:
     w3, backend = chain.w3, chain.backend
     numbers = list(range(start_block, head + 1))
     has_traces = bool(backend.caps.trace_api)
-    use_rpc = hasattr(backend, "rpc_batch")
-    source = _fetch_rpc(backend, numbers, has_traces) if use_rpc else _fetch_web3(backend, w3, numbers)
+    source = backend.fetch_blocks(numbers)
 
-    writers = {name: _Csv(out / name, cols) for name, cols in S.FILES.items()}
     traces: list[dict] = []
     if has_traces and start_block == 0:
         traces += genesis_traces(chain.genesis.alloc)
     contracts: dict[str, tuple] = {}  # address -> (block, tx index, trace address): where it was created
     token_seen: dict[str, int] = {}  # token address -> first block with a transfer
-    try:
+    with ExitStack() as files:
+        writers = {name: _Csv(files.enter_context(open(out / name, "w", newline="", encoding="utf-8")), columns)
+                   for name, columns in S.FILES.items()}
         for done, (block, receipts, raw_traces) in enumerate(source, 1):
             b = map_block(block)
             writers["blocks.csv"].write(b)
@@ -521,7 +133,7 @@ def _export(chain, out: Path, progress: Progress | None, start_block: int, head:
             if len(recs) != len(txs):
                 raise RuntimeError(f"block {b['number']}: {len(txs)} transactions but {len(recs)} receipts")
             logs = []
-            for raw, rec in zip(sorted(receipts, key=lambda r: _q(r["transactionIndex"])), recs):
+            for raw, rec in zip(sorted(receipts, key=lambda r: to_int(r["transactionIndex"])), recs):
                 writers["receipts.csv"].write(rec)
                 if rec["contract_address"] and rec["status"] == 1:
                     contracts.setdefault(rec["contract_address"], (b["number"], rec["transaction_index"], ()))
@@ -544,7 +156,7 @@ def _export(chain, out: Path, progress: Progress | None, start_block: int, head:
 
         token_rows: dict[str, int] = {}
         for address, where in sorted(contracts.items(), key=lambda kv: (kv[1], kv[0])):
-            code = _hex(w3.eth.get_code(to_checksum_address(address), block_identifier=head))
+            code = to_hex(w3.eth.get_code(to_checksum_address(address), block_identifier=head))
             sighashes = function_sighashes(code)
             row = {"address": address, "bytecode": code, "function_sighashes": sighashes,
                    "is_erc20": is_erc20(sighashes), "is_erc721": is_erc721(sighashes), "block_number": where[0]}
@@ -556,15 +168,10 @@ def _export(chain, out: Path, progress: Progress | None, start_block: int, head:
         for address, block_number in token_rows.items():
             writers["tokens.csv"].write({"address": address, **read_token(w3, address, head),
                                          "block_number": block_number})
-    finally:
-        for w in writers.values():
-            w.close()
 
     notes = out / NOTES_FILE
     notes.write_text(_notes(backend.name, chain.chain_id, start_block, head, has_traces), encoding="utf-8")
-    paths = {name: w.path for name, w in writers.items()}
-    paths[NOTES_FILE] = notes
-    return paths
+    return {**{name: out / name for name in S.FILES}, NOTES_FILE: notes}
 
 
 def _notes(backend: str, chain_id: int, first: int, last: int, has_traces: bool) -> str:

@@ -13,10 +13,14 @@ tx           parsing, txid/wtxid, weight, sighashes (legacy, BIP-143, BIP-341), 
 block        block header, merkle roots, witness commitment, block serialization
 errors       rejection exceptions with Bitcoin Core's reject-reason codes
 validation   transaction checks against a view of unspent outputs
+mempool      the mempool's replacement policy (BIP-125, full RBF)
 ledger       UTXO set, chain of blocks, mempool, mining on demand
-wallet       BIP-39/32 wallets on BIP-44/84/86 paths, coin selection, change, sweeps
+coinselect   coin selection strategies and signed-size estimates
+wallet       BIP-39/32 wallets on BIP-44/84/86 paths, payments with change
+sweep        seizure sweeps: everything a key or a set of coins holds, to one address
 rpcjson      Bitcoin Core's JSON views of transactions and blocks, exact BTC amounts
-rpc          a subset of Bitcoin Core's JSON-RPC over HTTP on loopback
+rpc          a subset of Bitcoin Core's JSON-RPC methods over a ledger
+rpcserver    the HTTP server that carries them on loopback (JSON-RPC 1.0 and 2.0, basic auth)
 demo         a small deterministic demo chain with a funded lab wallet
 etl_schema   bitcoin-etl field names
 export       bitcoin-etl JSON lines exports

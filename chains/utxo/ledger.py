@@ -3,36 +3,14 @@
 Time is simulated: every block's timestamp is chosen by the caller and must exceed the median
 time past, as in Bitcoin. There is no reorganisation: the lab chain only grows.
 """
-from dataclasses import dataclass
-from fractions import Fraction
-
 from chains.utxo import errors as E
 from chains.utxo import params
-from chains.utxo.block import (Block, Header, assemble, make_coinbase, merkle_root, push_int,
-                               witness_root)
-from chains.utxo.block import WITNESS_COMMITMENT_HEADER
+from chains.utxo.block import (WITNESS_COMMITMENT_HEADER, Block, Header, assemble, make_coinbase, merkle_root,
+                               push_int, witness_root)
+from chains.utxo.mempool import MempoolEntry, check_replacement, evictions
 from chains.utxo.scripts import script_for_address
 from chains.utxo.tx import Tx, sha256d
-from chains.utxo.validation import Coin, check_tx
-
-Outpoint = tuple[bytes, int]
-#: Bitcoin Core's limit on transactions one replacement may evict (BIP-125 rule 5).
-MAX_REPLACEMENT_EVICTIONS = 100
-
-
-@dataclass(frozen=True)
-class MempoolEntry:
-    """A transaction waiting in the mempool, with its fee and the (simulated) time it arrived."""
-
-    tx: Tx
-    fee: int
-    time: int
-    height: int
-
-    @property
-    def fee_rate(self) -> Fraction:
-        """Fee rate in sat/vB, exact."""
-        return Fraction(self.fee, self.tx.vsize)
+from chains.utxo.validation import Coin, Outpoint, check_tx
 
 
 class Ledger:
@@ -164,20 +142,11 @@ class Ledger:
             raise E.TxRejected(E.ALREADY_KNOWN, f"{tx.txid} is already in the mempool")
         if tx.txid in self.tx_index:
             raise E.TxRejected(E.ALREADY_IN_CHAIN, f"{tx.txid} is already confirmed")
-        conflicts = {self._mempool_spends[op] for op in tx.outpoints()
-                     if op in self._mempool_spends}
-        evicted = self._with_descendants(conflicts) if conflicts else set()
-        if len(evicted) > MAX_REPLACEMENT_EVICTIONS:
-            raise E.TxRejected(E.TOO_MANY_REPLACEMENTS, f"replacing {len(evicted)} mempool "
-                               f"transactions > {MAX_REPLACEMENT_EVICTIONS}")
-        for index, outpoint in enumerate(tx.outpoints()):
-            if outpoint[0].hex() in evicted:
-                raise E.TxRejected(E.SPENDS_CONFLICTING, f"input {index} spends an output of "
-                                   f"{outpoint[0].hex()}, which this transaction replaces")
+        conflicts, evicted = evictions(self.mempool, self._mempool_spends, tx)
         fee, _ = check_tx(tx, lambda op: self._mempool_coin(op, evicted), self.height + 1,
                           self.median_time_past(), policy=True)
         if conflicts:
-            self._check_replacement(tx, fee, conflicts, evicted)
+            check_replacement(self.mempool, tx, fee, conflicts, evicted)
         self._scripts_ok.add(tx.wtxid)
         for txid in evicted:
             self._remove_from_mempool(txid)
@@ -197,35 +166,6 @@ class Ledger:
             out = vout[outpoint[1]]
             return Coin(out.value, out.script_pubkey.data, self.height + 1, False)
         return self.utxos.get(outpoint)
-
-    def _with_descendants(self, txids: set[str]) -> set[str]:
-        found, frontier = set(txids), list(txids)
-        while frontier:
-            parent = bytes.fromhex(frontier.pop())
-            for txid, entry in self.mempool.items():
-                if txid not in found and any(op[0] == parent for op in entry.tx.outpoints()):
-                    found.add(txid)
-                    frontier.append(txid)
-        return found
-
-    def _check_replacement(self, tx: Tx, fee: int, conflicts: set[str],
-                           evicted: set[str]) -> None:
-        """BIP-125 rules 3, 4 and 6 as Bitcoin Core applies them (full RBF, Core 28+)."""
-        for txid in sorted(conflicts):
-            old = self.mempool[txid]
-            if fee * old.tx.vsize <= old.fee * tx.vsize:
-                raise E.TxRejected(E.INSUFFICIENT_FEE, f"rejecting replacement {tx.txid}; new "
-                                   f"feerate {Fraction(fee, tx.vsize)} <= old feerate "
-                                   f"{old.fee_rate} sat/vB of {txid}")
-        replaced_fees = sum(self.mempool[t].fee for t in evicted)
-        if fee < replaced_fees:
-            raise E.TxRejected(E.INSUFFICIENT_FEE, f"rejecting replacement {tx.txid}, less fees "
-                               f"than conflicting txs; {fee} < {replaced_fees}")
-        extra = params.MIN_RELAY_FEE * tx.vsize // 1000
-        if fee - replaced_fees < extra:
-            raise E.TxRejected(E.INSUFFICIENT_FEE, f"rejecting replacement {tx.txid}, not "
-                               f"enough additional fees to relay; {fee - replaced_fees} < "
-                               f"{extra}")
 
     def _remove_from_mempool(self, txid: str) -> None:
         entry = self.mempool.pop(txid)

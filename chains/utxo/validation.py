@@ -18,6 +18,8 @@ from chains.utxo.params import (COINBASE_MATURITY, DUST_RELAY_FEE, LOCKTIME_THRE
 from chains.utxo.tx import SigHasher, Tx, p2wpkh_script_code
 
 _DEFINED_HASHTYPES = frozenset((0x01, 0x02, 0x03, 0x81, 0x82, 0x83))
+#: An output's place: (txid display bytes, vout index).
+Outpoint = tuple[bytes, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +144,7 @@ class _Bad(Exception):
     pass
 
 
-def check_tx(tx: Tx, lookup: Callable[[tuple[bytes, int]], Coin | None], height: int,
+def check_tx(tx: Tx, lookup: Callable[[Outpoint], Coin | None], height: int,
              mtp: int, policy: bool = True, verify_scripts: bool = True) -> tuple[int, list[Coin]]:
     """Validate ``tx`` for inclusion at ``height`` (block time bound ``mtp``).
 

@@ -1,4 +1,6 @@
-"""Wallets: BIP-39 mnemonic, BIP-32 accounts on BIP-44/84/86 paths, coin selection, change, sweeps.
+"""Wallets: BIP-39 mnemonic, BIP-32 accounts on BIP-44/84/86 paths, payments with change, sweeps.
+
+Which coins pay is :mod:`chains.utxo.coinselect`'s; a sweep of everything is :mod:`chains.utxo.sweep`'s.
 
 A :class:`WalletProfile` names the behaviours that blockchain heuristics pick up (or miss):
 change to a fresh address or back to a spent one, change position, round payment amounts,
@@ -13,26 +15,23 @@ from embit import bip32, bip39
 
 from chains import hd
 from chains.utxo import scripts
+from chains.utxo.coinselect import (COIN_SELECTION, INPUT_WEIGHT, InsufficientFunds, Utxo, estimate_vsize,
+                                    output_weight, select_coins)
 from chains.utxo.keys import Key
-from chains.utxo.ledger import Ledger, Outpoint
-from chains.utxo.params import (BIP44_COIN_TYPE, COINBASE_MATURITY, NETWORK, SEQUENCE_FINAL,
-                                SEQUENCE_RBF_MAX)
+from chains.utxo.ledger import Ledger
+from chains.utxo.params import BIP44_COIN_TYPE, COINBASE_MATURITY, NETWORK, SEQUENCE_FINAL, SEQUENCE_RBF_MAX
+from chains.utxo.sweep import sweep_utxos
 from chains.utxo.tx import Tx, build, sign
-from chains.utxo.validation import Coin, dust_threshold
+from chains.utxo.validation import dust_threshold
 
 #: BIP purpose number of each script kind's account.
 PURPOSES = {"p2pkh": 44, "p2wpkh": 84, "p2tr": 86}
-#: Weight units of an input spending each script kind, signature at its largest (72-byte DER).
-INPUT_WEIGHT = {"p2pkh": 4 * 148, "p2wpkh": 4 * 41 + 108, "p2tr": 4 * 41 + 66}
 CHANGE_ADDRESS = ("fresh", "reuse")
 CHANGE_POSITION = ("random", "last", "first")
-COIN_SELECTION = ("bnb", "largest_first", "oldest_first", "random")
-_KIND_OF_TYPE = {scripts.PUBKEYHASH: "p2pkh", scripts.WITNESS_V0_KEYHASH: "p2wpkh",
-                 scripts.WITNESS_V1_TAPROOT: "p2tr"}
 
-
-class InsufficientFunds(ValueError):
-    """The wallet cannot pay the amounts plus the fee."""
+__all__ = ["BITCOIN_CORE", "CHANGE_ADDRESS", "CHANGE_POSITION", "COIN_SELECTION", "NAIVE", "PURPOSES",
+           "TAPROOT_ELECTRUM", "InsufficientFunds", "Utxo", "Wallet", "WalletProfile", "estimate_vsize",
+           "round_amount"]
 
 
 @dataclass(frozen=True)
@@ -104,76 +103,6 @@ def round_amount(amount: int, profile: WalletProfile) -> int:
     if profile.round_payments and amount >= profile.round_unit:
         return amount - amount % profile.round_unit
     return amount
-
-
-def _output_weight(script: bytes) -> int:
-    return 4 * (8 + 1 + len(script))
-
-
-def estimate_vsize(input_kinds: list[str], output_scripts: list[bytes]) -> int:
-    """Virtual size of a signed transaction, signatures counted at their largest."""
-    segwit = any(k != "p2pkh" for k in input_kinds)
-    weight = 4 * (4 + 4 + 1 + 1) + (2 if segwit else 0)
-    weight += sum(INPUT_WEIGHT[k] for k in input_kinds)
-    if segwit:
-        weight += sum(1 for k in input_kinds if k == "p2pkh")  # empty witness of legacy inputs
-    weight += sum(_output_weight(s) for s in output_scripts)
-    return (weight + 3) // 4
-
-
-@dataclass(frozen=True)
-class Utxo:
-    """A spendable coin of a wallet."""
-
-    outpoint: Outpoint
-    coin: Coin
-    key: Key
-    kind: str
-
-    @property
-    def value(self) -> int:
-        return self.coin.value
-
-
-def _select_bnb(utxos: list[Utxo], target: int, fee_rate: int, cost_of_change: int,
-                max_tries: int = 100_000) -> list[Utxo] | None:
-    """Branch and bound (Murch): a subset whose effective value lands in [target, target+cost]."""
-    pool = sorted(((u.value - fee_rate * ((INPUT_WEIGHT[u.kind] + 3) // 4), i, u)
-                   for i, u in enumerate(utxos)), key=lambda t: (-t[0], t[1]))
-    pool = [p for p in pool if p[0] > 0]
-    remaining = [0] * (len(pool) + 1)
-    for i in range(len(pool) - 1, -1, -1):
-        remaining[i] = remaining[i + 1] + pool[i][0]
-    best, tries = None, 0
-
-    def search(i, chosen, total):
-        nonlocal best, tries
-        tries += 1
-        if tries > max_tries or total > target + cost_of_change:
-            return
-        if total >= target:
-            waste = total - target
-            if best is None or waste < best[0]:
-                best = (waste, list(chosen))
-            return
-        if i >= len(pool) or total + remaining[i] < target:
-            return
-        chosen.append(pool[i][2])
-        search(i + 1, chosen, total + pool[i][0])
-        chosen.pop()
-        search(i + 1, chosen, total)
-
-    search(0, [], 0)
-    return None if best is None else best[1]
-
-
-def _accumulate(ordered: list[Utxo], need) -> list[Utxo] | None:
-    chosen = []
-    for u in ordered:
-        chosen.append(u)
-        if need(chosen) <= sum(c.value for c in chosen):
-            return chosen
-    return None
 
 
 class Wallet:
@@ -307,21 +236,11 @@ class Wallet:
             outs = pay_scripts + ([change_probe] if with_change else [])
             return total_pay + p.fee_rate * estimate_vsize([u.kind for u in chosen], outs)
 
-        chosen = None
-        if p.coin_selection == "bnb":
-            base = p.fee_rate * estimate_vsize([], pay_scripts)
-            change_cost = p.fee_rate * ((_output_weight(change_probe) + 3) // 4) \
-                + p.fee_rate * ((INPUT_WEIGHT[self.kind] + 3) // 4)
-            chosen = _select_bnb(utxos, total_pay + base, p.fee_rate, change_cost)
-        if chosen is None:
-            if p.coin_selection == "largest_first":
-                ordered = sorted(utxos, key=lambda u: -u.value)
-            elif p.coin_selection == "oldest_first":
-                ordered = list(utxos)
-            else:
-                ordered = list(utxos)
-                rng.shuffle(ordered)
-            chosen = _accumulate(ordered, need)
+        # what a change output costs: its own bytes now, and the input that spends it later
+        change_cost = p.fee_rate * ((output_weight(change_probe) + 3) // 4) \
+            + p.fee_rate * ((INPUT_WEIGHT[self.kind] + 3) // 4)
+        chosen = select_coins(utxos, p.coin_selection, target=total_pay + p.fee_rate * estimate_vsize([], pay_scripts),
+                              fee_rate=p.fee_rate, cost_of_change=change_cost, need=need, rng=rng)
         if chosen is None:
             have = sum(u.value for u in utxos)
             raise InsufficientFunds(f"wallet {self.path} has {have} sat spendable, needs "
@@ -384,43 +303,3 @@ class Wallet:
         """Sign a transaction moving every spendable coin of the wallet to ``destination``."""
         return sweep_utxos(self.utxos(ledger), destination,
                            fee_rate or self.profile.fee_rate)
-
-
-def key_utxos(ledger: Ledger, key: Key) -> list[Utxo]:
-    """Spendable coins a single key controls, on any of its three script kinds."""
-    found = []
-    for kind in ("p2pkh", "p2wpkh", "p2tr"):
-        for op, coin in ledger.unspent_for_script(key.script(kind)):
-            if coin.coinbase and ledger.height + 1 - coin.height < COINBASE_MATURITY:
-                continue
-            found.append(Utxo(op, coin, key, kind))
-    return found
-
-
-def sweep_utxos(utxos: list[Utxo], destination: str, fee_rate: int, locktime: int = 0) -> Tx:
-    """Sign a transaction spending all ``utxos`` to one ``destination`` (a seizure sweep).
-
-    Raises
-    ------
-    InsufficientFunds
-        If there is nothing to sweep or the total does not cover the fee plus dust.
-    """
-    if not utxos:
-        raise InsufficientFunds("nothing to sweep: no spendable coins")
-    script = scripts.script_for_address(destination)
-    total = sum(u.value for u in utxos)
-    fee = fee_rate * estimate_vsize([u.kind for u in utxos], [script])
-    value = total - fee
-    if value < dust_threshold(script):
-        raise InsufficientFunds(f"sweeping {total} sat at {fee_rate} sat/vB leaves {value} sat, "
-                                f"below dust")
-    unsigned = build([(u.outpoint[0].hex(), u.outpoint[1], SEQUENCE_FINAL - 1) for u in utxos],
-                     [(script, value)], locktime=locktime)
-    return sign(unsigned, [(u.value, u.coin.script) for u in utxos], [u.key for u in utxos])
-
-
-def sweep_key(ledger: Ledger, key: Key | str, destination: str, fee_rate: int = 2) -> Tx:
-    """Sign a sweep of everything a single key (a Key or a WIF string) controls."""
-    if isinstance(key, str):
-        key = Key.from_wif(key)
-    return sweep_utxos(key_utxos(ledger, key), destination, fee_rate)

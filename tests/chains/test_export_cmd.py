@@ -37,3 +37,11 @@ def test_export_rejects_other_files(tmp_path):
     r = CliRunner().invoke(export, [str(bad), "--out", str(tmp_path / "out")])
     assert r.exit_code == 1
     assert "neither an EVM genesis nor a UTXO replay header" in r.output
+
+
+def test_export_names_a_first_line_that_is_not_json(tmp_path):
+    bad = tmp_path / "x.jsonl"
+    bad.write_text("not json\n")
+    r = CliRunner().invoke(export, [str(bad), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 1 and "line 1 is neither an EVM genesis nor a UTXO replay header" in r.output
+    assert not (tmp_path / "out").exists()

@@ -178,8 +178,14 @@ def load_bitcoin_etl(path, chain="bitcoin"):
     for tx in txs:
         rows += _rows(path, tx, spent, block_times, chain)
     if not rows:
-        return T.empty()
-    return pd.DataFrame(rows, columns=T.COLUMNS + [T.TX_INDEX], dtype=object)
+        return _finish(T.empty(T.COLUMNS + [T.TX_INDEX]))
+    return _finish(pd.DataFrame(rows, columns=T.COLUMNS + [T.TX_INDEX], dtype=object))
+
+
+def _finish(table):
+    """The columns every row of a bitcoin-etl file has the same value in."""
+    table[T.SYMBOL] = pd.Series(["BTC"] * len(table), index=table.index, dtype=object)
+    return table
 
 
 def _transaction(path, n, rec, spent):

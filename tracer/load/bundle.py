@@ -7,7 +7,7 @@ import pandas as pd
 from tracer import transfers as T
 from tracer.errors import LoadError
 from tracer.load.bitcoin_etl import load_bitcoin_etl
-from tracer.load.ethereum_etl import load_ethereum_etl
+from tracer.load.ethereum_etl import COLUMNS, load_ethereum_etl
 
 EVM_TABLES = ("blocks", "transactions", "receipts", "traces", "token_transfers", "logs", "tokens")
 SUFFIXES = (".csv", ".json", ".jsonl")
@@ -107,7 +107,13 @@ def load(*paths, chain=None):
     """
     parts, sorted_parts = [], []
     for p in paths:
-        for (name, fmt, _), files in sorted(discover(p).items()):
+        found = discover(p)
+        if not found:
+            names = f"{', '.join(EVM_TABLES)} with {', '.join(SUFFIXES)}"
+            raise LoadError(p, f"not an export file: its name must be one of {names}" if Path(p).is_file() else
+                            f"no export files found in this folder or below (looked for {names}, also split by "
+                            "block range: transactions_00000000_00099999.csv)")
+        for (name, fmt, _), files in sorted(found.items()):
             name = chain or name
             if fmt == "bitcoin-etl":
                 parts.append(load_bitcoin_etl(files["transactions"], chain=name))
@@ -117,4 +123,4 @@ def load(*paths, chain=None):
     parts = [x for x in parts if len(x)]
     if len(parts) == 1 and any(parts[0] is x for x in sorted_parts):
         return parts[0]  # load_ethereum_etl returns it sorted; sorting a million rows again costs seconds
-    return T.sort(pd.concat(parts, ignore_index=True)) if parts else T.empty()
+    return T.sort(pd.concat(parts, ignore_index=True)) if parts else T.empty(COLUMNS)

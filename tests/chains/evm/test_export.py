@@ -5,7 +5,6 @@ Regenerate the golden files after an intended change with
 """
 import csv
 import hashlib
-import json
 import os
 import warnings
 from collections import Counter
@@ -14,26 +13,11 @@ from pathlib import Path
 import pytest
 
 from chains.evm import EvmChain, find_anvil
-from chains.evm.backend import project_root
-from chains.evm.export import (
-    MissingTracesWarning,
-    export_chain,
-    extract_token_transfer,
-    finish_traces,
-    function_sighashes,
-    is_erc20,
-    map_trace,
-)
+from chains.evm.export import MissingTracesWarning, export_chain
 
-from .bytecode import deploy_code, forwarder
+from .sample_chain import GENESIS_TIME, STABLECOIN, build_story
 
 GOLDEN = Path(__file__).parent / "golden"
-GENESIS_TIME = 1_767_225_600
-STABLECOIN = project_root() / "chains" / "contracts" / "artifacts" / "Stablecoin.json"
-#: runtime that always reverts (PUSH1 0 PUSH1 0 REVERT): a call to it fails on chain
-REVERTER = deploy_code(bytes.fromhex("60006000fd"))
-#: keccak256("Transfer(address,address,uint256)")
-TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 
 #: the headers ethereum-etl writes, copied from its exporters (not from our constants, so a drift fails)
 ETL_HEADERS = {
@@ -53,35 +37,6 @@ ETL_HEADERS = {
     "traces.csv": "block_number,transaction_hash,transaction_index,from_address,to_address,value,input,output,"
                   "trace_type,call_type,reward_type,gas,gas_used,subtraces,trace_address,error,status,trace_id",
 }
-
-
-def build_story(chain: EvmChain) -> dict:
-    """A small deterministic chain: transfers, contract creations, an internal transfer, a failed
-    transaction and ERC-20 transfers. Returns the facts the tests check the export against."""
-    a, b, c, d = chain.accounts
-    facts = {}
-    chain.send(a, b.address, value=10**18)
-    chain.send(b, c.address, value=5 * 10**17)
-    chain.mine()
-    h = chain.send(a, None, data=forwarder(d.address), gas=100_000)
-    chain.mine()
-    facts["forwarder"] = chain.w3.eth.get_transaction_receipt(h)["contractAddress"].lower()
-    facts["internal_value"] = 123_456
-    facts["internal_tx"] = "0x" + chain.send(c, facts["forwarder"], value=facts["internal_value"], gas=100_000).hex()
-    chain.mine()
-    h = chain.send(a, None, data=REVERTER, gas=100_000)
-    chain.mine()
-    reverter = chain.w3.eth.get_transaction_receipt(h)["contractAddress"]
-    facts["failed_tx"] = "0x" + chain.send(b, reverter, value=777, gas=50_000).hex()
-    chain.mine()
-    art = json.loads(STABLECOIN.read_text())
-    token = chain.deploy(art["abi"], art["bytecode"], "Lab Dollar", "LUSD", a.address, sender=a)
-    chain.transact(token.functions.mint(b.address, 5_000_000), a)
-    chain.transact(token.functions.transfer(c.address, 1_250_000), b)
-    facts["token"] = token.address.lower()
-    facts["token_balances"] = {x.address.lower(): token.functions.balanceOf(x.address).call() for x in (b, c)}
-    facts["head"] = chain.w3.eth.block_number
-    return facts
 
 
 def read_rows(path: Path) -> list[dict]:
@@ -258,52 +213,3 @@ def test_bad_range_is_refused_and_earlier_export_kept(tmp_path):
             export_chain(chain, tmp_path, start_block=2)
     assert {name: p.read_bytes() for name, p in first.items()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(first)
-
-
-def test_pyevm_fast_path_agrees_with_web3():
-    """Blocks read from py-evm's database map to the same rows as through web3's JSON-RPC answers."""
-    from types import SimpleNamespace
-
-    from chains.evm.export import _fetch_web3, map_log, map_receipt, map_transaction
-
-    with EvmChain.start("pyevm", chain_id=31_415, accounts=4, genesis_time=GENESIS_TIME) as chain:
-        build_story(chain)
-        numbers = list(range(chain.w3.eth.block_number + 1))
-        fast = list(_fetch_web3(chain.backend, chain.w3, numbers))
-        slow = list(_fetch_web3(SimpleNamespace(), chain.w3, numbers))  # no py-evm inside: web3 only
-    def rows(fetched):
-        out = []
-        for block, receipts, _ in fetched:
-            out += [map_transaction(t, 0) for t in block["transactions"]] + [map_receipt(r) for r in receipts]
-            out += [map_log(lg) for r in receipts for lg in r["logs"]]
-        return out
-    assert rows(fast) == rows(slow) and len(rows(fast)) > 20
-
-
-# -- pure functions --------------------------------------------------------------------------
-def test_function_sighashes_skip_push_data():
-    # PUSH4 a9059cbb, then a PUSH32 whose data contains a PUSH4 opcode byte (0x63) that is not code
-    code = "0x63a9059cbb" + "7f" + "63deadbeef" + "00" * 27 + "00"
-    assert function_sighashes(code) == ["0xa9059cbb"]
-    assert function_sighashes("0x") == [] and not is_erc20(["0xa9059cbb"])
-
-
-def test_transfer_with_unindexed_arguments():
-    words = ["00" * 12 + "11" * 20, "00" * 12 + "22" * 20, f"{5:064x}"]
-    log = {"topics": ["0x" + TRANSFER_TOPIC], "data": "0x" + "".join(words), "address": "0xtoken",
-           "transaction_hash": "0xh", "log_index": 3, "block_number": 9}
-    assert extract_token_transfer(log) == {
-        "token_address": "0xtoken", "from_address": "0x" + "11" * 20, "to_address": "0x" + "22" * 20, "value": 5,
-        "transaction_hash": "0xh", "log_index": 3, "block_number": 9}
-    assert extract_token_transfer({**log, "data": "0x" + "".join(words[:2])}) is None  # three words: not a transfer
-
-
-def test_failed_parent_fails_its_subtraces():
-    def raw(addr, error=None):
-        return {"type": "call", "blockNumber": 1, "transactionHash": "0xab", "transactionPosition": 0,
-                "subtraces": 0, "traceAddress": addr, "error": error,
-                "action": {"from": "0x1", "to": "0x2", "value": "0x1", "gas": "0x0", "input": "0x", "callType": "call"},
-                "result": None if error else {"gasUsed": "0x0", "output": "0x"}}
-    rows = finish_traces([map_trace(raw([0, 0])), map_trace(raw([], "Reverted")), map_trace(raw([0]))])
-    assert [(r["trace_address"], r["status"], r["trace_id"]) for r in rows] == [
-        ([], 0, "call_0xab_"), ([0], 0, "call_0xab_0"), ([0, 0], 0, "call_0xab_0_0")]

@@ -1,4 +1,4 @@
-"""The RPC over real HTTP, its raw answers decoded by python-bitcoinlib (an independent library)."""
+"""The RPC methods over real HTTP, their raw answers decoded by python-bitcoinlib (an independent library)."""
 import json
 from decimal import Decimal
 
@@ -9,7 +9,7 @@ import requests
 from bitcoin.core import CBlock, CTransaction, b2lx, x
 
 from chains.utxo.demo import demo_ledger
-from chains.utxo.rpc import serve_rpc
+from chains.utxo.rpcserver import serve_rpc
 from chains.utxo.wallet import Wallet
 
 from .conftest import MNEMONIC, START
@@ -37,15 +37,6 @@ def ok(server, method, *params):
     status, reply = call(server, method, *params)
     assert status == 200 and reply["error"] is None, reply
     return reply["result"]
-
-
-def test_binds_loopback_and_needs_auth(node):
-    server, _ = node
-    assert server.url.startswith("http://127.0.0.1:")
-    status, _ = call(server, "getblockcount", auth=("alice", "wrong"))
-    assert status == 401
-    with pytest.raises(ValueError):
-        serve_rpc(node[1], host="0.0.0.0")
 
 
 def test_chain_queries(node):
@@ -166,26 +157,6 @@ def test_double_spend_over_rpc(node):
     ok(server, "generateblock", lab.new_address(), [c.txid])
     status, reply = call(server, "sendrawtransaction", b.raw.hex())
     assert reply["error"]["code"] == -25
-
-
-def test_batch_named_params_and_a_standard_client(node):
-    server, ledger = node
-    batch = [{"method": "getblockcount", "id": 1},
-             {"method": "getblockhash", "params": {"height": 0}, "id": 2},
-             {"method": "nosuch", "id": 3}]
-    r = requests.post(server.url, json=batch, auth=("alice", "s3cret"), timeout=30)
-    assert r.status_code == 200
-    replies = r.json()
-    assert [rep["id"] for rep in replies] == [1, 2, 3]
-    assert replies[0]["result"] == ledger.height
-    assert replies[1]["result"].startswith("0f9188f1")
-    assert replies[2]["error"]["code"] == -32601
-    url = server.url.replace("http://", "http://alice:s3cret@")
-    proxy = bitcoin.rpc.RawProxy(service_url=url)
-    assert proxy.getblockcount() == ledger.height
-    assert proxy.getbestblockhash() == ledger.tip.hash
-    tip = proxy.getblock(ledger.tip.hash)
-    assert tip["height"] == ledger.height
 
 
 def test_python_bitcoinlib_proxy_unchanged(node):

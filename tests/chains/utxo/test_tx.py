@@ -4,6 +4,7 @@ import pytest
 
 from chains.utxo import params
 from chains.utxo.block import Block, Header
+from chains.utxo.errors import TxRejected
 from chains.utxo.keys import Key, taproot_tweak_secret
 from chains.utxo.tx import DecodeError, SigHasher, Tx, p2wpkh_script_code, sign_input
 from chains.utxo.validation import Coin, verify_input
@@ -114,7 +115,7 @@ def test_bip143_native_p2wpkh_sighash_and_signature():
                  Coin(600000000, b"\x00\x14" + keyhash, 1, False))
     bad = Tx.from_raw(BIP143_SIGNED)
     bad.tx.vout[0].value += 1
-    with pytest.raises(Exception) as info:
+    with pytest.raises(TxRejected) as info:
         verify_input(SigHasher(bad.tx, hasher.amounts, hasher.spent_scripts), 1,
                      Coin(600000000, b"\x00\x14" + keyhash, 1, False))
     assert info.value.reason == "mandatory-script-verify-flag-failed"

@@ -1,4 +1,4 @@
-"""Wallets: published derivation vectors, profiles, coin selection, determinism, sweeps."""
+"""Wallets: published derivation vectors, profiles, payments and change, determinism, a wallet's sweep."""
 import random
 
 import pytest
@@ -8,8 +8,7 @@ from chains.utxo import scripts
 from chains.utxo.keys import Key
 from chains.utxo.ledger import Ledger
 from chains.utxo.params import COIN, SEQUENCE_FINAL
-from chains.utxo.wallet import (NAIVE, InsufficientFunds, Wallet, WalletProfile,
-                                key_utxos, round_amount, sweep_key)
+from chains.utxo.wallet import NAIVE, InsufficientFunds, Wallet, WalletProfile, round_amount
 
 from .conftest import MNEMONIC, START
 
@@ -134,14 +133,6 @@ def test_insufficient_funds_and_sweeps():
     ledger.mine_block(START + 600 * 500, police.new_address())
     assert wallet.balance(ledger) == 0
     assert police.balance(ledger) == sweep.tx.vout[0].value
-    # A single key found on a device, as WIF.
-    key = police.key(0, 0)
-    tx = sweep_key(ledger, key.wif(), wallet.new_address())
-    ledger.submit(tx)
-    ledger.mine_block(START + 600 * 501, police.new_address())
-    assert key_utxos(ledger, key) == []
-    with pytest.raises(InsufficientFunds, match="nothing to sweep"):
-        sweep_key(ledger, key, wallet.new_address())
 
 
 def test_recovered_wallet_finds_its_funds(demo):

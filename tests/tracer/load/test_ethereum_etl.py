@@ -68,3 +68,24 @@ def test_several_chains_at_once():
 def test_missing_path():
     with pytest.raises(LoadError, match="no such"):
         L.load(DATA / "nope")
+
+
+def test_symbols_native_and_from_tokens(tmp_path):
+    t = L.load(DATA / "eth", DATA / "btc")
+    assert dict(zip(t["asset"], t["symbol"])) == {"ETH": "ETH", USDT: "USDT", "BTC": "BTC"}
+    d = tmp_path / "eth"
+    d.mkdir()
+    (d / "token_transfers.csv").write_text((DATA / "eth" / "token_transfers.csv").read_text())
+    assert L.load(d)["symbol"].tolist() == [None]  # no tokens file: the token is not named
+    (d / "tokens.csv").write_text(f"address,symbol,name,decimals\n{USDT.upper().replace('0X', '0x')}, \x07US\tDT ,T,6\n")
+    assert L.load(d)["symbol"].tolist() == ["\ufffdUS\ufffdDT"]  # control characters cannot break a table line
+
+
+def test_every_loaded_table_has_the_symbol_column(tmp_path):
+    p = tmp_path / "transactions.csv"
+    p.write_text("hash,block_number,from_address,to_address,value\n")
+    assert "symbol" in L.load_ethereum_etl({"transactions": p}).columns
+    q = tmp_path / "transactions.json"
+    q.write_text("")
+    from tracer.load.bitcoin_etl import load_bitcoin_etl
+    assert "symbol" in load_bitcoin_etl(q).columns

@@ -9,7 +9,7 @@ import pytest
 import tracer.load as L
 from tracer import transfers as T
 from tracer.bench import generate
-from tracer.errors import LoadError
+from tracer.errors import LoadError, LoadWarning
 
 DATA = Path(__file__).parent.parent / "data"
 A, B, C = ("0x" + d * 40 for d in "123")
@@ -104,9 +104,15 @@ def test_csv_errors_name_row_and_column(tmp_path, body, row, column, message):
 
 
 def test_empty_and_header_only_files(tmp_path):
+    # ethereum-etl writes the header with the first row: a block range without rows is a 0-byte file
+    for name in ("transactions.csv", "traces.json", "token_transfers.jsonl", "receipts.csv", "tokens.csv"):
+        (tmp_path / name).write_bytes(b"")
+    files = {f.stem: f for f in tmp_path.iterdir()}
+    t = L.load_ethereum_etl(files)
+    assert len(t) == 0 and list(t.columns) == T.COLUMNS + [T.TX_INDEX, T.SYMBOL]
     p = tmp_path / "transactions.csv"
-    p.write_text("")
-    with pytest.raises(LoadError, match="empty file"):
+    p.write_text("\n")  # not what ethereum-etl writes: a file with something in it, but no header
+    with pytest.raises(LoadError, match="empty file: no header row"):
         L.load_ethereum_etl({"transactions": p})
     p.write_text(HEAD)
     assert len(L.load_ethereum_etl({"transactions": p})) == 0
@@ -126,7 +132,8 @@ def test_receipts_first_wins_and_missing_receipt_means_unknown(tmp_path):
     tx.write_text("hash,block_number,block_timestamp,from_address,to_address,value,gas_price\n"
                   f"0xa,1,1,{A},{B},5,2\n0xb,1,1,{A},{B},6,2\n")
     rc.write_text("transaction_hash,status,gas_used,effective_gas_price\n0xa,0,100,3\n0xa,1,100,3\n")
-    t = L.load_ethereum_etl({"transactions": tx, "receipts": rc})
+    with pytest.warns(LoadWarning, match="1 of 2 transactions have no receipt status"):
+        t = L.load_ethereum_etl({"transactions": tx, "receipts": rc})
     assert t[["tx_hash", "amount", "kind"]].values.tolist() == [["0xa", 300, "fee"], ["0xb", 6, "native"]]
 
 

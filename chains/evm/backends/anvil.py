@@ -5,25 +5,50 @@ import atexit
 import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import weakref
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Sequence
 
 import requests
 from web3 import Web3
+from web3.exceptions import TransactionNotFound
 
-from .backend import Backend, BackendUnavailable, Capabilities, find_anvil
-from .genesis import DEFAULT_MNEMONIC, Genesis
+from ..genesis import DEFAULT_MNEMONIC, Genesis
+from .base import Backend, BackendUnavailable, BlockData, Capabilities, TransactionRejected
 
 _LIVE: "weakref.WeakSet[AnvilBackend]" = weakref.WeakSet()
 #: transactions per eth_sendRawTransaction batch. anvil (1.7) admits the first 64 or so of a batch
 #: in order and the rest in another order, and "FIFO" mines them in the order admitted: a block
 #: would then differ from the lab's replay log. Smaller batches arrive in order.
 SEND_BATCH = 50
+#: an export's reads: blocks and transactions at most per JSON-RPC batch, and batches in flight at once
+FETCH_BLOCKS_PER_BATCH = 50
+FETCH_TXS_PER_BATCH = 500
+FETCH_PARALLEL = 4
+
+
+#: where ``npm ci`` installs anvil's platform package: the repository's node_modules
+NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"
+
+
+def find_anvil() -> str | None:
+    """Path of the anvil binary: ``$TRACELAB_ANVIL``, the project's node_modules, then ``$PATH``."""
+    env = os.environ.get("TRACELAB_ANVIL")
+    if env:
+        return env if Path(env).exists() else None
+    for cand in sorted((NODE_MODULES / "@foundry-rs").glob("anvil-*/bin/anvil")):
+        if os.access(cand, os.X_OK):
+            return str(cand)
+    return shutil.which("anvil")
 
 
 def _stop_all():
@@ -52,6 +77,24 @@ class RpcError(RuntimeError):
     def __init__(self, method: str, error: dict):
         self.method, self.code, self.data = method, error.get("code"), error.get("data")
         super().__init__(f"{method}: {error.get('message')} (code {self.code})")
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # loopback only: no proxies to look up on every request
+    return session
+
+
+def _batch(session: requests.Session, url: str, calls: Sequence[tuple[str, list]], timeout: float) -> list:
+    """One JSON-RPC batch: the results in the order of ``calls``; the first error raises :class:`RpcError`."""
+    body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
+    replies = sorted(session.post(url, json=body, timeout=timeout).json(), key=lambda r: r["id"])
+    out = []
+    for (method, _), reply in zip(calls, replies):
+        if "error" in reply:
+            raise RpcError(method, reply["error"])
+        out.append(reply["result"])
+    return out
 
 
 class AnvilBackend(Backend):
@@ -112,15 +155,12 @@ class AnvilBackend(Backend):
             hint = f"port {port} is taken or anvil failed" if port else "anvil failed to start"
             raise BackendUnavailable(f"{hint}; its output:\n{last_err}")
         _LIVE.add(self)
-        self._session = requests.Session()
-        self._session.trust_env = False  # loopback only: no proxies to look up on every request
+        self._session = _session()
         self._id = 0
         self._number: int | None = None
         # web3 has a session of its own: the lab's writes may go out on another thread meanwhile.
         # web3's validation asks for the chain id before every call it checks; it never changes
-        reads = requests.Session()
-        reads.trust_env = False
-        self.w3 = Web3(Web3.HTTPProvider(self.url, session=reads, request_kwargs={"timeout": 120},
+        self.w3 = Web3(Web3.HTTPProvider(self.url, session=_session(), request_kwargs={"timeout": 120},
                                          cache_allowed_requests=True, cacheable_requests={"eth_chainId"}))
 
     def _wait_ready(self, timeout: float) -> bool:
@@ -148,21 +188,17 @@ class AnvilBackend(Backend):
         return reply["result"]
 
     def rpc_batch(self, calls: Sequence[tuple[str, list]]) -> list:
-        body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
-        replies = sorted(self._session.post(self.url, json=body, timeout=300).json(), key=lambda r: r["id"])
-        out = []
-        for (method, _), reply in zip(calls, replies):
-            if "error" in reply:
-                raise RpcError(method, reply["error"])
-            out.append(reply["result"])
-        return out
+        return _batch(self._session, self.url, calls, timeout=300)
 
     # -- Backend ----------------------------------------------------------------------------
     def send_raw(self, raws: Sequence[bytes]) -> list[bytes]:
         hashes = []
         for i in range(0, len(raws), SEND_BATCH):
             chunk = raws[i:i + SEND_BATCH]
-            hashes += self.rpc_batch([("eth_sendRawTransaction", ["0x" + r.hex()]) for r in chunk])
+            try:
+                hashes += self.rpc_batch([("eth_sendRawTransaction", ["0x" + r.hex()]) for r in chunk])
+            except RpcError as exc:  # anvil checks a sender's funds on arrival
+                raise TransactionRejected(str(exc)) from exc
         return [bytes.fromhex(h[2:]) for h in hashes]
 
     def mine(self, timestamp: int) -> int:
@@ -184,7 +220,7 @@ class AnvilBackend(Backend):
         receipts = self.rpc_batch([("eth_getTransactionReceipt", ["0x" + h.hex()]) for h in tx_hashes])
         for h, receipt in zip(tx_hashes, receipts):
             if receipt is None:
-                raise RuntimeError(f"no receipt for 0x{h.hex()}: not mined")
+                raise TransactionNotFound(f"no receipt for 0x{h.hex()}: not mined")
         return [int(r["status"], 16) for r in receipts]
 
     def snapshot(self):
@@ -197,6 +233,51 @@ class AnvilBackend(Backend):
 
     def trace_block(self, number: int) -> list[dict]:
         return self.rpc("trace_block", hex(number)) or []
+
+    def fetch_blocks(self, numbers: Sequence[int]) -> Iterator[BlockData]:
+        """Batches of blocks, receipts and traces, on parallel connections.
+
+        A node spends most of an export building full blocks and receipts, one request at a time;
+        several requests in flight keep every core of the node busy.
+        """
+        local = threading.local()
+
+        def fetch(chunk: list[int]) -> list[BlockData]:
+            session = getattr(local, "session", None)
+            if session is None:
+                session = local.session = _session()
+            k = len(chunk)
+            calls = [("eth_getBlockByNumber", [hex(n), True]) for n in chunk]
+            calls += [("eth_getBlockReceipts", [hex(n)]) for n in chunk]
+            calls += [("trace_block", [hex(n)]) for n in chunk]
+            replies = _batch(session, self.url, calls, timeout=600)
+            for j, n in enumerate(chunk):
+                if replies[j] is None:
+                    raise RuntimeError(f"the node has no block {n}")
+            return [(replies[j], replies[k + j] or [], replies[2 * k + j] or []) for j in range(k)]
+
+        chunks = self._fetch_chunks(numbers)
+        with ThreadPoolExecutor(max_workers=FETCH_PARALLEL, thread_name_prefix="tracelab-export") as pool:
+            window = FETCH_PARALLEL * 2  # bounded read-ahead: memory stays flat on long chains
+            for i in range(0, len(chunks), window):
+                for result in pool.map(fetch, chunks[i:i + window]):
+                    yield from result
+
+    def _fetch_chunks(self, numbers: Sequence[int]) -> list[list[int]]:
+        """``numbers`` cut into runs of about :data:`FETCH_TXS_PER_BATCH` transactions, from the headers (cheap)."""
+        chunks, chunk, size = [], [], 0
+        for i in range(0, len(numbers), 1000):
+            heads = self.rpc_batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers[i:i + 1000]])
+            for n, head in zip(numbers[i:i + 1000], heads):
+                count = len(head["transactions"]) if head else 0
+                if chunk and (size + count > FETCH_TXS_PER_BATCH or len(chunk) >= FETCH_BLOCKS_PER_BATCH):
+                    chunks.append(chunk)
+                    chunk, size = [], 0
+                chunk.append(n)
+                size += count
+        if chunk:
+            chunks.append(chunk)
+        return chunks
 
     def _kill(self):
         proc, self._proc = self._proc, None
