@@ -25,7 +25,7 @@ demo: setup
 	$(BIN)/tracelab demo --out demo-output
 
 test: setup
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 bench: setup
 	$(BIN)/tracelab bench chain

@@ -46,6 +46,8 @@ class Background:
         #: (chain, address) -> stablecoin base units it holds at least (swaps' proceeds are not counted)
         self.stable: dict[tuple[str, str], int] = {}
         self.executed = 0
+        #: bridge routes (src, dst) with a relay scheduled
+        self.relays_due: set[tuple[str, str]] = set()
         self._shown = -1
         spec = world.spec
         self.end = spec.start + spec.background.days * DAY
@@ -75,6 +77,7 @@ class Background:
 
     def _run(self, when: int, kind: str, chain: str | None, data: tuple):
         if kind == "relay":
+            self.relays_due.discard(data)
             self.world.relay(*data, when)
         elif chain is None:  # an exchange's sweep reaches each of its chains
             for name, lane in self.world.lanes.items():

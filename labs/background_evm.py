@@ -183,7 +183,11 @@ def bridge(bg, t, chain, user=None, value=None, token=None):
         lane.queue_call("bridge", "depositETH", (dst_id, to), a.account(0), t, value=value, gas=BRIDGE_GAS)
         bg.balances[(chain, a.address)] -= value + GAS_RESERVE
         bg.executed += 1
-    bg.push(t + bg.rng.randint(120, 1200), "relay", None, (chain, dst))
+    # the relayer pays out in batches, half an hour to two hours later: one relay per route at a time
+    # (each one waits for both chains, so a relay per deposit would stall the pipeline)
+    if (chain, dst) not in bg.relays_due:
+        bg.relays_due.add((chain, dst))
+        bg.push(t + bg.rng.randint(1800, 7200), "relay", None, (chain, dst))
 
 
 def swap(bg, t, chain):

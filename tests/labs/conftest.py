@@ -30,3 +30,8 @@ def catalog_bundle(tmp_path_factory):
 
 def catalog_seeds(name: str) -> list[int]:
     return [load_spec(catalog.path(name)).seed, *EXTRA_SEEDS]
+
+
+#: the catalog's names as test parameters: every test of one case runs in one worker (``make test``
+#: distributes by group), so its bundles are made once
+CATALOG = [pytest.param(name, marks=pytest.mark.xdist_group(f"catalog-{name}")) for name in catalog.names()]

@@ -5,20 +5,17 @@ import pytest
 from click.testing import CliRunner
 
 from labs import catalog
-from labs.bundle import write_bundle
-from labs.scenario import run_case
 from labs.scenario_cli import class_, scenario
 from labs.spec import load_spec
 from labs.verify import verify_bundle
 
+from .conftest import CATALOG
 from .test_bundle import SPEC
 
 
-@pytest.mark.parametrize("name", catalog.names())
-def test_catalog_case_generates_and_verifies(tmp_path, name):
-    spec = load_spec(catalog.path(name))
-    with run_case(spec) as case:
-        bundle, key = write_bundle(case, tmp_path / name)
+@pytest.mark.parametrize("name", CATALOG)
+def test_catalog_case_generates_and_verifies(catalog_bundle, name):
+    bundle, key = catalog_bundle(name)
     assert verify_bundle(bundle) == []
     truth = json.loads((key / "key.json").read_text())
     assert truth["cashouts"], "every catalog case ends somewhere a production order can go"

@@ -12,12 +12,12 @@ from labs.difficulty import FLOORS, measure
 from labs.scenario import run_case
 from labs.spec import load_spec
 
-from .conftest import catalog_seeds
+from .conftest import CATALOG, catalog_seeds
 from .links import all_links, load_case
 from .specs import spec_text
 
 
-@pytest.mark.parametrize("name", catalog.names())
+@pytest.mark.parametrize("name", CATALOG)
 def test_catalog_crowds_meet_their_floor_and_no_link_crosses_a_service(catalog_bundle, name):
     level = load_spec(catalog.path(name)).difficulty
     for seed in catalog_seeds(name):
