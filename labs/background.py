@@ -70,6 +70,10 @@ class Background:
         for ex in world.exchanges.values():
             for t in range(spec.start + ex.sweep_every, self.end + ex.sweep_every, ex.sweep_every):
                 self.push(t, "sweep", None, (ex.actor.id,))
+        for name, lane in world.lanes.items():
+            if lane.coordinator is not None:  # each pool's rounds, one every half hour or so
+                for pool in lane.coordinator.queues:
+                    self.push(spec.start + self.rng.randint(0, 1800), "coinjoin_round", name, (pool,))
 
     def push(self, t: int, kind: str, chain: str | None, data: tuple = ()):
         """Schedule event ``kind`` on ``chain`` (None: a service event of every chain) at ``t``."""

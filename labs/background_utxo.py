@@ -134,7 +134,52 @@ def sweep(bg, t, chain, exchange_id):
         bg.executed += 1
 
 
+def coinjoin_tx0(bg, t, chain, user=None, pool=None):
+    """An ordinary user enters a CoinJoin pool (Tx0), to remix a few times or none."""
+    lane = bg.world.lanes[chain]
+    coordinator = lane.coordinator
+    a = user or bg.rng.choice(bg.users)
+    coins = lane.coins(a)
+    total = sum(u.value for u in coins)
+    pool = pool or coordinator.pool_for(total * bg.rng.randint(20, 80) // 100)
+    if not pool or total < pool * 2:
+        return p2p(bg, t, chain)
+    coins.sort(key=lambda u: -u.value)
+    chosen, got = [], 0
+    outputs = bg.rng.randint(1, 5)
+    for u in coins:
+        chosen.append(u)
+        got += u.value
+        if got >= outputs * (pool + 2_000) + pool // 10 + 30_000:
+            break
+    try:
+        coordinator.tx0(a, chosen, pool, outputs, t, remixes=bg.rng.choice([0, 1, 1, 2, 3, 5]))
+    except Exception:  # too little for even one premix coin: an ordinary payment instead
+        return p2p(bg, t, chain)
+    bg.executed += 1
+
+
+def coinjoin_round(bg, t, chain, pool):
+    """The coordinator mixes five coins of ``pool`` if it has them; the next round is due in a while."""
+    lane = bg.world.lanes[chain]
+    if lane.coordinator.run_round(pool, t, bg.rng):
+        bg.executed += 1
+    if t < bg.end:
+        bg.push(t + bg.rng.randint(15 * 60, 45 * 60), "coinjoin_round", chain, (pool,))
+
+
 # -- the crowd around a perpetrator's use of a service ---------------------------------------
+def crowd_tx0(bg, t, chain, pool):
+    """Another user enters the pool the perpetrator mixes in, the coins bought first at an exchange."""
+    lane = bg.world.lanes[chain]
+    a = bg.rng.choice(bg.users)
+    need = 3 * (pool + 2_000) + pool // 10 + 50_000
+    if lane.balance(a) < need:
+        withdraw(bg, t - bg.rng.randint(1800, 4 * 3600), chain, user=a, sats=need + 100_000)
+    coinjoin_tx0(bg, t, chain, user=a, pool=pool)
+
+
+
 def crowd_instant(bg, t, chain, sats, eth_chain):
     """Another user swaps a comparable amount of BTC for ETH on ``eth_chain`` at the instant swap
     service, the coins bought first at an exchange."""
@@ -157,11 +202,11 @@ def crowd_deposit(bg, t, chain, exchange_id, sats):
     pay(bg, t, chain, a, rec["deposit_address"][chain], sats)
 
 
-#: event kind -> handler, for the events of the UTXO chain (it has no mixer, bridge, swap pool or
-#: stablecoin: those kinds of the mix are ordinary payments here)
+#: event kind -> handler, for the events of the UTXO chain (its "mix" is a CoinJoin; it has no bridge,
+#: swap pool or stablecoin: those kinds of the mix are ordinary payments here)
 HANDLERS = {
     "p2p": p2p, "merchant": merchant, "deposit": deposit, "withdraw": withdraw, "gamble": gamble, "otc": otc,
-    "instant": instant, "mix": p2p, "bridge": p2p, "swap": p2p, "stable": p2p,
-    "payout": payout, "sweep": sweep,
-    "crowd_instant": crowd_instant, "crowd_deposit": crowd_deposit,
+    "instant": instant, "mix": coinjoin_tx0, "bridge": p2p, "swap": p2p, "stable": p2p,
+    "payout": payout, "sweep": sweep, "coinjoin_round": coinjoin_round,
+    "crowd_instant": crowd_instant, "crowd_deposit": crowd_deposit, "crowd_tx0": crowd_tx0,
 }

@@ -16,6 +16,9 @@ kind of service has its measure:
     per order of the perpetrator at the instant swap service: other orders paid in within
     ``WINDOW["swap_service"]`` either side at comparable BTC amounts, and other ETH payouts in the
     same window at comparable amounts; the smaller of the two.
+``coinjoin``
+    per pool the perpetrator's coins mixed in: other owners' coins in the rounds those coins took
+    part in (each round's inputs are 5, at most one per owner; remixes add rounds).
 ``exchange_deposit``
     per cash-out at an exchange: other customers' deposits at that exchange on that chain within
     ``WINDOW["exchange_deposit"]`` either side, worth between a third and three times as much
@@ -31,9 +34,9 @@ from collections import defaultdict
 
 #: the smallest crowd each level promises, per kind of service
 FLOORS = {
-    "easy": {"mixer": 3, "bridge": 2, "swap_service": 2, "exchange_deposit": 2},
-    "standard": {"mixer": 8, "bridge": 4, "swap_service": 4, "exchange_deposit": 5},
-    "hard": {"mixer": 20, "bridge": 10, "swap_service": 10, "exchange_deposit": 10},
+    "easy": {"mixer": 3, "bridge": 2, "swap_service": 2, "exchange_deposit": 2, "coinjoin": 8},
+    "standard": {"mixer": 8, "bridge": 4, "swap_service": 4, "exchange_deposit": 5, "coinjoin": 20},
+    "hard": {"mixer": 20, "bridge": 10, "swap_service": 10, "exchange_deposit": 10, "coinjoin": 40},
 }
 #: seconds either side of the perpetrator's use in which others' uses count
 WINDOW = {"bridge": 12 * 3600, "swap_service": 6 * 3600, "exchange_deposit": 24 * 3600}
@@ -87,6 +90,7 @@ def measure(bundle, key: dict, tables: dict, *, transfers=None) -> dict:
     measures += _bridge(tables, rows, by_tx, perp)
     measures += _swap_service(tables, rows, by_tx)
     measures += _exchange_deposits(key, tables, rows)
+    measures += _coinjoin(tables, rows)
     for m in measures:
         m["floor"] = floors[m["kind"]]
     return {"level": level, "floors": floors, "measures": measures,
@@ -194,4 +198,26 @@ def _exchange_deposits(key, tables, rows) -> list[dict]:
                  if comparable(v, usd_value(r.asset, int(r.amount), int(r.decimals)))}
         out.append({"kind": "exchange_deposit", "chain": chain, "exchange": co["exchange"], "asset": co["asset"],
                     "amount": co["amount"], "start": t - w, "end": t + w, "perpetrator": 1, "crowd": len(crowd)})
+    return out
+
+
+def _coinjoin(tables, rows) -> list[dict]:
+    by_pool = defaultdict(list)
+    for r in tables["coinjoins"]:
+        if any(i["actor"] == "perpetrator" for i in r["inputs"]):
+            by_pool[(r["chain"], r["pool"])].append(r)
+    out = []
+    for (chain, pool), rounds in sorted(by_pool.items()):
+        # the rounds are on chain, each with its five equal outputs: checked, so the key is not taken on trust
+        for r in rounds:
+            paid = rows[(rows["chain"] == chain) & (rows["tx_hash"] == r["tx"]) & (rows["kind"] == "utxo")
+                        & (rows["from"] == rows["tx_hash"])]  # a UTXO output's row comes from its transaction
+            if sorted(paid["amount"].astype(str)) != [pool] * len(r["outputs"]):
+                raise ValueError(f"CoinJoin {r['tx']} of the key is not on {chain} with equal outputs of {pool}")
+        others = {(i["tx"], i["vout"]) for r in rounds for i in r["inputs"] if i["actor"] != "perpetrator"}
+        times = [r["time"] for r in rounds]
+        out.append({"kind": "coinjoin", "chain": chain, "denomination": pool, "rounds": len(rounds),
+                    "start": min(times), "end": max(times),
+                    "perpetrator": sum(i["actor"] == "perpetrator" for r in rounds for i in r["inputs"]),
+                    "crowd": len(others)})
     return out

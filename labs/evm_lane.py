@@ -30,6 +30,8 @@ class EvmLane:
     """How actions reach one EVM chain: 12-second slots, transfers batched per slot, calls mined at once."""
 
     kind = "evm"
+    #: a CoinJoin coordinator runs on the UTXO chain only
+    coordinator = None
 
     def __init__(self, name: str, chain: EvmChain, block_time: int = SLOT):
         self.name, self.chain = name, chain

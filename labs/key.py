@@ -65,7 +65,10 @@ def address_rows(world, active: dict[str, set[str]]) -> list[dict]:
                             if a != hot:
                                 add(name, a, actor, role)
                 if hot:
-                    add(name, hot, actor, "hot_wallet")
+                    add(name, hot, actor, "hot_wallet" if actor.kind == "exchange" else "coordinator")
+            for (actor_id, which), w in sorted(lane.coordinator.wallets.items() if lane.coordinator else ()):
+                for i in range(w.next_index[0]):
+                    add(name, w.address(0, i), world.actors[actor_id], which)
         for ex in world.exchanges.values():
             for cid, rec in sorted(ex.customers.items()):
                 a = rec["deposit_address"].get(name)

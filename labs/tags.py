@@ -31,6 +31,9 @@ def tagpack(case, reference: str) -> dict:
             # an exchange's hot wallet is public knowledge; its customers' deposit addresses are not
             for ex in world.exchanges.values():
                 tag(lane.hot(ex.actor), name, f"{ex.actor.name}: hot wallet", "exchange", ex.actor.id, "BTC")
+            if lane.coordinator is not None:  # its fee address is public, as Whirlpool's was
+                tag(lane.coordinator.fee_address(), name, f"{lane.coordinator.actor.name}: pool fee address",
+                    "mixing_service", lane.coordinator.actor.id, "BTC")
             for actor in services:
                 if actor.kind == "swap_service":
                     continue  # its per-order deposit addresses are what only its records reveal

@@ -83,6 +83,8 @@ class UtxoLane:
         self._slot: int | None = None
         #: every transaction the lane made: {"chain", "tx", "actor", "change": [vout, ...]} (for the key)
         self.made: list[dict] = []
+        #: the CoinJoin coordinator of this chain (:class:`labs.coinjoin.Coordinator`), set by the world
+        self.coordinator = None
         # funding and maturity blocks end a day before the case starts
         first = start - 86_400 - (FUNDING_BLOCKS + COINBASE_MATURITY + 1) * block_time
         self.genesis_time = first
@@ -187,7 +189,8 @@ class UtxoLane:
             coin = self.ledger.coin(op, include_mempool=True)
             if coin is None:
                 raise RuntimeError(f"{self.name}: output {txid}:{vout} is spent or unknown")
-            for w in self._key_wallets(actor):
+            mixing = [w for (a, _), w in self.coordinator.wallets.items() if a == actor.id] if self.coordinator else []
+            for w in self._key_wallets(actor) + mixing:
                 if w.owns(coin.script):
                     found.append(Utxo(op, coin, w._by_script[coin.script], w.kind))
                     break

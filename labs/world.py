@@ -216,9 +216,13 @@ class World:
         """The UTXO chain: funding and maturity blocks, then coins for everyone who holds BTC at the start."""
         from .utxo_lane import HOT_COIN_VALUE, HOT_COINS
 
+        from .coinjoin import COORDINATOR, Coordinator
+
         self.progress(f"starting UTXO chain {cspec.name}")
         miner = self.add_actor("miner", "lab miner", "--", actor_id="miner")
+        self.add_actor("coinjoin", "Lab Whirlpool (CoinJoin coordinator)", "--", actor_id=COORDINATOR)
         lane = UtxoLane(cspec.name, self.spec.start, miner, self.rng("utxo", cspec.name))
+        lane.coordinator = Coordinator(self, lane)
         self.lanes[cspec.name] = lane
         rng = self.rng("genesis", cspec.name)
         payouts = []

@@ -21,6 +21,7 @@ TYPOLOGIES = {
     "fan_out": "fan_out",
     "fan_in": "fan_in",
     "mixer": "mixer",
+    "coinjoin": "coinjoin",
     "swap_to_stablecoin": "swap",
     "exchange_layering": "layering",
     "round_trip": "round_trip",

@@ -13,7 +13,8 @@ from labs.typologies import TYPOLOGIES, get_typology
 from .conftest import CATALOG, EXTRA_SEEDS, catalog_seeds
 
 #: parameter names that are also ordinary words of the public formats in a bundle
-_COMMON = {"chain", "exchange", "venue", "addresses", "days", "victims", "countries", "splits", "mules", "relayer"}
+_COMMON = {"chain", "exchange", "venue", "addresses", "days", "victims", "countries", "splits", "mules", "relayer",
+           "pool"}
 #: typologies named for the service they use, which the tags name as a service of the case
 _SERVICES = {"mixer", "coinjoin"}
 
