@@ -9,6 +9,8 @@ from __future__ import annotations
 from chains.utxo.params import COIN
 from chains.utxo.wallet import round_amount
 
+from .prices import quote
+
 DAY = 86_400
 #: the instant swap service's fee on ordinary orders, in basis points
 INSTANT_FEE_BPS = 100
@@ -53,8 +55,6 @@ def otc(bg, t, chain):
 
 def instant(bg, t, chain, user=None, sats=None, eth_chain=None):
     """An ordinary user swaps BTC for ETH at the instant swap service, as a launderer's chain hop does."""
-    from .typologies.chain_hop import quote
-
     service = bg.world.actors.get("swap-service")
     evm = [name for name, lane in bg.world.lanes.items() if lane.kind == "evm"]
     if service is None or not evm:

@@ -7,6 +7,7 @@ Bundle ``DIR/``::
     chains/<chain>/replay.jsonl     rebuilds each chain exactly (`tracelab scenario verify`)
     exports/<chain>/...      ethereum-etl CSV (EVM) or bitcoin-etl JSON lines (UTXO)
     tags/services.yaml       attribution of known services, GraphSense TagPack YAML
+    course/selfcheck.json    salted hashes of the course's exact answers (labs.course.selfcheck)
     MANIFEST.sha256          SHA-256 of every other file (`sha256sum -c` reads it)
 
 Key ``DIR.key/`` (never inside the bundle; format in ``docs/key.md``): ``key.json``, ``spec.json``
@@ -166,9 +167,16 @@ def _write_info(case, folder: Path, progress) -> None:
     (folder / BUNDLE_FILE).write_text(_dumps(bundle_info(case)))
 
 
+def _write_selfcheck(case, folder: Path, progress) -> None:
+    from . import key as K
+    from .course import selfcheck  # the course's self-checks, from the key's story, before the manifest
+
+    selfcheck.write(folder, K.story(case))
+
+
 #: what a bundle holds, written in this order, each ``(case, folder, progress) -> None``; a part
-#: added here (a grader's self-check files) is hashed into the manifest like the others
-BUNDLE_PARTS: list[Callable] = [_write_chains, _write_tags_and_brief, _write_info]
+#: added here is hashed into the manifest like the others
+BUNDLE_PARTS: list[Callable] = [_write_chains, _write_tags_and_brief, _write_info, _write_selfcheck]
 
 
 def _write_key(case, folder: Path, bundle: Path, progress) -> None:
@@ -188,8 +196,7 @@ def _write_key(case, folder: Path, bundle: Path, progress) -> None:
                                                       for r in table))
     digest = hashlib.sha256((bundle / MANIFEST).read_bytes()).hexdigest()
     backends = {name: lane.backend for name, lane in world.lanes.items()}
-    doc = K.key_json(case, reference=world.reference, bundle_manifest_sha256=digest, backends=backends,
-                     table_rows=rows)
+    doc = K.key_json(case, bundle_manifest_sha256=digest, backends=backends, table_rows=rows)
     doc["difficulty"] = measure(bundle, doc, rows, transfers=transfers)
     (folder / KEY_FILE).write_text(_dumps(doc))
     (folder / "spec.json").write_text(_dumps(case.spec.to_dict()))

@@ -88,6 +88,19 @@ def _statements(world) -> tuple[list[str], int]:
     return lines, last
 
 
+def _annex(world) -> list[str]:
+    """One table of every reported payment, the brief's first (what a notebook reads:
+    ``labs.course.case.reported_payments``)."""
+    victims = sorted(world.truth.victims, key=lambda v: (v["time"], v["tx"]))
+    utxo = any(world.lanes[v["chain"]].kind == "utxo" for v in victims)
+    head = ["reported by", "country", "date", "amount", "from (victim)", "to", "tx hash"] + (["output"] if utxo else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for v in victims:
+        row = [v["name"], v["country"], when(v["time"]), _amount(v), f"`{v['from']}`", f"`{v['to']}`", f"`{v['tx']}`"]
+        lines.append("| " + " | ".join(row + ([str(v["vout"])] if utxo else [])) + " |")
+    return lines
+
+
 def _services(tags: dict) -> list[str]:
     """The known services of this case, from its tag pack: each label once, with its chains."""
     import json
@@ -110,7 +123,10 @@ def brief(case, reference: str, tags: dict) -> str:
     statements, opened = _statements(world)
     lines = [f"# Case file {reference}", "",
              f"Opened {day(opened)}. {len(victims)} payment(s) in {len({v['victim'] for v in victims})} "
-             "report(s), reproduced below as received.", "",
+             "report(s), each reproduced below as received.", "",
+             "## The reported payments", "",
+             "Every payment of the reports below, in the order they were made.", "",
+             *_annex(world), "",
              "## Reports", "", *statements]
     # in the order of their names, as `tracelab chain serve --bundle` gives them ports
     evm = sorted((c for c in spec.chains if c.kind == "evm"), key=lambda c: c.name)

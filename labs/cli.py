@@ -36,6 +36,9 @@ class LazyGroup(click.Group):
     "trace": "tracer.cli:trace",
     "scenario": "labs.scenario_cli:scenario",
     "class": "labs.scenario_cli:class_",
+    "course": "labs.course.cli:course",
+    "grade": "labs.course.grade.cli:grade",
+    "lab": "labs.course.lab:lab",
 })
 @click.version_option(package_name="tracelab")
 def cli():
@@ -57,6 +60,7 @@ def chain():
     "utxo": "chains.utxo.bench:bench_utxo",
     "scenario": "labs.bench:bench_scenario",
     "tracer": "tracer.bench:bench_tracer",
+    "grade": "labs.course.bench:bench_grade",
 })
 def bench():
     """Benchmarks: figures as ratios against a baseline measured in the same run."""

@@ -142,21 +142,24 @@ def step_summary(typology_module, moves: list, mistakes: list[dict]) -> str:
     return text
 
 
-def key_json(case, *, reference: str, bundle_manifest_sha256: str, backends: dict[str, str],
-             table_rows: dict[str, list[dict]], difficulty: dict | None = None) -> dict:
+def story(case) -> dict:
+    """What the key says of the story (no tables, no bundle hash): enough for the course's self-checks."""
     world, spec = case.world, case.spec
     truth = world.truth.to_json()
     mistakes = [{"step": s["step"], "typology": s["typology"], **m} for s in truth["steps"]
                 for m in s.get("mistakes", [])]
+    return {"case": spec.name, "seed": spec.seed, "trainee": spec.trainee, "reference": world.reference,
+            "total_reported": str(sum(v["amount"] for v in world.truth.victims)), **truth, "mistakes": mistakes}
+
+
+def key_json(case, *, bundle_manifest_sha256: str, backends: dict[str, str], table_rows: dict[str, list[dict]],
+             difficulty: dict | None = None) -> dict:
     return {
         "format": FORMAT, "version": VERSION,
-        "case": spec.name, "seed": spec.seed, "trainee": spec.trainee, "reference": reference,
-        "difficulty": difficulty or {"level": spec.difficulty},
+        **story(case),
+        "difficulty": difficulty or {"level": case.spec.difficulty},
         "bundle_manifest_sha256": bundle_manifest_sha256,
         "backends": backends,
-        "total_reported": str(sum(v["amount"] for v in world.truth.victims)),
-        **truth,
-        "mistakes": mistakes,
         "tables": {name: {"file": f"{name}.jsonl", "rows": len(table_rows[name]), "row": TABLES[name]}
                    for name in TABLES},
     }

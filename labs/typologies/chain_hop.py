@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from chains.utxo.scripts import address as script_address
 
-from ..utxo_lane import BTC_PRICE_USD
-from ..world import ETH_PRICE_USD
+from ..prices import QUOTE_SPREAD_BPS, quote, wei_for_sats  # noqa: F401 (the service's prices, re-exported)
 from ..background import draw_comparable
 from .base import HOUR, Step
 
@@ -34,24 +33,6 @@ class Params:
             raise ValueError("fee_bps: expected less than 10000")
         if self.delay_minutes_max < 10:
             raise ValueError("delay_minutes_max: expected at least 10")
-
-
-def wei_for_sats(sats: int, fee_bps: int) -> int:
-    """ETH (wei) a swap of ``sats`` pays at the lab's prices, less the fee, in whole 10^12 wei."""
-    wei = sats * 10**10 * BTC_PRICE_USD // ETH_PRICE_USD * (10_000 - fee_bps) // 10_000
-    return wei - wei % 10**12
-
-
-#: the service's quotes move with the market: up to this many basis points either way per order
-QUOTE_SPREAD_BPS = 60
-
-
-def quote(sats: int, fee_bps: int, rng) -> int:
-    """What the service pays for ``sats`` in one order: the lab's price less the fee, moved by that
-    moment's quote (so no payout is exactly a deposit less a fixed fee), in whole 10^12 wei."""
-    wei = wei_for_sats(sats, fee_bps)
-    wei = wei * (10_000 + rng.randint(-QUOTE_SPREAD_BPS, QUOTE_SPREAD_BPS)) // 10_000 + rng.randrange(10**12, 10**14)
-    return wei - wei % 10**12
 
 
 def run(step: Step, p: Params, rng) -> None:

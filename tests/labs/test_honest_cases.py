@@ -14,7 +14,7 @@ from .conftest import CATALOG, EXTRA_SEEDS, catalog_seeds
 
 #: parameter names that are also ordinary words of the public formats in a bundle
 _COMMON = {"chain", "exchange", "venue", "addresses", "days", "victims", "countries", "splits", "mules", "relayer",
-           "pool"}
+           "pool", "country"}
 #: typologies named for the service they use, which the tags name as a service of the case
 _SERVICES = {"mixer", "coinjoin"}
 
@@ -70,6 +70,10 @@ def test_no_answer_in_the_bundle(catalog_bundle, name):
             assert v["tx"] in brief and v["from"] in brief and v["to"] in brief
             if v.get("vout") is not None:
                 assert f"| `{v['tx']}` | {v['vout']} |" in brief
+        from labs.course.case import reported_payments  # the annex is what a notebook reads
+
+        assert list(reported_payments(brief)["tx"]) == [v["tx"] for v in sorted(key["victims"],
+                                                                                 key=lambda v: (v["time"], v["tx"]))]
 
 
 @pytest.mark.xdist_group("catalog-investment-fraud")
