@@ -49,10 +49,11 @@ def _services(key, tables) -> list[tuple[str, set, set, int, int]]:
 
 def _first_seen(rows, addresses: set[str]) -> dict[str, int]:
     seen = {}
-    for r in rows[rows["to"].isin(addresses) | rows["from"].isin(addresses)].itertuples(index=False):
-        for a in (r.to, r._4):  # _4 is "from" (a keyword)
+    near = rows[rows["to"].isin(addresses) | rows["from"].isin(addresses)]
+    for sender, recipient, t in zip(near["from"], near["to"], near["timestamp"]):
+        for a in (sender, recipient):
             if a in addresses:
-                seen[a] = min(seen.get(a, r.timestamp), r.timestamp)
+                seen[a] = min(seen.get(a, t), t)
     return seen
 
 
@@ -68,9 +69,9 @@ def gas_links(key, tables, rows) -> list[str]:
         else:
             before = ins | {a for a, t in seen.items() if t < first}
             after = outs | {a for a, t in seen.items() if last and t > last}
-        for r in direct.itertuples(index=False):
-            if (r._4 in before and r.to in after) or (r._4 in after and r.to in before):
-                found.append(f"{service}: {r._4} -> {r.to} in {r.tx_hash} on {r.chain}")
+        for sender, recipient, tx, chain in zip(direct["from"], direct["to"], direct["tx_hash"], direct["chain"]):
+            if (sender in before and recipient in after) or (sender in after and recipient in before):
+                found.append(f"{service}: {sender} -> {recipient} in {tx} on {chain}")
     return sorted(set(found))
 
 
@@ -79,10 +80,11 @@ def same_address_links(key, rows) -> list[str]:
     chains = defaultdict(set)
     everyone = set().union(*_perp(key).values()) if _perp(key) else set()
     evm = rows[rows["to"].str.startswith("0x")]
-    for r in evm[evm["from"].isin(everyone) | evm["to"].isin(everyone)].itertuples(index=False):
-        for a in (r.to, r._4):
+    near = evm[evm["from"].isin(everyone) | evm["to"].isin(everyone)]
+    for sender, recipient, chain in zip(near["from"], near["to"], near["chain"]):
+        for a in (sender, recipient):
             if a in everyone:
-                chains[a].add(r.chain)
+                chains[a].add(chain)
     return sorted(f"{a} on {', '.join(sorted(c))}" for a, c in chains.items() if len(c) > 1)
 
 
