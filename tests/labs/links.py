@@ -88,9 +88,17 @@ def same_address_links(key, rows) -> list[str]:
     return sorted(f"{a} on {', '.join(sorted(c))}" for a, c in chains.items() if len(c) > 1)
 
 
-def fee_links(tables) -> list[str]:
-    """An instant-swap payout that is exactly the order less a fixed fee (any whole number of basis points)."""
+def fee_links(tables, key=None) -> list[str]:
+    """A payout that is exactly what went in less a fixed fee (any whole number of basis points): an
+    instant-swap order's, or an exchange withdrawal's after a deposit of the perpetrator (layering)."""
     found = []
+    moves = {m["tx"]: m for s in (key or {}).get("steps", []) for m in s["transactions"]}
+    for m in moves.values():
+        if m["note"].startswith("withdrawal from") and "deposit 0x" in m["note"]:
+            deposit = moves[m["note"].split("deposit ")[1].split(")")[0]]
+            a = int(deposit["amount"])
+            if int(m["amount"]) in {a - a * bps // 10_000 for bps in range(0, 1001)}:
+                found.append(f"withdrawal {m['tx']} is deposit {deposit['tx']} less a fixed fee")
     for o in tables["swap_orders"]:
         if o["actor"] == "perpetrator" and o["wei"] is not None:
             exact = {wei_for_sats(int(o["sats"]), bps) for bps in range(0, 1001)}
@@ -126,4 +134,4 @@ def timing_links(tables) -> list[str]:
 def all_links(bundle: Path, key_dir: Path) -> dict[str, list[str]]:
     key, tables, rows = load_case(bundle, key_dir)
     return {"gas": gas_links(key, tables, rows), "same_address": same_address_links(key, rows),
-            "fee": fee_links(tables), "timing": timing_links(tables)}
+            "fee": fee_links(tables, key), "timing": timing_links(tables)}

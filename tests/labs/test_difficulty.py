@@ -41,6 +41,7 @@ def test_catalog_crowds_meet_their_floor_and_no_link_crosses_a_service(catalog_b
 HOPS = [{"typology": "exchange_hack", "amount_eth": 30, "addresses": 2},
         {"typology": "mixer", "withdraw_addresses": 2, "delay_hours_max": 12, "@mixer": 1},
         {"typology": "fan_in"},
+        {"typology": "exchange_layering", "hops": 1, "@exchange_layering": 1},
         {"typology": "bridge_hop", "to_chain": "sidechain", "@bridge_hop": 1},
         {"typology": "cash_out", "chain": "sidechain", "exchange": 2}]
 
@@ -62,6 +63,7 @@ def _case(tmp_path, typology: str = "", setting: dict | None = None):
     ("mixer", {"relayer": False}, "gas", "relayer"),
     ("mixer", {"hasty": True}, "timing", "hasty"),
     ("bridge_hop", {"fresh_recipient": False}, "same_address", "fresh_recipient"),
+    ("exchange_layering", {"hasty": True}, "fee", "hasty"),
 ])
 def test_a_link_appears_only_with_the_mistake_that_makes_it_and_the_key_names_it(tmp_path, typology, setting, link,
                                                                                   mistake):
