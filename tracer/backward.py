@@ -191,7 +191,7 @@ class _AccountProvenance:
 
     def _replay(self, pool, rows):
         frm_, to_, amount_ = self.c["frm"], self.c["to"], self.c["amount"]
-        addr, rule, took, gave = pool[0], self.rule, self.took, self.gave
+        (addr, _), rule, took, gave = pool, self.rule, self.took, self.gave
         runs, seen, paid = [], [], {}
         for r in rows:
             if to_[r] == addr and frm_[r] != addr and r not in took:
@@ -206,6 +206,9 @@ class _AccountProvenance:
         return paid
 
 
+_LO, _HI = 1, 2  # a deposit run is [row, lo, hi]: units lo..hi of that row are still in the pool
+
+
 def _take(runs, amount, rule):
     """Take ``amount`` out of deposit ``runs`` (``[row, lo, hi]``, time order): the pieces, in the
     withdrawal's own order, then what the pool did not hold (None)."""
@@ -215,9 +218,10 @@ def _take(runs, amount, rule):
         take = min(amount, total)
         for run, n in zip(runs, R.apportion(take, [b - a for _, a, b in runs]), strict=True):
             if n:
-                pieces.append((run[0], run[1], run[1] + n))
-                run[1] += n
-        runs[:] = [x for x in runs if x[2] > x[1]]
+                d, a, _ = run
+                pieces.append((d, a, a + n))
+                run[_LO] += n
+        runs[:] = [x for x in runs if x[_HI] > x[_LO]]
         amount -= take
     elif rule == "fifo":
         while amount and runs:
@@ -228,7 +232,7 @@ def _take(runs, amount, rule):
             if a + n == b:
                 runs.pop(0)
             else:
-                runs[0][1] = a + n
+                runs[0][_LO] = a + n
     else:  # lifo: the last units in, in their own order
         while amount and runs:
             d, a, b = runs[-1]
@@ -238,7 +242,7 @@ def _take(runs, amount, rule):
             if b - n == a:
                 runs.pop()
             else:
-                runs[-1][2] = b - n
+                runs[-1][_HI] = b - n
         pieces.reverse()
     if amount:
         pieces.append((None, 0, amount))

@@ -94,17 +94,10 @@ def compare(flows, baseline, source):
     for to, hop, amount in zip(flows["to"].tolist(), flows["hop"].tolist(), flows["tainted"].tolist(), strict=True):
         fifo_hops[to] = min(hop, fifo_hops.get(to, hop))
         fifo_amount[to] = fifo_amount.get(to, 0) + amount
-    for a, h in fifo_hops.items():
-        if a not in baseline["hops"]:
-            raise Disagreement(f"FIFO reached {a}, networkx did not")
-        if baseline["hops"][a] > h:
-            raise Disagreement(f"{a}: networkx hop {baseline['hops'][a]} > FIFO hop {h}")
-        if a != source and fifo_amount[a] > baseline["received"][a]:
-            raise Disagreement(f"{a}: FIFO taint above what networkx lets through")
-    first_fifo = {a for a, h in fifo_hops.items() if h == 1}
+    _within(fifo_hops, baseline["hops"], "reached")
+    _below({a: v for a, v in fifo_amount.items() if a != source}, baseline["received"])
     first_nx = {a for a, h in baseline["hops"].items() if h == 1 and baseline["received"].get(a, 0) > 0}
-    if first_fifo != first_nx:
-        raise Disagreement(f"direct recipients differ: {sorted(first_fifo ^ first_nx)[:3]}")
+    _same_first(fifo_hops, first_nx, "direct recipients")
     return {"reached_fifo": len(fifo_hops), "reached_networkx": len(baseline["hops"]) - 1}
 
 
@@ -181,16 +174,30 @@ def compare_utxo(flows, baseline):
         hop[h] = min(k, hop.get(h, k))
         if f == h:
             got[to] = got.get(to, 0) + amount
-    for h, k in hop.items():
-        if h not in baseline["hops"]:
-            raise Disagreement(f"FIFO went through {h}, networkx did not")
-        if baseline["hops"][h] > k:
-            raise Disagreement(f"{h}: networkx level {baseline['hops'][h]} > FIFO hop {k}")
-    for a, v in got.items():
-        if v > baseline["received"].get(a, 0):
-            raise Disagreement(f"{a}: FIFO taint {v} above what networkx lets through")
-    first_fifo = {h for h, k in hop.items() if k == 1}
-    first_nx = {h for h, k in baseline["hops"].items() if k == 1}
-    if first_fifo != first_nx:
-        raise Disagreement(f"first transactions differ: {sorted(first_fifo ^ first_nx)[:3]}")
+    _within(hop, baseline["hops"], "went through")
+    _below(got, baseline["received"])
+    _same_first(hop, {h for h, k in baseline["hops"].items() if k == 1}, "first transactions")
     return {"reached_fifo": len(hop), "reached_networkx": len(baseline["hops"])}
+
+
+def _within(fifo_hops, nx_hops, verb):
+    """Everything FIFO reached, networkx reached too, in as many or fewer hops."""
+    for a, h in fifo_hops.items():
+        if a not in nx_hops:
+            raise Disagreement(f"FIFO {verb} {a}, networkx did not")
+        if nx_hops[a] > h:
+            raise Disagreement(f"{a}: networkx hop {nx_hops[a]} > FIFO hop {h}")
+
+
+def _below(fifo_amount, nx_received):
+    """No address got more FIFO taint than networkx lets through to it."""
+    for a, v in fifo_amount.items():
+        if v > nx_received.get(a, 0):
+            raise Disagreement(f"{a}: FIFO taint {v} above what networkx lets through")
+
+
+def _same_first(fifo_hops, nx_first, what):
+    """The first hop is the same both ways: no allocation changes who a source paid."""
+    fifo_first = {a for a, h in fifo_hops.items() if h == 1}
+    if fifo_first != nx_first:
+        raise Disagreement(f"{what} differ: {sorted(fifo_first ^ nx_first)[:3]}")
