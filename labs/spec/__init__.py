@@ -38,7 +38,7 @@ class ExchangeSpec:
     name: str
     jurisdiction: str
     #: seconds between the exchange's sweeps of customer deposit addresses into its hot wallet
-    sweep_every: int = 6 * 3600
+    sweep_every: int = 6 * 3600  # seconds written out: listing commands read specs, and labs.units imports the tracer
 
 
 @dataclass(frozen=True)
