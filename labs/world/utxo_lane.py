@@ -16,7 +16,7 @@ import random
 from chains.utxo.ledger import Ledger
 from chains.utxo.params import COINBASE_MATURITY
 from chains.utxo import scripts
-from chains.utxo.validation import Coin, dust_threshold
+from chains.utxo.validation import Coin, Outpoint, dust_threshold
 from chains.utxo.wallet import (BITCOIN_CORE, NAIVE, TAPROOT_ELECTRUM, InsufficientFunds, Utxo, Wallet,
                                 WalletProfile, estimate_vsize, round_amount)
 
@@ -44,8 +44,6 @@ EXCHANGE_PROFILE = WalletProfile(change_position="last", fee_rate=3, coin_select
 #: (a wallet rebuilt from its mnemonic elsewhere scans with its own gap limit, usually 20)
 GAP = 2
 MINER_PROFILE = WalletProfile(coin_selection="largest_first", anti_fee_sniping=False, fee_rate=1)
-
-Outpoint = tuple[bytes, int]
 
 # bech32 in pure Python is the slowest part of a payment: addresses and scripts convert through a cache
 script_for_address = functools.lru_cache(maxsize=1 << 16)(scripts.script_for_address)
