@@ -26,7 +26,7 @@ from pathlib import Path
 
 ENV = "TRACELAB_CASE"
 REPORTS = "reports.csv"
-#: the columns of ``reports.csv`` (written by :func:`labs.casefile.reports_csv`), as ``case.payments`` has them
+#: the columns of ``reports.csv`` (written by :func:`labs.bundle.casefile.reports_csv`), as ``case.payments`` has them
 PAYMENT_COLUMNS = ["reported_by", "country", "date", "chain", "asset", "amount", "from", "to", "tx", "vout"]
 
 

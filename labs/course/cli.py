@@ -44,7 +44,7 @@ def build_cmd(check, solutions, exercises):
               help="Print JSON: [{id, title, max_points, cases, questions: [...]}]; cases null: every case.")
 def list_cmd(as_json):
     """The course's modules, their topics, the catalog cases each is for, and their questions."""
-    from labs import catalog
+    from labs.spec import catalog
 
     from . import modules as M
 

@@ -78,7 +78,7 @@ def test_course_list_json(capsys):
 def test_module_03_is_for_the_catalog_cases_whose_cash_out_is_on_the_victims_chain():
     """What `course list` says 03 is for, against the catalog's specs: the first step's chain (where
     the victims pay) and the cash-out's, parameters with their defaults."""
-    from labs import catalog
+    from labs.spec import catalog
     from labs.course.modules import get
     from labs.spec import load_spec
     from labs.typologies import get_typology
