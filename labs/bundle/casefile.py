@@ -88,8 +88,7 @@ def _statements(world) -> tuple[list[str], int]:
 
 
 def _annex(world) -> list[str]:
-    """One table of every reported payment, the brief's first (what a notebook reads:
-    ``labs.course.case.reported_payments``)."""
+    """One table of every reported payment, the brief's first (``reports.csv`` holds the same rows)."""
     victims = sorted(world.truth.victims, key=lambda v: (v["time"], v["tx"]))
     utxo = any(world.lanes[v["chain"]].kind == "utxo" for v in victims)
     head = ["reported by", "country", "date", "amount", "from (victim)", "to", "tx hash"] + (["output"] if utxo else [])
@@ -98,6 +97,24 @@ def _annex(world) -> list[str]:
         row = [v["name"], v["country"], when(v["time"]), _amount(v), f"`{v['from']}`", f"`{v['to']}`", f"`{v['tx']}`"]
         lines.append("| " + " | ".join(row + ([str(v["vout"])] if utxo else [])) + " |")
     return lines
+
+
+#: ``reports.csv``: the annex's rows for a program to read, amounts in base units (``labs.course.case``)
+REPORT_COLUMNS = ["reported_by", "country", "date", "chain", "asset", "amount", "from", "to", "tx", "vout"]
+
+
+def reports_csv(world) -> str:
+    """``reports.csv``: every reported payment, as the statements give it, in the annex's order."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(REPORT_COLUMNS)
+    for v in sorted(world.truth.victims, key=lambda v: (v["time"], v["tx"])):
+        w.writerow([v["name"], v["country"], when(v["time"]), v["chain"], v.get("asset", "ETH"), int(v["amount"]),
+                    v["from"], v["to"], v["tx"], "" if v.get("vout") is None else v["vout"]])
+    return buf.getvalue()
 
 
 def _services(tags: dict) -> list[str]:
