@@ -85,6 +85,8 @@ class UtxoLane:
         self.made: list[dict] = []
         #: the CoinJoin coordinator of this chain (:class:`labs.world.coinjoin.Coordinator`), set by the world
         self.coordinator = None
+        #: contract key -> contract, as on an EVM lane: a UTXO chain has none
+        self.contracts: dict = {}
         # funding and maturity blocks end a day before the case starts
         first = start - DAY - (FUNDING_BLOCKS + COINBASE_MATURITY + 1) * block_time
         self.genesis_time = first
@@ -129,8 +131,9 @@ class UtxoLane:
         """The next unused receive address of ``actor``'s wallet."""
         return self.wallet(actor).new_address()
 
-    def deposit_address(self, exchange_actor) -> str:
-        """A new deposit address for one customer: a fresh address of the exchange's own wallet."""
+    def deposit_address(self, exchange_actor, salt: bytes = b"") -> str:
+        """A new deposit address for one customer: a fresh address of the exchange's own wallet, swept
+        later with the others (``salt`` is for the EVM's deposit contracts; a wallet needs none)."""
         self.hot(exchange_actor)
         return self.wallet(exchange_actor).new_address()
 
@@ -139,6 +142,17 @@ class UtxoLane:
         if exchange_actor.id not in self.hot_address:
             self.hot_address[exchange_actor.id] = self.wallet(exchange_actor).new_address()
         return self.hot_address[exchange_actor.id]
+
+    def controlled(self, actor) -> list[tuple[str, str]]:
+        """``(address, role)`` of every address ``actor``'s wallets have handed out on this chain:
+        receive and change addresses, and its hot wallet (an exchange's, or the CoinJoin coordinator's)."""
+        hot = self.hot_address.get(actor.id)
+        found = [(w.address(branch, i), role) for w in self._key_wallets(actor)
+                 for branch, role in ((0, "receive"), (1, "change")) for i in range(w.next_index[branch])]
+        found = [(a, role) for a, role in found if a != hot]
+        if hot:
+            found.append((hot, "hot_wallet" if actor.kind == "exchange" else "coordinator"))
+        return found
 
     def addresses_of(self, actor) -> list[str]:
         """Every receive address ``actor``'s wallet(s) handed out, in order (for attribution tags)."""
