@@ -29,7 +29,7 @@ def tagpack(case, reference: str) -> dict:
         "creator": "tracelab",
         "description": "Attributions of known services on the lab chains, as a commercial tool or public "
                        "sources would provide them. Perpetrators are not tagged.",
-        "lastmod": dt.datetime.fromtimestamp(case.spec.start, dt.timezone.utc).date().isoformat(),
+        "lastmod": dt.datetime.fromtimestamp(case.spec.start, dt.UTC).date().isoformat(),
         "confidence": "service_data",
         "source": "tracelab world model (service self-disclosure)",
         "tags": tags,

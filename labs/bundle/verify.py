@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from . import BUNDLE_FILE, check_manifest
 
@@ -50,7 +50,7 @@ def verify_bundle(folder: Path, *, backend: str = "auto", progress: Callable[[st
     # the warnings filter is process-wide: set once here, not in each thread
     with no_traces_said(), ThreadPoolExecutor(max_workers=max(1, len(chains)) if on_nodes else 1) as pool:
         results = list(pool.map(lambda c: _verify_chain(folder, c["name"], c["kind"], backend, progress), chains))
-    for c, (found, notes, done) in zip(chains, results):
+    for c, (found, notes, done) in zip(chains, results, strict=True):
         problems += found
         if skipped is not None:
             skipped += notes

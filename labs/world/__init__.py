@@ -8,7 +8,8 @@ are real contracts on the lab chains.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from eth_account.hdaccount.mnemonic import Language, Mnemonic
 from eth_account.signers.local import LocalAccount
@@ -226,7 +227,7 @@ class World:
             if actor.kind in ("user", "merchant", "otc", "gambling"):
                 # heavy-tailed holdings, in whole 10,000 sat: most users hold little, a few hold a lot
                 btc = min(rng.lognormvariate(-2.0, 1.4), 20.0) + 0.002
-                payouts.append((lane.fresh_address(actor), int(round(btc * 10_000)) * 10_000))
+                payouts.append((lane.fresh_address(actor), round(btc * 10_000) * 10_000))
         # a large world can ask for more than regtest's coinbases hold: everyone then gets proportionally less
         hot_total = HOT_COIN_VALUE * HOT_COINS * len(self.exchanges)
         budget = lane.balance(miner) * 9 // 10 - hot_total
@@ -336,11 +337,11 @@ class World:
 def _year(t: int) -> int:
     import datetime as dt
 
-    return dt.datetime.fromtimestamp(t, dt.timezone.utc).year
+    return dt.datetime.fromtimestamp(t, dt.UTC).year
 
 
 def _round_eth(x: float, places: int) -> int:
-    return int(round(x * 10**places)) * (ETH // 10**places)
+    return round(x * 10**places) * (ETH // 10**places)
 
 
 def _keccak_hex(data: bytes) -> str:

@@ -127,7 +127,8 @@ class EvmLane:
         slot = self._advance(t)
         self.flush()
         art = contracts.load(name)
-        c = self.chain.deploy(art.abi, art.bytecode, *args, sender=sender, timestamp=max(slot, self.chain.timestamp + 1))
+        c = self.chain.deploy(art.abi, art.bytecode, *args, sender=sender,
+                              timestamp=max(slot, self.chain.timestamp + 1))
         self.contracts[key or name], self.artifacts[key or name] = c, name
         return c
 

@@ -123,7 +123,7 @@ class UtxoLane:
         if actor.kind == "exchange":
             return EXCHANGE_PROFILE
         if actor.kind in ("user", "victim", "mule"):
-            profiles, weights = zip(*USER_PROFILES)
+            profiles, weights = zip(*USER_PROFILES, strict=True)
             return self.rng.choices(profiles, weights)[0]
         return BITCOIN_CORE
 
