@@ -6,6 +6,11 @@ reuse, round amounts, fee rate). Transactions wait in the ledger's mempool until
 slot they were made in is over; then one block is mined at the slot's time, its coinbase paid to
 the lab miner. Before the case starts, the lane mines the funding blocks and the 100 maturity
 blocks, and distributes coins to the actors that hold BTC when the story begins.
+
+One class at about 420 lines, on purpose: the lane is the one surface every typology, the
+background and the key use on the UTXO chain (wallets, payments, exchange deposits, withdrawals
+and sweeps, what each actor controls), and each method is a few lines over ``chains.utxo``;
+split in two, each half would reach into the other's wallets and slot.
 """
 from __future__ import annotations
 
