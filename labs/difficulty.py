@@ -160,17 +160,17 @@ def _swap_service(tables, rows, by_tx) -> list[dict]:
         w = WINDOW["swap_service"]
         t_in = _time(by_tx, o["btc_chain"], o["btc_tx"])
         ins = rows[(rows["chain"] == o["btc_chain"]) & (rows["kind"] == "utxo")
-                   & rows["to"].map(lambda a: (o["btc_chain"], a) in service)
+                   & rows["to"].map(lambda a, o=o: (o["btc_chain"], a) in service)
                    & ((rows["timestamp"] - t_in).abs() <= w) & (rows["tx_hash"] != o["btc_tx"])]
-        ins = ins[ins["amount"].map(lambda v: comparable(int(o["sats"]), int(v)))]
+        ins = ins[ins["amount"].map(lambda v, o=o: comparable(int(o["sats"]), int(v)))]
         crowd_in = int(ins["tx_hash"].nunique())
         crowd_out = 0
         if o["eth_tx"]:
             t_out = _time(by_tx, o["eth_chain"], o["eth_tx"])
             outs = rows[(rows["chain"] == o["eth_chain"]) & (rows["kind"] == "native")
-                        & rows["from"].map(lambda a: (o["eth_chain"], a) in service)
+                        & rows["from"].map(lambda a, o=o: (o["eth_chain"], a) in service)
                         & ((rows["timestamp"] - t_out).abs() <= w) & (rows["tx_hash"] != o["eth_tx"])]
-            outs = outs[outs["amount"].map(lambda v: comparable(int(o["wei"]), int(v)))]
+            outs = outs[outs["amount"].map(lambda v, o=o: comparable(int(o["wei"]), int(v)))]
             crowd_out = int(outs["tx_hash"].nunique())
         out.append({"kind": "swap_service", "chain": o["btc_chain"], "order": o["order"], "start": t_in - w,
                     "end": t_in + w, "perpetrator": 1, "crowd": min(crowd_in, crowd_out), "crowd_in": crowd_in,

@@ -1,4 +1,9 @@
-"""A lab EVM chain: accounts from a mnemonic, simulated time, deterministic signing, a replay log."""
+"""A lab EVM chain: accounts from a mnemonic, simulated time, deterministic signing, a replay log.
+
+About 400 lines, one class: :class:`EvmChain` is what the lab drives on every backend (the seam is
+:mod:`chains.evm.backends`); signing lives in :mod:`chains.evm.txsign`, the writes' worker thread
+in :mod:`chains.evm.writes`, the log in :mod:`chains.evm.replay`.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence

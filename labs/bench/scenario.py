@@ -58,13 +58,7 @@ def run(transactions: int = 20_000, *, backend: str = "anvil", block_time: int =
     start = time.perf_counter()
     with run_case(spec, backend=backend) as case:
         seconds = time.perf_counter() - start
-        counts = {}
-        for name, lane in case.world.lanes.items():
-            if lane.kind == "evm":
-                w3 = lane.chain.w3
-                counts[name] = sum(w3.eth.get_block_transaction_count(n) for n in range(1, w3.eth.block_number + 1))
-            else:  # without coinbases
-                counts[name] = sum(len(b.txs) - 1 for b in lane.ledger.blocks[1:])
+        counts = {name: lane.transactions() for name, lane in case.world.lanes.items()}  # coinbases left out
     total = sum(counts.values())
     raw_n = min(transactions, 5_000)
     raw_s, _ = raw_rpc(raw_n)

@@ -20,11 +20,11 @@ EVM_PORT, BTC_PORT = 8545, 18443
 
 
 def when(t: int) -> str:
-    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def day(t: int) -> str:
-    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d")
+    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d")
 
 
 def _amount(v: dict) -> str:

@@ -40,30 +40,15 @@ def address_rows(world, active: dict[str, set[str]]) -> list[dict]:
                          **extra})
 
     for name, lane in world.lanes.items():
-        if lane.kind == "evm":
-            for actor in world.actors.values():
-                roles = {}
-                if actor.id in world.exchanges:
-                    roles = {0: "operator", 1: "hot_wallet"}
-                for i in range(actor.next_index):
-                    add(name, actor.account(i).address, actor, roles.get(i, "wallet"))
-            for key, contract in sorted(lane.contracts.items()):
-                owner, role, extra = _contract_owner(world, key)
-                add(name, contract.address, world.actors.get(owner) or _Service(owner), role, **extra)
-        else:
-            for actor in world.actors.values():
-                hot = lane.hot_address.get(actor.id)
-                for w in lane._key_wallets(actor):
-                    for branch, role in ((0, "receive"), (1, "change")):
-                        for i in range(w.next_index[branch]):
-                            a = w.address(branch, i)
-                            if a != hot:
-                                add(name, a, actor, role)
-                if hot:
-                    add(name, hot, actor, "hot_wallet" if actor.kind == "exchange" else "coordinator")
-            for (actor_id, which), w in sorted(lane.coordinator.wallets.items() if lane.coordinator else ()):
-                for i in range(w.next_index[0]):
-                    add(name, w.address(0, i), world.actors[actor_id], which)
+        for actor in world.actors.values():
+            for address, role in lane.controlled(actor):
+                add(name, address, actor, role)
+        for key, contract in sorted(lane.contracts.items()):
+            owner, role, extra = _contract_owner(world, key)
+            add(name, contract.address, world.actors.get(owner) or _Service(owner), role, **extra)
+        for (actor_id, which), w in sorted(lane.coordinator.wallets.items() if lane.coordinator else ()):
+            for i in range(w.next_index[0]):
+                add(name, w.address(0, i), world.actors[actor_id], which)
         for ex in world.exchanges.values():
             for cid, rec in sorted(ex.customers.items()):
                 a = rec["deposit_address"].get(name)

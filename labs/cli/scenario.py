@@ -157,7 +157,7 @@ def class_new(roster, catalog, spec_path, out, backend, force):
     if len(set(ids)) != len(ids):
         raise click.ClickException(f"{roster}: duplicate trainee ids")
     index = []
-    for lineno, (row, tid) in enumerate(zip(rows, ids), 2):
+    for lineno, (row, tid) in enumerate(zip(rows, ids, strict=True), 2):
         if row.get("seed"):
             try:
                 seed = int(row["seed"])
@@ -167,7 +167,7 @@ def class_new(roster, catalog, spec_path, out, backend, force):
             # each trainee's seed derives from the spec's and the id: stable if the roster is reordered
             seed = int.from_bytes(hashlib.sha256(f"{base.seed}/{tid}".encode()).digest()[:4], "big")
         spec = base.with_seed(seed).for_trainee(tid)
-        (bundle, key), made = _generate(spec, out / "bundles" / tid, out / "keys" / tid, backend, force, console,
+        (bundle, _key), made = _generate(spec, out / "bundles" / tid, out / "keys" / tid, backend, force, console,
                                         what=f"trainee {lineno - 1} of {len(ids)}, {tid}: ")
         # relative to the class folder, so the folder can move (or be copied to another machine)
         index.append({"id": tid, "name": row.get("name", ""), "seed": seed, "trainee": tid,

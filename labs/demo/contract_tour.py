@@ -46,7 +46,8 @@ def run_tour(backend: str = "auto") -> TourResult:
         bridge_b = contracts.deploy(b, "Bridge", relayer.address, sender=b.accounts[0])
         custody = contracts.deploy(a, "Custody", [officer1.address, officer2.address, officer3.address], 2,
                                    sender=operator)
-        step("A", "issuer mints 50,000 LUSD to the victim", a.transact(usd.functions.mint(victim.address, 50_000 * USD), issuer))
+        step("A", "issuer mints 50,000 LUSD to the victim",
+             a.transact(usd.functions.mint(victim.address, 50_000 * USD), issuer))
 
         # the victim pays the platform in ETH and in the stablecoin
         h = a.send(victim, platform.address, value=3 * ETH)
@@ -58,7 +59,8 @@ def run_tour(backend: str = "auto") -> TourResult:
         # mixer: deposit a note, a relayer withdraws it to a fresh address for a fee
         secret, nullifier = bytes(range(32)), bytes(range(32, 64))
         commitment = mixer.functions.commitmentOf(secret, nullifier).call()
-        step("A", "platform deposits 1 ETH into the mixer", a.transact(mixer.functions.deposit(commitment), platform, value=ETH))
+        step("A", "platform deposits 1 ETH into the mixer",
+             a.transact(mixer.functions.deposit(commitment), platform, value=ETH))
         fee = ETH // 200
         step("A", "relayer withdraws the note to a fresh address",
              a.transact(mixer.functions.withdraw(secret, nullifier, fresh.address, relayer.address, fee), relayer))

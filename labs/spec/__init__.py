@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import SpecError
 
-__all__ = ["SpecError", "ScenarioSpec", "load_spec", "parse_params"]
+__all__ = ["ScenarioSpec", "SpecError", "load_spec", "parse_params"]
 
 
 #: how crowded the services a perpetrator uses are (see ``labs/difficulty.py`` for the floors)
@@ -87,10 +87,10 @@ class ScenarioSpec:
                 return c
         raise SpecError(f"no chain named {name!r}: the spec has {', '.join(c.name for c in self.chains)}")
 
-    def with_seed(self, seed: int) -> "ScenarioSpec":
+    def with_seed(self, seed: int) -> ScenarioSpec:
         return dataclasses.replace(self, seed=_int(seed, "seed", minimum=0))
 
-    def for_trainee(self, trainee: str) -> "ScenarioSpec":
+    def for_trainee(self, trainee: str) -> ScenarioSpec:
         return dataclasses.replace(self, trainee=_str(trainee, "trainee"))
 
     def to_dict(self) -> dict:

@@ -109,7 +109,7 @@ class Step:
 
     def hold(self, chain: str, actor: Actor, account: LocalAccount, asset: str, amount: int,
              token: str | None = None) -> None:
-        """Record that ``account`` now holds ``amount`` of ``asset`` (an ERC-20 at ``token``, or ETH) of the proceeds."""
+        """Record that ``account`` now holds ``amount`` of ``asset``, of the proceeds (ERC-20 at ``token``, or ETH)."""
         self.world.truth.control(actor.id, chain, account.address)
         self.world.proceeds.append({"chain": chain, "actor": actor.id, "account": account, "address": account.address,
                                     "asset": asset, "amount": amount, "token": token})
@@ -157,12 +157,15 @@ def crowd_at_exchange(step: Step, chain: str, ex, asset: str, amount: int, t: in
 
     world = step.world
     usd = usd_value(asset, amount, decimals_of(asset))
+    # the chain's own coin in base units, and the grain comparable amounts are drawn in
     if world.lanes[chain].kind == "utxo":
-        native = usd * BTC // USD_PER_UNIT["BTC"]
-        make = lambda r: (ex.actor.id, draw_comparable(r, native, 10_000))  # noqa: E731
+        native, grain = usd * BTC // USD_PER_UNIT["BTC"], 10_000
     else:
-        native = usd * ETH // USD_PER_UNIT["ETH"]
-        make = lambda r: (ex.actor.id, draw_comparable(r, native, 10**15))  # noqa: E731
+        native, grain = usd * ETH // USD_PER_UNIT["ETH"], 10**15
+
+    def make(r):
+        return ex.actor.id, draw_comparable(r, native, grain)
+
     if native:
         world.crowd("exchange_deposit", "deposit", chain, world.clock, t + WINDOW["exchange_deposit"], make)
 

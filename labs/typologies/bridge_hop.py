@@ -48,8 +48,8 @@ def run(step: Step, p: Params, rng) -> None:
                                                       h["token"]), False)
         if token is not False:  # others bridge the same asset on this route about then, at comparable amounts
             world.crowd("bridge", "bridge", p.chain, world.clock, t + WINDOW["bridge"],
-                        lambda r, a=h["amount"], token=token: (draw_comparable(r, a, 10**12 if token is None else 10**6),
-                                                               token))
+                        lambda r, a=h["amount"], token=token: (
+                            draw_comparable(r, a, 10**12 if token is None else 10**6), token))
         if h["asset"] == "ETH":
             amount = h["amount"] - GAS_RESERVE
             receipt = step.call(p.chain, holder, account, bridge.functions.depositETH(dst_id, recipient.address), t,

@@ -87,7 +87,7 @@ def run(step: Step, p: Params, rng) -> None:
             amounts = [eth_round(rng, total_usd * ETH // ETH_PRICE_USD * w // 1000, 0.6) for w in weights]
             own = victim.account(0).address
             buy = lane.transfer(ex.hot_wallet, own, sum(amounts) + n * TRANSFER_FEE, buy_t)
-        for t, amount in zip([first, *times], amounts):
+        for t, amount in zip([first, *times], amounts, strict=True):
             if utxo:
                 h, outs = step.utxo_spend(p.chain, victim, lane.coins(victim), [(deposit, amount)], t,
                                           note="victim payment", controlled=False)

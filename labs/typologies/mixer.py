@@ -80,7 +80,7 @@ def run(step: Step, p: Params, rng) -> None:
     last_deposit = t
     for denom in sorted({d for _, d, _ in plan}):
         times = [dt for _, d, dt in plan if d == denom]
-        end = max(last_deposit + delay for (_, d, _), delay in zip(plan, delays) if d == denom)
+        end = max(last_deposit + delay for (_, d, _), delay in zip(plan, delays, strict=True) if d == denom)
         world.crowd("mixer", "mix", p.chain, times[0], end,
                     lambda r, denom=denom: (denom, r.randint(HOUR, p.delay_hours_max * HOUR)))
     for h, denom, dt in plan:
@@ -94,7 +94,7 @@ def run(step: Step, p: Params, rng) -> None:
         notes.append((denom, secret, nullifier, mixer, record))
     last = t
     schedule = []
-    for i, (note, delay) in enumerate(zip(notes, delays)):
+    for i, (note, delay) in enumerate(zip(notes, delays, strict=True)):
         schedule.append((t + delay, i, note, targets[i % len(targets)]))
     for wt, _, (denom, secret, nullifier, mixer, record), target in sorted(schedule, key=lambda s: (s[0], s[1])):
         fee = denom * p.relayer_fee_bps // 10_000 if p.relayer else 0

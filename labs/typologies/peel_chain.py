@@ -61,7 +61,7 @@ class Params:
             raise ValueError(f"script_type: expected one of {', '.join(PURPOSES)}, got {self.script_type!r}")
         if self.fee_rate < 1:
             raise ValueError("fee_rate: expected at least 1 sat/vB")
-        if not (0 <= self.to_exchange and 0 <= self.to_mule and self.to_exchange + self.to_mule <= 1):
+        if not (self.to_exchange >= 0 and self.to_mule >= 0 and self.to_exchange + self.to_mule <= 1):
             raise ValueError("to_exchange, to_mule: expected shares between 0 and 1 that sum to at most 1")
         if self.mules < 1:
             raise ValueError("mules: expected 1 or more")
@@ -91,7 +91,8 @@ def run(step: Step, p: Params, rng) -> None:
         coins += lane.coins_at(world.actors[h["actor"]], h["outpoints"])
     mules = []
     for _ in range(p.mules):
-        country = rng.choice([c for c in ("RS", "AL", "XK", "MK", "ME", "BA") if c in names.COUNTRIES] or sorted(names.COUNTRIES))
+        country = rng.choice([c for c in ("RS", "AL", "XK", "MK", "ME", "BA") if c in names.COUNTRIES]
+                             or sorted(names.COUNTRIES))
         mule = world.add_actor("mule", names.person(rng, country), country)
         mule.kyc = {"name": mule.name}
         mules.append(mule)
@@ -114,7 +115,8 @@ def run(step: Step, p: Params, rng) -> None:
             mule, ex = rng.choice(mules), rng.choice(exchanges)
             crowd_at_exchange(step, p.chain, ex, "BTC", peel, t)
             rec = world.kyc_customer(ex, mule)
-            dest, note = rec["deposit_address"][p.chain], f"peel {hop + 1}: to {ex.actor.name} (customer {rec['customer_id']})"
+            dest = rec["deposit_address"][p.chain]
+            note = f"peel {hop + 1}: to {ex.actor.name} (customer {rec['customer_id']})"
             cashout = {"venue": "exchange", "exchange": ex.actor.name, "jurisdiction": ex.actor.jurisdiction,
                        "actor": mule.id,
                        "kyc": {k: v for k, v in rec.items() if k not in ("salt", "actor", "deposit_address")}}

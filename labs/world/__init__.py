@@ -8,12 +8,12 @@ are real contracts on the lab chains.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from eth_account.hdaccount.mnemonic import Language, Mnemonic
 from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
-from eth_utils import to_checksum_address
 
 from chains import contracts
 from chains.evm import EvmChain, Genesis, derive_accounts
@@ -166,13 +166,7 @@ class World:
         rec["salt"] = "0x" + salt.hex()
         rec["deposit_address"] = {}
         for lane in self.lanes.values():
-            if lane.kind == "utxo":
-                # a fresh address of the exchange's own wallet, swept later with the others
-                rec["deposit_address"][lane.name] = lane.deposit_address(exchange.actor)
-                continue
-            dep = lane.contracts[exchange.actor.id]
-            rec["deposit_address"][lane.name] = create2_address(dep.address, salt, _DEPOSIT_INIT_HASH)
-            lane.contract_recipients.add(rec["deposit_address"][lane.name])
+            rec["deposit_address"][lane.name] = lane.deposit_address(exchange.actor, salt)
         exchange.customers[cid] = rec
         exchange.by_actor[actor.id] = cid
         return rec
@@ -196,21 +190,23 @@ class World:
         return alloc
 
     def _start_chains(self, backend: str):
-        genesis_time = self.spec.start - DAY
+        start = {"evm": self._start_evm, "utxo": self._start_utxo}  # chain kind -> how its lane starts
         for cspec in self.spec.chains:
-            if cspec.kind == "utxo":
-                self._start_utxo(cspec)
-                continue
-            alloc = self._genesis_alloc(self.rng("genesis", cspec.name))
-            genesis = Genesis(chain_id=cspec.chain_id, timestamp=genesis_time, alloc=alloc)
-            self.progress(f"starting EVM chain {cspec.name} (chain id {cspec.chain_id})")
-            # nothing reads a past block's state while a case is made: anvil need not keep it
-            chain = EvmChain.from_genesis(genesis, backend, history=False)
-            lane = EvmLane(cspec.name, chain, cspec.block_time)
-            self.lanes[cspec.name] = lane
-            self._deploy_services(lane, genesis_time + HOUR)
+            start[cspec.kind](cspec, backend)
 
-    def _start_utxo(self, cspec):
+    def _start_evm(self, cspec, backend: str):
+        """An EVM chain: its accounts funded at genesis, a day before the case, then the services deployed."""
+        genesis_time = self.spec.start - DAY
+        alloc = self._genesis_alloc(self.rng("genesis", cspec.name))
+        genesis = Genesis(chain_id=cspec.chain_id, timestamp=genesis_time, alloc=alloc)
+        self.progress(f"starting EVM chain {cspec.name} (chain id {cspec.chain_id})")
+        # nothing reads a past block's state while a case is made: anvil need not keep it
+        chain = EvmChain.from_genesis(genesis, backend, history=False)
+        lane = EvmLane(cspec.name, chain, cspec.block_time)
+        self.lanes[cspec.name] = lane
+        self._deploy_services(lane, genesis_time + HOUR)
+
+    def _start_utxo(self, cspec, backend: str):  # backend unused: the UTXO chain runs in process
         """The UTXO chain: funding and maturity blocks, then coins for everyone who holds BTC at the start."""
         from .utxo_lane import HOT_COIN_VALUE, HOT_COINS
 
@@ -231,7 +227,7 @@ class World:
             if actor.kind in ("user", "merchant", "otc", "gambling"):
                 # heavy-tailed holdings, in whole 10,000 sat: most users hold little, a few hold a lot
                 btc = min(rng.lognormvariate(-2.0, 1.4), 20.0) + 0.002
-                payouts.append((lane.fresh_address(actor), int(round(btc * 10_000)) * 10_000))
+                payouts.append((lane.fresh_address(actor), round(btc * 10_000) * 10_000))
         # a large world can ask for more than regtest's coinbases hold: everyone then gets proportionally less
         hot_total = HOT_COIN_VALUE * HOT_COINS * len(self.exchanges)
         budget = lane.balance(miner) * 9 // 10 - hot_total
@@ -341,22 +337,12 @@ class World:
 def _year(t: int) -> int:
     import datetime as dt
 
-    return dt.datetime.fromtimestamp(t, dt.timezone.utc).year
+    return dt.datetime.fromtimestamp(t, dt.UTC).year
 
 
 def _round_eth(x: float, places: int) -> int:
-    return int(round(x * 10**places)) * (ETH // 10**places)
-
-
-_DEPOSIT_INIT_HASH = keccak(bytes.fromhex(contracts.load("DepositAddress").bytecode[2:]))
-
-
-def create2_address(factory: str, salt: bytes, init_code_hash: bytes) -> str:
-    """The address CREATE2 gives (EIP-1014): what ExchangeDeposits.depositAddressOf computes on chain."""
-    return to_checksum_address(keccak(b"\xff" + bytes.fromhex(factory[2:]) + salt + init_code_hash)[12:])
+    return round(x * 10**places) * (ETH // 10**places)
 
 
 def _keccak_hex(data: bytes) -> str:
-    from eth_hash.auto import keccak
-
     return keccak(data).hex()

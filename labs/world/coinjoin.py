@@ -75,7 +75,7 @@ class Coordinator:
         return max(fits) if fits else 0
 
     def tx0(self, actor, coins, pool: int, outputs: int, t: int, remixes: int) -> tuple[str, list[Entry]]:
-        """``actor`` enters ``pool`` with up to ``outputs`` premix coins from ``coins``; returns the txid and entries."""
+        """``actor`` enters ``pool`` with up to ``outputs`` premix coins from ``coins``: the txid and entries."""
         premix = self.wallet(actor, "premix")
         total = sum(u.value for u in coins)
         fee = pool * POOL_FEE_BPS // 10_000

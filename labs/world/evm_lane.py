@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
+from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
 
 from chains import contracts
 from chains.evm import EvmChain
@@ -24,6 +26,13 @@ TRANSFER_FEE = 21_000 * MAX_PRIORITY_FEE_PER_GAS
 #: gas limit of a plain transfer to a contract that accepts ETH (an exchange deposit address): its
 #: empty receive() costs a little over 21,000, and only the gas used is paid
 CONTRACT_TRANSFER_GAS = 30_000
+#: keccak of the DepositAddress contract's init code: with a customer's salt, its CREATE2 address
+DEPOSIT_INIT_HASH = keccak(bytes.fromhex(contracts.load("DepositAddress").bytecode[2:]))
+
+
+def create2_address(factory: str, salt: bytes, init_code_hash: bytes) -> str:
+    """The address CREATE2 gives (EIP-1014): what ExchangeDeposits.depositAddressOf computes on chain."""
+    return to_checksum_address(keccak(b"\xff" + bytes.fromhex(factory[2:]) + salt + init_code_hash)[12:])
 
 
 class EvmLane:
@@ -118,9 +127,23 @@ class EvmLane:
         slot = self._advance(t)
         self.flush()
         art = contracts.load(name)
-        c = self.chain.deploy(art.abi, art.bytecode, *args, sender=sender, timestamp=max(slot, self.chain.timestamp + 1))
+        c = self.chain.deploy(art.abi, art.bytecode, *args, sender=sender,
+                              timestamp=max(slot, self.chain.timestamp + 1))
         self.contracts[key or name], self.artifacts[key or name] = c, name
         return c
+
+    def deposit_address(self, exchange_actor, salt: bytes) -> str:
+        """A customer's deposit address at an exchange: the CREATE2 address its deposit factory gives
+        ``salt``, a contract only once the exchange sweeps it (so ETH sent there costs more gas)."""
+        address = create2_address(self.contracts[exchange_actor.id].address, salt, DEPOSIT_INIT_HASH)
+        self.contract_recipients.add(address)
+        return address
+
+    def controlled(self, actor) -> list[tuple[str, str]]:
+        """``(address, role)`` of every address ``actor`` has used on this chain: its accounts in order
+        (an exchange's first two are its operator and hot wallet)."""
+        roles = {0: "operator", 1: "hot_wallet"} if actor.kind == "exchange" else {}
+        return [(actor.account(i).address, roles.get(i, "wallet")) for i in range(actor.next_index)]
 
     def balance(self, address: str) -> int:
         self.flush()

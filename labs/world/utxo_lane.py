@@ -6,6 +6,11 @@ reuse, round amounts, fee rate). Transactions wait in the ledger's mempool until
 slot they were made in is over; then one block is mined at the slot's time, its coinbase paid to
 the lab miner. Before the case starts, the lane mines the funding blocks and the 100 maturity
 blocks, and distributes coins to the actors that hold BTC when the story begins.
+
+One class at about 420 lines, on purpose: the lane is the one surface every typology, the
+background and the key use on the UTXO chain (wallets, payments, exchange deposits, withdrawals
+and sweeps, what each actor controls), and each method is a few lines over ``chains.utxo``;
+split in two, each half would reach into the other's wallets and slot.
 """
 from __future__ import annotations
 
@@ -85,6 +90,8 @@ class UtxoLane:
         self.made: list[dict] = []
         #: the CoinJoin coordinator of this chain (:class:`labs.world.coinjoin.Coordinator`), set by the world
         self.coordinator = None
+        #: contract key -> contract, as on an EVM lane: a UTXO chain has none
+        self.contracts: dict = {}
         # funding and maturity blocks end a day before the case starts
         first = start - DAY - (FUNDING_BLOCKS + COINBASE_MATURITY + 1) * block_time
         self.genesis_time = first
@@ -121,7 +128,7 @@ class UtxoLane:
         if actor.kind == "exchange":
             return EXCHANGE_PROFILE
         if actor.kind in ("user", "victim", "mule"):
-            profiles, weights = zip(*USER_PROFILES)
+            profiles, weights = zip(*USER_PROFILES, strict=True)
             return self.rng.choices(profiles, weights)[0]
         return BITCOIN_CORE
 
@@ -129,8 +136,9 @@ class UtxoLane:
         """The next unused receive address of ``actor``'s wallet."""
         return self.wallet(actor).new_address()
 
-    def deposit_address(self, exchange_actor) -> str:
-        """A new deposit address for one customer: a fresh address of the exchange's own wallet."""
+    def deposit_address(self, exchange_actor, salt: bytes = b"") -> str:
+        """A new deposit address for one customer: a fresh address of the exchange's own wallet, swept
+        later with the others (``salt`` is for the EVM's deposit contracts; a wallet needs none)."""
         self.hot(exchange_actor)
         return self.wallet(exchange_actor).new_address()
 
@@ -139,6 +147,17 @@ class UtxoLane:
         if exchange_actor.id not in self.hot_address:
             self.hot_address[exchange_actor.id] = self.wallet(exchange_actor).new_address()
         return self.hot_address[exchange_actor.id]
+
+    def controlled(self, actor) -> list[tuple[str, str]]:
+        """``(address, role)`` of every address ``actor``'s wallets have handed out on this chain:
+        receive and change addresses, and its hot wallet (an exchange's, or the CoinJoin coordinator's)."""
+        hot = self.hot_address.get(actor.id)
+        found = [(w.address(branch, i), role) for w in self._key_wallets(actor)
+                 for branch, role in ((0, "receive"), (1, "change")) for i in range(w.next_index[branch])]
+        found = [(a, role) for a, role in found if a != hot]
+        if hot:
+            found.append((hot, "hot_wallet" if actor.kind == "exchange" else "coordinator"))
+        return found
 
     def addresses_of(self, actor) -> list[str]:
         """Every receive address ``actor``'s wallet(s) handed out, in order (for attribution tags)."""

@@ -49,7 +49,7 @@ def _services(key, tables) -> list[tuple[str, set, set, int, int]]:
 def _first_seen(rows, addresses: set[str]) -> dict[str, int]:
     seen = {}
     near = rows[rows["to"].isin(addresses) | rows["from"].isin(addresses)]
-    for sender, recipient, t in zip(near["from"], near["to"], near["timestamp"]):
+    for sender, recipient, t in zip(near["from"], near["to"], near["timestamp"], strict=True):
         for a in (sender, recipient):
             if a in addresses:
                 seen[a] = min(seen.get(a, t), t)
@@ -68,7 +68,8 @@ def gas_links(key, tables, rows) -> list[str]:
         else:
             before = ins | {a for a, t in seen.items() if t < first}
             after = outs | {a for a, t in seen.items() if last and t > last}
-        for sender, recipient, tx, chain in zip(direct["from"], direct["to"], direct["tx_hash"], direct["chain"]):
+        for sender, recipient, tx, chain in zip(direct["from"], direct["to"], direct["tx_hash"], direct["chain"],
+                                                 strict=True):
             if (sender in before and recipient in after) or (sender in after and recipient in before):
                 found.append(f"{service}: {sender} -> {recipient} in {tx} on {chain}")
     return sorted(set(found))
@@ -80,7 +81,7 @@ def same_address_links(key, rows) -> list[str]:
     everyone = set().union(*_perp(key).values()) if _perp(key) else set()
     evm = rows[rows["to"].str.startswith("0x")]
     near = evm[evm["from"].isin(everyone) | evm["to"].isin(everyone)]
-    for sender, recipient, chain in zip(near["from"], near["to"], near["chain"]):
+    for sender, recipient, chain in zip(near["from"], near["to"], near["chain"], strict=True):
         for a in (sender, recipient):
             if a in everyone:
                 chains[a].add(chain)

@@ -58,7 +58,7 @@ def _case(tmp_path, typology: str = "", setting: dict | None = None):
         return write_bundle(case, tmp_path / (typology or "clean"))
 
 
-@pytest.mark.parametrize("typology, setting, link, mistake", [
+@pytest.mark.parametrize(("typology", "setting", "link", "mistake"), [
     ("", {}, None, None),
     ("mixer", {"relayer": False}, "gas", "relayer"),
     ("mixer", {"hasty": True}, "timing", "hasty"),

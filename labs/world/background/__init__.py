@@ -60,7 +60,7 @@ class Background:
                 self.balances[(lane.name, addr)] = bal
             for ex in world.exchanges.values():
                 self.stable[(lane.name, ex.hot_wallet.address)] = HOT_USD
-        kinds, weights = zip(*KINDS.items())
+        kinds, weights = zip(*KINDS.items(), strict=True)
         if chains and len(self.users) >= 2:
             for _ in range(spec.background.transactions):
                 day = self.rng.randrange(spec.background.days)
@@ -108,7 +108,7 @@ class Background:
             self.push(end + 600, "sweep", None, (ex.actor.id,))
         self.run_until(end + 600)
         # a bridge pays out every deposit, the last ones too; other late events are dropped
-        for when, _, kind, chain, data in sorted(self.heap, key=lambda e: e[:2]):
+        for when, _, kind, _chain, data in sorted(self.heap, key=lambda e: e[:2]):
             if kind == "relay":
                 self.world.relay(*data, when)
         self.heap.clear()

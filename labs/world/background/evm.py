@@ -248,7 +248,7 @@ def stable(bg, t, chain):
 
 
 def instant_payout(bg, t, chain, order):
-    """The instant swap service pays an order's ETH (the order was paid in BTC, see :mod:`labs.world.background.utxo`)."""
+    """The instant swap service pays an order's ETH (paid for in BTC: :mod:`labs.world.background.utxo`)."""
     service = bg.world.actors[order["service"]]
     if bg.balances.get((chain, service.address), 0) > order["wei"] + GAS_RESERVE:
         order.update(eth_tx=send(bg, chain, service.account(0), order["eth_to"], order["wei"], t), eth_time=t)

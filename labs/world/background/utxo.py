@@ -153,7 +153,7 @@ def coinjoin_tx0(bg, t, chain, user=None, pool=None):
             break
     try:
         coordinator.tx0(a, chosen, pool, outputs, t, remixes=bg.rng.choice([0, 1, 1, 2, 3, 5]))
-    except Exception:  # too little for even one premix coin: an ordinary payment instead
+    except ValueError:  # too little for even one premix coin: an ordinary payment instead
         return p2p(bg, t, chain)
     bg.executed += 1
 

@@ -104,7 +104,7 @@ def test_same_seed_same_bytes_across_processes(tmp_path):
         runs.append((out, subprocess.Popen(
             [sys.executable, "-m", "labs.cli", "scenario", "new", str(spec), "--seed", "9",
              "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)))
-    for out, proc in runs:
+    for _out, proc in runs:
         assert proc.wait(timeout=600) == 0, proc.stdout.read().decode()
     manifests = [(out / "MANIFEST.sha256").read_text() for out, _ in runs]
     assert "chains/bitcoin/replay.jsonl" in manifests[0]
@@ -169,7 +169,7 @@ def test_force_replaces_only_what_tracelab_made(tmp_path, bundle):
     """--force replaces a bundle (or key) tracelab wrote, or an empty folder; a user's file survives."""
     import shutil
 
-    out, key = bundle
+    out, _key = bundle
     spec = load_spec("t.toml", text=SPEC).with_seed(4)
     notes = tmp_path / "notes"
     notes.mkdir()
@@ -180,11 +180,11 @@ def test_force_replaces_only_what_tracelab_made(tmp_path, bundle):
     keyed = tmp_path / "keyed"
     shutil.copytree(out, keyed)
     with run_case(spec) as case:
-        with pytest.raises(BundleError, match="is not a tracelab bundle .it has no MANIFEST.sha256."):
+        with pytest.raises(BundleError, match=r"is not a tracelab bundle \(it has no MANIFEST\.sha256\)"):
             write_bundle(case, notes, tmp_path / "k1", force=True)
-        with pytest.raises(BundleError, match="exports/my-analysis.csv is not one of its files"):
+        with pytest.raises(BundleError, match=r"exports/my-analysis\.csv is not one of its files"):
             write_bundle(case, mine, tmp_path / "k2", force=True)
-        with pytest.raises(BundleError, match="is not a tracelab key .its manifest lists no key.json."):
+        with pytest.raises(BundleError, match=r"is not a tracelab key \(its manifest lists no key\.json\)"):
             write_bundle(case, tmp_path / "new", keyed, force=True)  # a bundle is no key
         assert not (tmp_path / "new").exists()
         (tmp_path / "empty").mkdir()

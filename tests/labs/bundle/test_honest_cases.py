@@ -10,7 +10,7 @@ import pytest
 from labs.spec import catalog
 from labs.typologies import TYPOLOGIES, get_typology
 
-from ..conftest import CATALOG, EXTRA_SEEDS, catalog_seeds
+from ..conftest import CATALOG, catalog_seeds
 
 #: parameter names that are also ordinary words of the public formats in a bundle
 _COMMON = {"chain", "exchange", "venue", "addresses", "days", "victims", "countries", "splits", "mules", "relayer",
@@ -97,5 +97,8 @@ def test_same_seed_of_two_cases_shares_no_one():
         worlds[name] = world.actors
     a, b = worlds.values()
     assert not {x.mnemonic for x in a.values()} & {x.mnemonic for x in b.values()}
-    users = lambda w: {x.name for x in w.values() if x.kind == "user"}  # noqa: E731
+
+    def users(w):
+        return {x.name for x in w.values() if x.kind == "user"}
+
     assert len(users(a) & users(b)) < len(users(a)) // 4  # a few names recur by chance, not the people

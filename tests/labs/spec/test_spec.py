@@ -49,7 +49,7 @@ def test_describe_checks_the_header_as_load_spec_does(tmp_path):
         describe(bad)
 
 
-@pytest.mark.parametrize("edit, message", [
+@pytest.mark.parametrize(("edit", "message"), [
     (lambda t: t.replace('typology = "investment_fraud_collection"', 'typology = "teleport"'),
      r"story\[0\].typology: unknown typology 'teleport' \(expected one of investment_fraud_collection"),
     (lambda t: t.replace("victims = 2", "victims = 0"), r"story\[0\]: victims: expected at least 1"),
@@ -60,7 +60,8 @@ def test_describe_checks_the_header_as_load_spec_does(tmp_path):
     (lambda t: t.replace("seed = 3", "seed = -1"), r"seed: expected an integer >= 0, got -1"),
     (lambda t: t + '\n[world]\nusers = 1\n', r"world.users: expected an integer >= 2, got 1"),
     (lambda t: t + '\n[background]\ndays = "many"\n', r"background.days: expected an integer, got 'many'"),
-    (lambda t: t.replace("seed = 3", "seed = 3\nstart = 2026-03-02T08:00:00"), r"^test.toml: start: expected a time with a zone"),
+    (lambda t: t.replace("seed = 3", "seed = 3\nstart = 2026-03-02T08:00:00"),
+     r"^test.toml: start: expected a time with a zone"),
     (lambda t: t.replace("victims = 2", 'victims = 2\nchain = "bitcoin"'),
      r"story\[0\].chain: expected an EVM or a UTXO chain of the spec \(ethereum\), got 'bitcoin'"),
     (lambda t: t + '[[story]]\ntypology = "peel_chain"\n',

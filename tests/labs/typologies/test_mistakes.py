@@ -6,6 +6,7 @@ times) or from what an exchange would answer a production order with (the KYC re
 cash-outs). The key must name the mistake.
 """
 import functools
+import itertools
 import tomllib
 
 import networkx as nx
@@ -43,7 +44,7 @@ LAYERS = story("layers-mistakes", {"typology": "fan_in"}, {"typology": "round_tr
                {"typology": "exchange_layering", "hops": 2}, {"typology": "cash_out", "exchange": 2})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def facts(text: str, seed: int) -> dict:
     """Run the case and keep what the tests read: each move with its transaction as mined, the key's steps."""
     with run_case(load_spec("t.toml", text=text).with_seed(seed)) as case:
@@ -73,7 +74,7 @@ def mistakes_of(f, typology):
 
 def gaps(ms):
     times = sorted(m["time"] for m in ms)
-    return [b - a for a, b in zip(times, times[1:])]
+    return [b - a for a, b in itertools.pairwise(times)]
 
 
 # -- fan-out ----------------------------------------------------------------------------------

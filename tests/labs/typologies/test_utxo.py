@@ -130,7 +130,7 @@ def test_peel_chain_shape(seed):
     ransom = case.world.truth.victims[0]
     previous = None
     perp = set(case.world.truth.clusters["perpetrator"]["bitcoin"])
-    for i, (txid, peel, change) in enumerate(hops):
+    for txid, peel, change in hops:
         tx = tx_of(ledger, txid)
         ins, outs = inputs_of(ledger, tx), outputs_of(tx)
         # one input, from the previous hop's change (the first from the ransom), two outputs

@@ -157,7 +157,8 @@ def test_ordinary_users_trade_with_otc_desks_on_both_chains(mixed):
     desks = mixed.of_kind("otc")
     assert len([txid for d in desks for txid, _ in _btc_payments_to(mixed, d) if txid not in story]) >= 3
     w3, addresses = mixed.lanes["ethereum"].w3, {d.address for d in desks}
-    eth = [tx for n in range(1, w3.eth.block_number + 1) for tx in w3.eth.get_block(n, full_transactions=True)["transactions"]
+    eth = [tx for n in range(1, w3.eth.block_number + 1)
+           for tx in w3.eth.get_block(n, full_transactions=True)["transactions"]
            if tx["to"] in addresses or tx["from"] in addresses]
     assert len(eth) >= 3
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 
-import pytest
 
 from chains.utxo.scripts import address as script_address
 from labs.world.coinjoin import POOLS, PREMIX_SURPLUS, ROUND_SIZE
@@ -13,7 +12,7 @@ from labs.spec import load_spec
 from ..specs import spec_text
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _case(consolidate: bool):
     text = spec_text("cj", [{"typology": "ransomware_payment", "chain": "bitcoin", "amount_usd": 30000},
                             {"typology": "coinjoin", "remixes": 1, "outputs_max": 4, "consolidate": consolidate},

@@ -1,6 +1,6 @@
 from chains import contracts
 from chains.evm import EvmChain
-from labs.world import _DEPOSIT_INIT_HASH, create2_address
+from labs.world.evm_lane import DEPOSIT_INIT_HASH, create2_address
 
 
 def test_create2_matches_the_contract():
@@ -9,5 +9,5 @@ def test_create2_matches_the_contract():
         factory = contracts.deploy(chain, "ExchangeDeposits", op.address, hot.address, sender=op)
         for i in range(3):
             salt = bytes([i]) * 32
-            assert create2_address(factory.address, salt, _DEPOSIT_INIT_HASH) == \
+            assert create2_address(factory.address, salt, DEPOSIT_INIT_HASH) == \
                 factory.functions.depositAddressOf(salt).call()
