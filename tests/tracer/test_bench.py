@@ -6,11 +6,11 @@ import pytest
 from click.testing import CliRunner
 
 import tracer.load
-from tracer import transfers as T
 from tracer.bench import (Disagreement, bench_tracer, compare, compare_utxo, measure_multi, networkx_trace,
                           networkx_utxo_trace)
 from tracer.bench import utxo as utxo_half
 from tracer.bench.evm import generate
+from tracer.handmade import account, utxo
 from tracer.trace import trace_forward
 
 
@@ -68,8 +68,6 @@ def test_utxo_fifo_trace_stays_within_its_baseline_and_many_victims_reconcile(tm
 
 
 def test_compare_utxo_catches_a_trace_through_a_transaction_the_baseline_missed():
-    from tracer.handmade import utxo
-
     t = utxo([("t1", [("s", 10, None)], [("a", 9)]), ("t2", [("a", 9, "t1:0")], [("b", 8)])])
     base = networkx_utxo_trace(t, "s", hops=1)
     flows = pd.DataFrame({"tx_hash": ["t1", "t2"], "from": ["t1", "t2"], "to": ["a", "b"], "hop": [1, 2],
@@ -95,24 +93,19 @@ def test_fifo_trace_stays_within_the_networkx_baseline(tmp_path):
     assert counts["reached_fifo"] > 10 and counts["reached_networkx"] >= counts["reached_fifo"]
 
 
-def _table(rows):
-    return pd.DataFrame([("c", tx, b, b, f, to, "X", a, "native", 0, -1) for tx, b, f, to, a in rows],
-                        columns=T.COLUMNS)
-
-
 def test_networkx_trace_follows_time_order_and_hop_limit():
-    t = _table([("t0", 1, "a", "b", 5),   # before a is reached: not followed
-                ("t1", 2, "s", "a", 10),
-                ("t2", 3, "a", "b", 4),
-                ("t3", 4, "b", "c", 3),
-                ("t4", 5, "c", "d", 2)])
+    t = account([("t0", "a", "b", 5),   # before a is reached: not followed
+                 ("t1", "s", "a", 10),
+                 ("t2", "a", "b", 4),
+                 ("t3", "b", "c", 3),
+                 ("t4", "c", "d", 2)])
     r = networkx_trace(t, "s", hops=2)
     assert r["hops"] == {"s": 0, "a": 1, "b": 2}
     assert r["received"] == {"a": 10, "b": 4}  # b sits at the hop limit: passes nothing on
 
 
 def test_compare_catches_a_fifo_trace_beyond_the_baseline():
-    t = _table([("t1", 1, "s", "a", 10), ("t2", 2, "a", "b", 4)])
+    t = account([("t1", "s", "a", 10), ("t2", "a", "b", 4)])
     base = networkx_trace(t, "s", hops=1)
     flows = pd.DataFrame({"to": ["a", "b"], "hop": [1, 2], "tainted": [10, 4]})
     with pytest.raises(Disagreement, match="FIFO reached b"):
