@@ -34,6 +34,8 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, lazy={
     "demo": "labs.demo:demo",
     "trace": "tracer.cli:trace",
+    "cluster": "tracer.heuristics.cli:cluster",
+    "heuristics": "tracer.heuristics.cli:heuristics",
     "scenario": "labs.scenario_cli:scenario",
     "class": "labs.scenario_cli:class_",
 })
@@ -57,6 +59,7 @@ def chain():
     "utxo": "chains.utxo.bench:bench_utxo",
     "scenario": "labs.bench:bench_scenario",
     "tracer": "tracer.bench:bench_tracer",
+    "heuristics": "labs.bench_heuristics:bench_heuristics",
 })
 def bench():
     """Benchmarks: figures as ratios against a baseline measured in the same run."""
