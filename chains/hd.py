@@ -26,7 +26,9 @@ def seed(mnemonic: str, passphrase: str = "") -> bytes:
     >>> seed("abandon " * 11 + "about", "TREZOR").hex()[:32]
     'c55257c360c07c72029aebc1b53c05ed'
     """
-    nfkd = lambda s: unicodedata.normalize("NFKD", s).encode()  # noqa: E731
+    def nfkd(text: str) -> bytes:
+        return unicodedata.normalize("NFKD", text).encode()
+
     return hashlib.pbkdf2_hmac("sha512", nfkd(mnemonic), b"mnemonic" + nfkd(passphrase), 2048, 64)
 
 

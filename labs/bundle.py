@@ -7,6 +7,7 @@ Bundle ``DIR/``::
     chains/<chain>/replay.jsonl     rebuilds each chain exactly (`tracelab scenario verify`)
     exports/<chain>/...      ethereum-etl CSV (EVM) or bitcoin-etl JSON lines (UTXO)
     tags/services.yaml       attribution of known services, GraphSense TagPack YAML
+    course/selfcheck.json    salted hashes of the course's exact answers (labs.course.selfcheck)
     MANIFEST.sha256          SHA-256 of every other file (`sha256sum -c` reads it)
 
 Key ``DIR.key/`` (never inside the bundle): ``key.json`` (every laundering step with its tx
@@ -252,6 +253,9 @@ def write_bundle(case: Case, out: Path, key_out: Path | None = None, *, force: b
                 lane.flush()
                 write_replay(lane.ledger, cdir / "replay.jsonl")
                 export_jsonl(lane.ledger, edir / "blocks.jsonl", edir / "transactions.jsonl")
+        from .course import selfcheck  # the course's self-checks, from the key, before the manifest
+
+        selfcheck.write(tmp, key(case))
         (tmp / MANIFEST).write_text(manifest(tmp))
         (ktmp / "key.json").write_text(_dumps(key(case)))
         (ktmp / "actors.json").write_text(_dumps(actors(case)))

@@ -38,6 +38,9 @@ class LazyGroup(click.Group):
     "heuristics": "tracer.heuristics.cli:heuristics",
     "scenario": "labs.scenario_cli:scenario",
     "class": "labs.scenario_cli:class_",
+    "course": "labs.course.cli:course",
+    "grade": "labs.course.grade.cli:grade",
+    "lab": "labs.course.lab:lab",
 })
 @click.version_option(package_name="tracelab")
 def cli():
@@ -60,6 +63,7 @@ def chain():
     "scenario": "labs.bench:bench_scenario",
     "tracer": "tracer.bench:bench_tracer",
     "heuristics": "labs.bench_heuristics:bench_heuristics",
+    "grade": "labs.course.bench:bench_grade",
 })
 def bench():
     """Benchmarks: figures as ratios against a baseline measured in the same run."""

@@ -22,6 +22,22 @@ TX_INDEX = "tx_index"
 #: address, is what identifies it), missing (None) when the export does not name the token.
 SYMBOL = "symbol"
 
+#: optional, on tables loaded with ``extra=True``: what the heuristics read besides the transfers
+#: (None where a column does not apply). UTXO rows: the script type as bitcoin-etl names it
+#: (Bitcoin Core's ``pubkeyhash``, ``witness_v0_keyhash``, ``witness_v1_taproot``, ``scripthash``,
+#: ``multisig``, ``nonstandard``, ...: the output's own, and on an input row the type of the output
+#: it spends); the transaction's ``nLockTime`` and ``version`` on every row of it; an input row's
+#: ``nSequence``.
+SCRIPT_TYPE, LOCKTIME, VERSION, SEQUENCE = "script_type", "locktime", "version", "sequence"
+#: EVM rows, every row a transaction made (its value, fee, internal and token transfers): the
+#: transaction's ``gas_price`` in wei per gas as the export gives it (for an EIP-1559 transaction
+#: the price it paid), and its input's selector, the first 4 bytes of ``input`` as ``0x`` + 8
+#: lower-case hex digits (None for a plain transfer, whose input is empty).
+GAS_PRICE, SELECTOR = "gas_price", "selector"
+UTXO_EXTRA = [SCRIPT_TYPE, LOCKTIME, VERSION, SEQUENCE]
+EVM_EXTRA = [GAS_PRICE, SELECTOR]
+EXTRA = UTXO_EXTRA + EVM_EXTRA
+
 NATIVE, INTERNAL, TOKEN, UTXO, FEE = "native", "internal", "token", "utxo", "fee"
 KINDS = (NATIVE, INTERNAL, TOKEN, UTXO, FEE)
 
@@ -102,7 +118,7 @@ def sort_keys(kind, index):
     return rank.to_numpy(dtype=np.int64) - 2 * inputs, np.where(inputs, -1 - index, index)
 
 
-def order(block, tx_hash, rank, within, tx_index=None, chain=None):
+def order(block, tx_hash, rank, within, tx_index=None, chain=None, tx_id=None):
     """The positions that put rows in :func:`sort` order, from numpy arrays of the keys.
 
     The order is (chain, block, tx_index, tx_hash, rank, within), stable. It is found with integer
@@ -118,6 +134,9 @@ def order(block, tx_hash, rank, within, tx_index=None, chain=None):
     tx_index : int64 array, optional
         -1 where unknown (such rows come first in their block).
     chain : object array, optional
+    tx_id : int64 array, optional
+        Equal exactly where ``tx_hash`` is equal (a loader knows each row's transaction): compared
+        instead of the hashes, which is faster.
 
     Examples
     --------
@@ -136,20 +155,24 @@ def order(block, tx_hash, rank, within, tx_index=None, chain=None):
             outer.append(codes)
     txi = np.full(n, -1, dtype=np.int64) if tx_index is None else np.asarray(tx_index, dtype=np.int64)
     txh = np.asarray(tx_hash, dtype=object)
+    ids = txh if tx_id is None else np.asarray(tx_id)
+
+    def one_transaction_a_key(o, group):
+        """True unless two different transactions share a value of the ``group`` keys."""
+        same = np.ones(n - 1, dtype=bool)
+        for k in group:
+            same &= k[o][1:] == k[o][:-1]
+        pairs = np.flatnonzero(same)
+        return not (ids[o[pairs]] != ids[o[pairs + 1]]).any()
+
     if (txi >= 0).all():
         o = _lexsort(keys + [txi] + outer)
-        same = np.ones(n - 1, dtype=bool)
-        for k in [txi] + outer:
-            same &= k[o][1:] == k[o][:-1]
-        if not (same & (txh[o][1:] != txh[o][:-1])).any():
+        if one_transaction_a_key(o, [txi] + outer):
             return o
     prefix = _hash_prefix(txh)
     if prefix is not None:
         o = _lexsort(keys + list(prefix) + [txi] + outer)
-        same = np.ones(n - 1, dtype=bool)
-        for k in list(prefix) + [txi] + outer:
-            same &= k[o][1:] == k[o][:-1]
-        if not (same & (txh[o][1:] != txh[o][:-1])).any():
+        if one_transaction_a_key(o, list(prefix) + [txi] + outer):
             return o
     # str order is code point order, and so is arrow's byte order on UTF-8
     ranked = pc.rank(pa.array(txh, type=pa.string()), tiebreaker="dense").to_numpy().astype(np.int64)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ class Artifact:
         return selector + encode(types, args)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _function(contract: str, function: str) -> tuple[bytes, tuple[str, ...]]:
     from eth_utils import function_signature_to_4byte_selector
 
@@ -98,7 +98,7 @@ def names() -> list[str]:
     return sorted(p.stem for p in ARTIFACTS_DIR.glob("*.json"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> Artifact:
     """The artifact of contract ``name``; :class:`UnknownContract` lists the known names."""
     path = ARTIFACTS_DIR / f"{name}.json"

@@ -11,9 +11,23 @@ from .chain import ChainRevert, EvmChain, ReplayMismatch
 from .genesis import DEFAULT_MNEMONIC, Genesis, derive_accounts, funded_genesis
 from .replay import ReplayLog
 
-__all__ = ["Backend", "BackendUnavailable", "Capabilities", "ChainRevert", "DEFAULT_MNEMONIC", "EvmChain",
-           "Genesis", "NotSupported", "ReplayLog", "ReplayMismatch", "TransactionRejected", "derive_accounts", "find_anvil",
-           "funded_genesis", "open_backend"]
+__all__ = [
+    "DEFAULT_MNEMONIC",
+    "Backend",
+    "BackendUnavailable",
+    "Capabilities",
+    "ChainRevert",
+    "EvmChain",
+    "Genesis",
+    "NotSupported",
+    "ReplayLog",
+    "ReplayMismatch",
+    "TransactionRejected",
+    "derive_accounts",
+    "find_anvil",
+    "funded_genesis",
+    "open_backend",
+]
 
 
 def __getattr__(name):

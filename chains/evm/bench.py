@@ -70,8 +70,9 @@ def raw_rpc(n: int) -> tuple[float, int]:
                         for k, r in enumerate(block[c:c + 500])]
                 session.post(url, json=body, timeout=300).raise_for_status()
             ts += 12
-            session.post(url, json=[{"jsonrpc": "2.0", "id": 1, "method": "evm_setNextBlockTimestamp", "params": [hex(ts)]},
-                                    {"jsonrpc": "2.0", "id": 2, "method": "evm_mine", "params": []}], timeout=300)
+            session.post(url, timeout=300, json=[
+                {"jsonrpc": "2.0", "id": 1, "method": "evm_setNextBlockTimestamp", "params": [hex(ts)]},
+                {"jsonrpc": "2.0", "id": 2, "method": "evm_mine", "params": []}])
         elapsed = time.perf_counter() - start
         blocks = int(node.rpc("eth_blockNumber"), 16)
     return elapsed, blocks

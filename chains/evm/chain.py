@@ -1,8 +1,9 @@
 """A lab EVM chain: accounts from a mnemonic, simulated time, deterministic signing, a replay log."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from web3.contract.contract import Contract, ContractFunction
@@ -66,7 +67,8 @@ class EvmChain:
     1000000000000000000
     """
 
-    def __init__(self, backend: Backend, accounts: Sequence[LocalAccount] = (), *, block_time: int = DEFAULT_BLOCK_TIME):
+    def __init__(self, backend: Backend, accounts: Sequence[LocalAccount] = (), *,
+                 block_time: int = DEFAULT_BLOCK_TIME):
         self.backend = backend
         self.w3 = backend.w3
         self.genesis = backend.genesis
@@ -96,14 +98,14 @@ class EvmChain:
     def start(cls, backend: str = "auto", *, chain_id: int = 1337, mnemonic: str = DEFAULT_MNEMONIC,
               accounts: int = 10, balance: int = DEFAULT_BALANCE, genesis_time: int = DEFAULT_GENESIS_TIME,
               gas_limit: int = DEFAULT_GAS_LIMIT, block_time: int = DEFAULT_BLOCK_TIME,
-              extra_alloc: dict[str, int] | None = None, **backend_options) -> "EvmChain":
+              extra_alloc: dict[str, int] | None = None, **backend_options) -> EvmChain:
         """Start a chain whose first ``accounts`` accounts of ``mnemonic`` hold ``balance`` wei."""
         genesis, accts = funded_genesis(mnemonic, accounts, balance=balance, chain_id=chain_id,
                                         timestamp=genesis_time, gas_limit=gas_limit, extra_alloc=extra_alloc)
         return cls(open_backend(backend, genesis, mnemonic=mnemonic, **backend_options), accts, block_time=block_time)
 
     @classmethod
-    def from_genesis(cls, genesis: Genesis, backend: str = "auto", **backend_options) -> "EvmChain":
+    def from_genesis(cls, genesis: Genesis, backend: str = "auto", **backend_options) -> EvmChain:
         return cls(open_backend(backend, genesis, **backend_options))
 
     @property
@@ -200,7 +202,7 @@ class EvmChain:
             self.sync()
 
     def _send_checked(self, batch: list[SignedTx]):
-        for tx, h in zip(batch, self.backend.send_raw([t.raw for t in batch])):
+        for tx, h in zip(batch, self.backend.send_raw([t.raw for t in batch]), strict=True):
             if h != tx.hash:
                 raise RuntimeError(f"node returned hash 0x{h.hex()} for tx 0x{tx.hash.hex()}")
 
@@ -217,10 +219,11 @@ class EvmChain:
             if kept:
                 raise TransactionRejected(f"block {number}: the node mined {len(mined)} of the {len(txs)} transactions "
                                           f"sent for it ({kept} kept back)")
-            raise RuntimeError(f"block {number}: the node mined the {len(txs)} transactions sent for it in another order")
+            raise RuntimeError(f"block {number}: the node mined the {len(txs)} transactions sent for it "
+                               "in another order")
 
     def _statuses_checked(self, hashes: Sequence[bytes], what: str):
-        for h, status in zip(hashes, self.backend.receipt_statuses(hashes)):
+        for h, status in zip(hashes, self.backend.receipt_statuses(hashes), strict=True):
             if status != 1:
                 raise ChainRevert(f"{what} 0x{h.hex()} reverted on chain", {"hash": "0x" + h.hex()})
 
@@ -239,7 +242,8 @@ class EvmChain:
         else:
             self._statuses_checked(hashes, what)
 
-    def send(self, sender: LocalAccount, to: str | None, *, value: int = 0, data: bytes = b"", gas: int = 21_000) -> bytes:
+    def send(self, sender: LocalAccount, to: str | None, *, value: int = 0, data: bytes = b"",
+             gas: int = 21_000) -> bytes:
         """Sign and queue one transaction; it is mined by the next :meth:`mine`."""
         tx = self.sign(sender, to, value=value, data=data, gas=gas)
         self.submit([tx])
@@ -350,7 +354,8 @@ class EvmChain:
         return self.replay.write(path)
 
     @classmethod
-    def rebuild(cls, log: ReplayLog | str | Path, backend: str = "auto", *, progress=None, **backend_options) -> "EvmChain":
+    def rebuild(cls, log: ReplayLog | str | Path, backend: str = "auto", *, progress=None,
+                **backend_options) -> EvmChain:
         """Rebuild a chain from its replay log: every block must come out with the logged
         transactions in the logged order, else :class:`ReplayMismatch`.
 

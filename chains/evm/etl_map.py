@@ -36,7 +36,8 @@ def to_bloom(value: Any) -> str | None:
     # py-evm's bloom comes through web3 as a bare integer ("0x00"); a node returns all 256 bytes
     if value is None:
         return None
-    return "0x" + (to_int(value) if not isinstance(value, (bytes, bytearray)) else int.from_bytes(value, "big")).to_bytes(256, "big").hex()
+    bits = int.from_bytes(value, "big") if isinstance(value, (bytes, bytearray)) else to_int(value)
+    return "0x" + bits.to_bytes(256, "big").hex()
 
 
 def to_addr(value: Any) -> str | None:
@@ -53,7 +54,8 @@ def map_block(b: dict) -> dict:
         "state_root": to_hex(b.get("stateRoot")), "receipts_root": to_hex(b.get("receiptsRoot")),
         "miner": to_addr(b.get("miner")), "difficulty": to_int(b.get("difficulty")),
         "total_difficulty": to_int(b.get("totalDifficulty")), "size": to_int(b.get("size")),
-        "extra_data": to_hex(b.get("extraData")), "gas_limit": to_int(b.get("gasLimit")), "gas_used": to_int(b.get("gasUsed")),
+        "extra_data": to_hex(b.get("extraData")), "gas_limit": to_int(b.get("gasLimit")),
+        "gas_used": to_int(b.get("gasUsed")),
         "timestamp": to_int(b["timestamp"]), "transaction_count": len(b.get("transactions") or []),
         "base_fee_per_gas": to_int(b.get("baseFeePerGas")), "withdrawals_root": to_hex(b.get("withdrawalsRoot")),
         "withdrawals": [{"index": to_int(w.get("index")), "validator_index": to_int(w.get("validatorIndex")),

@@ -133,7 +133,7 @@ def _export(chain, out: Path, progress: Progress | None, start_block: int, head:
             if len(recs) != len(txs):
                 raise RuntimeError(f"block {b['number']}: {len(txs)} transactions but {len(recs)} receipts")
             logs = []
-            for raw, rec in zip(sorted(receipts, key=lambda r: to_int(r["transactionIndex"])), recs):
+            for raw, rec in zip(sorted(receipts, key=lambda r: to_int(r["transactionIndex"])), recs, strict=True):
                 writers["receipts.csv"].write(rec)
                 if rec["contract_address"] and rec["status"] == 1:
                     contracts.setdefault(rec["contract_address"], (b["number"], rec["transaction_index"], ()))

@@ -104,7 +104,7 @@ class Genesis:
         }
 
     @classmethod
-    def from_geth_json(cls, doc: dict) -> "Genesis":
+    def from_geth_json(cls, doc: dict) -> Genesis:
         try:
             return cls(
                 chain_id=int(doc["config"]["chainId"]),
@@ -122,7 +122,8 @@ class Genesis:
 
 def funded_genesis(mnemonic: str = DEFAULT_MNEMONIC, accounts: int = 10, *, balance: int = DEFAULT_BALANCE,
                    chain_id: int = 1337, timestamp: int = DEFAULT_GENESIS_TIME, gas_limit: int = DEFAULT_GAS_LIMIT,
-                   base_fee: int = DEFAULT_BASE_FEE, extra_alloc: dict[str, int] | None = None) -> tuple[Genesis, list[LocalAccount]]:
+                   base_fee: int = DEFAULT_BASE_FEE,
+                   extra_alloc: dict[str, int] | None = None) -> tuple[Genesis, list[LocalAccount]]:
     """A genesis funding the first ``accounts`` accounts of ``mnemonic`` with ``balance`` wei each."""
     accts = derive_accounts(mnemonic, accounts)
     alloc = {a.address: balance for a in accts}

@@ -41,7 +41,7 @@ class ReplayLog:
         return path
 
     @classmethod
-    def read(cls, path: str | Path) -> "ReplayLog":
+    def read(cls, path: str | Path) -> ReplayLog:
         path = Path(path)
         genesis, blocks = None, []
         with path.open() as fh:

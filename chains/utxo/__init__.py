@@ -31,4 +31,4 @@ from chains.utxo.errors import BlockRejected, TxRejected
 from chains.utxo.ledger import Ledger
 from chains.utxo.wallet import Wallet, WalletProfile
 
-__all__ = ["Ledger", "TxRejected", "BlockRejected", "Wallet", "WalletProfile"]
+__all__ = ["BlockRejected", "Ledger", "TxRejected", "Wallet", "WalletProfile"]

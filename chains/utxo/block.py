@@ -111,8 +111,8 @@ class Block:
             start = stream.tell()
             try:
                 tx = Transaction.read_from(stream)
-            except Exception as exc:
-                raise DecodeError(f"block {header.hash}: transaction {index} undecodable: {exc}")
+            except Exception as exc:  # embit raises what its stream reader meets: EOFError, ValueError, ...
+                raise DecodeError(f"block {header.hash}: transaction {index} undecodable: {exc}") from exc
             txs.append(Tx(tx, raw[80 + start:80 + stream.tell()]))
         if stream.tell() != len(raw) - 80:
             raise DecodeError(f"block {header.hash}: trailing bytes")

@@ -51,20 +51,20 @@ def transaction_records(ledger: Ledger, height: int) -> list[dict]:
                 inputs.append(dict(zip(INPUT_FIELDS, (
                     n, inp.txid.hex(), inp.vout, scripts.asm(inp.script_sig.data, True),
                     inp.script_sig.data.hex(), inp.sequence,
-                    scripts.required_signatures(spent.script), kind, addresses, spent.value))))
+                    scripts.required_signatures(spent.script), kind, addresses, spent.value), strict=True)))
         outputs = []
         for n, out in enumerate(tx.tx.vout):
             script = out.script_pubkey.data
             kind, addresses = _type_and_addresses(script)
             outputs.append(dict(zip(OUTPUT_FIELDS, (
                 n, scripts.asm(script), script.hex(), scripts.required_signatures(script), kind,
-                addresses, out.value))))
+                addresses, out.value), strict=True)))
         input_value = sum(i["value"] for i in inputs)
         output_value = sum(o["value"] for o in outputs)
         record = dict(zip(TRANSACTION_FIELDS, (
             tx.txid, tx.size, tx.vsize, tx.tx.version, tx.tx.locktime, height, block.hash,
             block.header.time, tx.is_coinbase, index, inputs, outputs, len(inputs), len(outputs),
-            input_value, output_value, 0 if tx.is_coinbase else input_value - output_value)))
+            input_value, output_value, 0 if tx.is_coinbase else input_value - output_value), strict=True))
         records.append(record)
     return records
 

@@ -101,7 +101,7 @@ class Ledger:
         found = [(op, self.utxos[op]) for op in self._by_script.get(script, ())
                  if op not in self._mempool_spends]
         if include_mempool:
-            for txid, entry in self.mempool.items():
+            for entry in self.mempool.values():
                 for n, out in enumerate(entry.tx.tx.vout):
                     op = (entry.tx.txid_bytes, n)
                     if out.script_pubkey.data == script and op not in self._mempool_spends:
@@ -349,9 +349,8 @@ class Ledger:
         self._mempool_spends = {}
         for entry in waiting:
             try:
-                fee, _ = check_tx(entry.tx, lambda op: self.coin(op, include_mempool=True),
-                                  self.height + 1, self.median_time_past(), policy=True,
-                                  verify_scripts=False)
+                check_tx(entry.tx, lambda op: self.coin(op, include_mempool=True),
+                         self.height + 1, self.median_time_past(), policy=True, verify_scripts=False)
             except E.TxRejected:
                 continue
             if any(op in self._mempool_spends for op in entry.tx.outpoints()):

@@ -186,7 +186,7 @@ def is_der_signature(sig: bytes) -> bool:
         return False
     if sig[len_r + 4] != 0x02 or len_s == 0 or sig[len_r + 6] & 0x80:
         return False
-    if len_s > 1 and sig[len_r + 6] == 0 and not sig[len_r + 7] & 0x80:
+    if len_s > 1 and sig[len_r + 6] == 0 and not sig[len_r + 7] & 0x80:  # noqa: SIM103 -- one BIP-66 rule a line
         return False
     return True
 

@@ -48,7 +48,7 @@ class Tx:
         Hex ids in display order, as block explorers and RPC show them.
     """
 
-    __slots__ = ("tx", "raw", "stripped", "txid", "wtxid", "txid_bytes")
+    __slots__ = ("raw", "stripped", "tx", "txid", "txid_bytes", "wtxid")
 
     def __init__(self, tx: Transaction, raw: bytes | None = None):
         self.tx = tx

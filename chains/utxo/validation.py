@@ -4,8 +4,8 @@ Consensus checks (value, finality, coinbase maturity, signatures) and, for the m
 Core's standardness policy (dust, minimum relay fee, standard size). Checks never modify
 anything: the caller applies a transaction only once it passed.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import coincurve
 

@@ -223,7 +223,7 @@ class Wallet:
         """
         p = self.profile
         pay = [(scripts.script_for_address(a), round_amount(v, p)) for a, v in payments]
-        for (addr, _), (script, value) in zip(payments, pay):
+        for (addr, _), (script, value) in zip(payments, pay, strict=True):
             if value < dust_threshold(script):
                 raise ValueError(f"payment of {value} sat to {addr} is below the dust threshold")
         total_pay = sum(v for _, v in pay)
@@ -239,16 +239,14 @@ class Wallet:
         # what a change output costs: its own bytes now, and the input that spends it later
         change_cost = p.fee_rate * ((output_weight(change_probe) + 3) // 4) \
             + p.fee_rate * ((INPUT_WEIGHT[self.kind] + 3) // 4)
-        chosen = select_coins(utxos, p.coin_selection, target=total_pay + p.fee_rate * estimate_vsize([], pay_scripts),
-                              fee_rate=p.fee_rate, cost_of_change=change_cost, need=need, rng=rng)
+        changeless = total_pay + p.fee_rate * estimate_vsize([], pay_scripts)
+        chosen = select_coins(utxos, p.coin_selection, target=changeless, fee_rate=p.fee_rate,
+                              cost_of_change=change_cost, need=need, rng=rng)
         if chosen is None:
             have = sum(u.value for u in utxos)
             raise InsufficientFunds(f"wallet {self.path} has {have} sat spendable, needs "
                                     f"{total_pay} sat plus fee at {p.fee_rate} sat/vB")
-        if p.change_address == "reuse":
-            change_script = chosen[0].coin.script
-        else:
-            change_script = fresh_change
+        change_script = chosen[0].coin.script if p.change_address == "reuse" else fresh_change
         total_in = sum(u.value for u in chosen)
         kinds = [u.kind for u in chosen]
         fee_with = p.fee_rate * estimate_vsize(kinds, pay_scripts + [change_script])

@@ -33,7 +33,8 @@ def test_serve_until_sigterm():
         assert receipt["status"] == 1
         block = w3.eth.get_block(receipt["blockNumber"])
         assert block["timestamp"] - w3.eth.get_block(0)["timestamp"] == 12 * receipt["blockNumber"]
-        traces = w3.provider.make_request("trace_transaction", [h.hex() if h.hex().startswith("0x") else "0x" + h.hex()])
+        tx_hash = h.hex() if h.hex().startswith("0x") else "0x" + h.hex()
+        traces = w3.provider.make_request("trace_transaction", [tx_hash])
         assert traces["result"][0]["action"]["value"] == hex(10**18)
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -81,7 +82,7 @@ def test_serve_btc_alongside_evm():
     try:
         assert "EVM chain" in first
         lines = [proc.stdout.readline() for _ in range(11)]
-        assert any(f"UTXO chain (regtest) at http://127.0.0.1:{btc}/" in l for l in lines), lines
+        assert any(f"UTXO chain (regtest) at http://127.0.0.1:{btc}/" in line for line in lines), lines
         reply = requests.post(f"http://127.0.0.1:{btc}/", auth=("u", "p"), timeout=10,
                               json={"jsonrpc": "1.0", "id": 1, "method": "getblockchaininfo", "params": []}).json()
         assert reply["result"]["chain"] == "regtest"

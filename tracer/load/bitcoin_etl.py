@@ -130,7 +130,7 @@ def _is_block(rec):
                                           and ("transaction_count" in rec or "merkle_root" in rec))
 
 
-def load_bitcoin_etl(path, chain="bitcoin"):
+def load_bitcoin_etl(path, chain="bitcoin", extra=False):
     """Load a bitcoin-etl transactions file (``.json``/``.jsonl`` lines or ``.csv``).
 
     Parameters
@@ -140,11 +140,16 @@ def load_bitcoin_etl(path, chain="bitcoin"):
         except that their ``timestamp`` fills a transaction whose ``block_timestamp`` is empty.
     chain : str
         Value of the ``chain`` column.
+    extra : bool
+        Add the heuristics' columns (:data:`tracer.transfers.EXTRA`): script types (an input's from
+        its ``type``, else from the output it spends when that is in the file), the transaction's
+        ``lock_time`` and ``version``, an input's ``sequence``; the EVM ones None.
 
     Returns
     -------
     pandas.DataFrame
-        The transfers table (:data:`tracer.transfers.COLUMNS`), amounts exact ``int`` satoshi.
+        The transfers table (:data:`tracer.transfers.COLUMNS`, ``tx_index``, ``symbol`` "BTC"),
+        amounts exact ``int`` satoshi.
 
     Raises
     ------
@@ -173,22 +178,69 @@ def load_bitcoin_etl(path, chain="bitcoin"):
                 number = _int(rec["number"], (path, n, "number"))
                 block_times[number] = parse_timestamp(rec["timestamp"], (path, n, "timestamp"))
             continue
-        txs.append(_transaction(path, n, rec, spent))
+        txs.append(_transaction(path, n, rec, spent, extra))
     rows = []
     for tx in txs:
         rows += _rows(path, tx, spent, block_times, chain)
     if not rows:
-        return _finish(T.empty(T.COLUMNS + [T.TX_INDEX]))
-    return _finish(pd.DataFrame(rows, columns=T.COLUMNS + [T.TX_INDEX], dtype=object))
+        return _finish(T.empty(T.COLUMNS + [T.TX_INDEX]), txs, extra)
+    return _finish(pd.DataFrame(rows, columns=T.COLUMNS + [T.TX_INDEX], dtype=object), txs, extra)
 
 
-def _finish(table):
-    """The columns every row of a bitcoin-etl file has the same value in."""
+def _finish(table, txs, extra):
+    """The columns that do not come from the rows: ``symbol``, and the heuristics' if asked for."""
     table[T.SYMBOL] = pd.Series(["BTC"] * len(table), index=table.index, dtype=object)
+    if extra:
+        for c, values in _extra_columns(table, txs).items():
+            table[c] = pd.Series(values, index=table.index, dtype=object)
     return table
 
 
-def _transaction(path, n, rec, spent):
+def _extra_columns(table, txs):
+    """:data:`tracer.transfers.EXTRA` for the rows, which come transaction by transaction, in file order."""
+    n = len(table)
+    cols = {c: [None] * n for c in T.EXTRA}
+    txh, index, kind = table[T.TX_HASH].tolist(), table[T.INDEX].tolist(), table[T.KIND].tolist()
+    spent_type = {(tx["hash"], i): t for tx in txs for i, t in tx["extra"]["outputs"].items()}
+    at = 0
+    for tx in txs:
+        rows = len(tx["inputs"]) + len(tx["outputs"])
+        rows += at + rows < n and kind[at + rows] == T.FEE and txh[at + rows] == tx["hash"]
+        e = tx["extra"]
+        inputs = {i["index"]: i for i in tx["inputs"]}
+        for r in range(at, at + rows):
+            cols[T.VERSION][r], cols[T.LOCKTIME][r] = e["version"], e["locktime"]
+            if kind[r] == T.FEE:
+                continue
+            if index[r] < 0:  # an input, stored as -1 - its index
+                k = -1 - index[r]
+                script, cols[T.SEQUENCE][r] = e["inputs"].get(k, (None, None))
+                cols[T.SCRIPT_TYPE][r] = script or spent_type.get(inputs[k]["outpoint"])
+            else:
+                cols[T.SCRIPT_TYPE][r] = e["outputs"].get(index[r])
+        at += rows
+    return cols
+
+
+def _extra(path, n, rec, coinbase):
+    """What :func:`_extra_columns` needs of one transaction row: version, lock time, each input's
+    (type, sequence) and each output's type, by index."""
+    def number(v, column, signed=False):
+        return None if v in (None, "") else _int(v, (path, n, column), signed=signed)
+
+    inputs, outputs = {}, {}
+    if not coinbase:
+        for k, i in enumerate(_items(rec.get("inputs") or [], (path, n, "inputs"))):
+            inputs[_int(i["index"], (path, n, f"inputs[{k}].index"))] = (
+                i.get("type") or None, number(i.get("sequence"), f"inputs[{k}].sequence"))
+    for k, o in enumerate(_items(rec["outputs"], (path, n, "outputs"))):
+        outputs[_int(o["index"], (path, n, f"outputs[{k}].index"))] = o.get("type") or None
+    # Bitcoin Core shows the version as a signed 32-bit number
+    return {"version": number(rec.get("version"), "version", signed=True),
+            "locktime": number(rec.get("lock_time"), "lock_time"), "inputs": inputs, "outputs": outputs}
+
+
+def _transaction(path, n, rec, spent, extra=False):
     """Check one transaction row and register its outputs; inputs are resolved later."""
     def where(column):
         return (path, n, column)
@@ -247,6 +299,8 @@ def _transaction(path, n, rec, spent):
         v = rec.get(c)
         # fee is signed: bitcoin-etl writes -output_value before enrich_transactions fills the inputs
         tx[c] = None if v in (None, "") else _int(v, where(c), signed=(c == "fee"))
+    if extra:
+        tx["extra"] = _extra(path, n, rec, tx["coinbase"])
     return tx
 
 

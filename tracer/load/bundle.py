@@ -84,7 +84,7 @@ def discover(path):
     return found
 
 
-def load(*paths, chain=None):
+def load(*paths, chain=None, extra=False):
     """Load export files or folders into one transfers table.
 
     Parameters
@@ -96,6 +96,10 @@ def load(*paths, chain=None):
         them (``transactions_00000000_00099999.csv``, ``start_block=.../end_block=...`` folders).
     chain : str, optional
         Chain name; by default the name of the folder holding each file.
+    extra : bool
+        Add the columns the heuristics read (:data:`tracer.transfers.EXTRA`: script types, lock
+        times, versions and sequences of UTXO rows; gas prices and input selectors of EVM rows),
+        None where a column does not apply.
 
     Examples
     --------
@@ -116,11 +120,11 @@ def load(*paths, chain=None):
         for (name, fmt, _), files in sorted(found.items()):
             name = chain or name
             if fmt == "bitcoin-etl":
-                parts.append(load_bitcoin_etl(files["transactions"], chain=name))
+                parts.append(load_bitcoin_etl(files["transactions"], chain=name, extra=extra))
             else:
-                parts.append(load_ethereum_etl(files, chain=name))
+                parts.append(load_ethereum_etl(files, chain=name, extra=extra))
                 sorted_parts.append(parts[-1])
     parts = [x for x in parts if len(x)]
     if len(parts) == 1 and any(parts[0] is x for x in sorted_parts):
         return parts[0]  # load_ethereum_etl returns it sorted; sorting a million rows again costs seconds
-    return T.sort(pd.concat(parts, ignore_index=True)) if parts else T.empty(COLUMNS)
+    return T.sort(pd.concat(parts, ignore_index=True)) if parts else T.empty(COLUMNS + (T.EXTRA if extra else []))

@@ -17,7 +17,7 @@ from tracer.load.timestamps import parse_timestamp
 _ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 _UINT = r"^[0-9]+$"
 _INT64_DIGITS = 18  # any run of at most 18 decimal digits fits in int64
-_E18 = 10**_INT64_DIGITS
+_DECIMAL_DIGITS = 38  # and at most 38 in a 128-bit decimal
 
 
 def strings(values):
@@ -74,8 +74,8 @@ def _digits(values, path, column, allow_empty):
 def to_ints(values, path, column, allow_empty=False):
     """Parse decimal strings into exact Python ints (a numpy object array; ``None`` where empty).
 
-    Values of up to 18 digits are converted in bulk, up to 36 as two int64 halves joined exactly,
-    longer ones (uint256) one by one.
+    Values of up to 38 digits are parsed in bulk as 128-bit decimals and made Python ints from their
+    two 64-bit halves; longer ones (uint256) one by one.
 
     Examples
     --------
@@ -92,26 +92,31 @@ def to_ints(values, path, column, allow_empty=False):
     longest = int(length.max()) if len(length) else 0
     if longest <= _INT64_DIGITS:
         out = to_numpy(pc.cast(s, pa.int64())).astype(object)
-    elif longest <= 2 * _INT64_DIGITS:
-        out = _two_halves(s)
+    elif longest <= _DECIMAL_DIGITS:
+        out = _decimal_ints(s)
     else:
         out = np.empty(len(s), dtype=object)
-        fits = length <= 2 * _INT64_DIGITS
-        out[fits] = _two_halves(s.filter(pa.array(fits)))
+        fits = length <= _DECIMAL_DIGITS
+        out[fits] = _decimal_ints(s.filter(pa.array(fits)))
         out[~fits] = [int(v) for v in s.filter(pa.array(~fits)).to_pylist()]
     if empty is not None:
         out[empty] = None
     return out
 
 
-def _two_halves(s):
-    """Digit strings of at most 36 characters as exact Python ints, from two int64 halves."""
-    padded = pc.utf8_lpad(s, 2 * _INT64_DIGITS, "0")
-    high = to_numpy(pc.cast(pc.utf8_slice_codeunits(padded, 0, _INT64_DIGITS), pa.int64()))
-    out = to_numpy(pc.cast(pc.utf8_slice_codeunits(padded, _INT64_DIGITS), pa.int64())).astype(object)
-    big = np.flatnonzero(high)
-    out[big] = high[big].astype(object) * _E18 + out[big]
-    return out
+def _decimal_ints(s):
+    """Digit strings of at most 38 characters as exact Python ints: pyarrow parses them as 128-bit
+    decimals (scale 0), whose little-endian halves make each int."""
+    parts = []
+    for chunk in (s.chunks if isinstance(s, pa.ChunkedArray) else [s]):
+        d = pc.cast(chunk, pa.decimal128(_DECIMAL_DIGITS, 0))
+        words = np.frombuffer(d.buffers()[1], dtype="<u8")[2 * d.offset:2 * (d.offset + len(d))]
+        low, high = words[0::2], words[1::2]
+        out = low.astype(object)
+        big = np.flatnonzero(high)
+        out[big] = (high[big].astype(object) << 64) | out[big]
+        parts.append(out)
+    return np.concatenate(parts) if parts else np.empty(0, dtype=object)
 
 
 def to_int64(values, path, column, allow_empty=False, missing=-1):
@@ -193,13 +198,31 @@ def checksum(address):
     return "0x" + "".join(c.upper() if int(h[i], 16) >= 8 else c for i, c in enumerate(a))
 
 
+def shared_ints(values, path, column):
+    """:func:`to_ints` of a column with few distinct values (gas prices): each parsed once, and equal
+    values one Python object."""
+    raw = strings(values)
+    enc = pc.dictionary_encode(raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw)
+    try:
+        words = to_ints(enc.dictionary, path, column, allow_empty=True)
+    except LoadError:  # name the row, not the dictionary entry
+        to_ints(raw, path, column, allow_empty=True)
+        raise
+    return words[enc.indices.to_numpy()]
+
+
+def blank(values):
+    """True where a text column is empty or only whitespace."""
+    return pc.or_(pc.equal(pc.binary_length(values), 0), pc.utf8_is_space(values))
+
+
 def hashes(values, path, column, where=None):
     """Transaction hashes as an object array; empty ones are an error (in rows ``where``, if given).
 
     A transfer without its transaction hash cannot be ordered, cited or traced.
     """
     raw = strings(values)
-    ok = pc.invert(pc.or_(pc.equal(pc.binary_length(raw), 0), pc.utf8_is_space(raw)))
+    ok = pc.invert(blank(raw))
     if where is not None:
         ok = pc.or_(ok, pa.array(~where))
     fail_first(ok, raw, path, column, "empty transaction hash")
@@ -251,7 +274,7 @@ def timestamps(table, block, blocks, path):
     if "block_timestamp" not in table.column_names:
         return ts, known
     raw = strings(table["block_timestamp"])
-    given = to_numpy(pc.invert(pc.or_(pc.equal(pc.binary_length(raw), 0), pc.utf8_is_space(raw))))
+    given = to_numpy(pc.invert(blank(raw)))
     if all_true(pc.or_(pc.ascii_is_decimal(raw), pc.invert(pa.array(given)))):  # unix seconds (the CLI)
         seconds = to_int64(pc.if_else(pa.array(given), raw, ""), path, "block_timestamp", allow_empty=True)
     else:  # BigQuery's "2024-01-01 00:00:12 UTC": one text per block, parse each once

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import json
 import os
@@ -13,10 +14,9 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Sequence
 
 import requests
 from web3 import Web3
@@ -25,7 +25,7 @@ from web3.exceptions import TransactionNotFound
 from ..genesis import DEFAULT_MNEMONIC, Genesis
 from .base import Backend, BackendUnavailable, BlockData, Capabilities, TransactionRejected
 
-_LIVE: "weakref.WeakSet[AnvilBackend]" = weakref.WeakSet()
+_LIVE: weakref.WeakSet[AnvilBackend] = weakref.WeakSet()
 #: transactions per eth_sendRawTransaction batch. anvil (1.7) admits the first 64 or so of a batch
 #: in order and the rest in another order, and "FIFO" mines them in the order admitted: a block
 #: would then differ from the lab's replay log. Smaller batches arrive in order.
@@ -61,10 +61,8 @@ atexit.register(_stop_all)
 
 def _die_with_parent():
     # Linux: the child gets SIGTERM if the Python process dies, even by SIGKILL, so no anvil outlives us.
-    try:
+    with contextlib.suppress(OSError):  # no such libc: not Linux, the atexit hook is all there is
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -90,7 +88,7 @@ def _batch(session: requests.Session, url: str, calls: Sequence[tuple[str, list]
     body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
     replies = sorted(session.post(url, json=body, timeout=timeout).json(), key=lambda r: r["id"])
     out = []
-    for (method, _), reply in zip(calls, replies):
+    for (method, _), reply in zip(calls, replies, strict=True):
         if "error" in reply:
             raise RpcError(method, reply["error"])
         out.append(reply["result"])
@@ -141,15 +139,15 @@ class AnvilBackend(Backend):
                     "--no-request-size-limit", "--transaction-block-keeper", "1000000", "--quiet"]
             if not history:
                 args.append("--prune-history")
-            log = open(os.path.join(self._tmp.name, f"anvil-{p}.log"), "w+")
-            self._proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                          preexec_fn=_die_with_parent)
+            log = Path(self._tmp.name) / f"anvil-{p}.log"
+            with log.open("w") as out:  # the child keeps its own copy of the descriptor
+                self._proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                              preexec_fn=_die_with_parent)
             self.url = f"http://{host}:{p}"
             self.port = p
             if self._wait_ready(startup_timeout):
                 break
-            log.seek(0)
-            last_err = log.read()[-2000:]
+            last_err = log.read_text(errors="replace")[-2000:]
             self._kill()
         else:
             hint = f"port {port} is taken or anvil failed" if port else "anvil failed to start"
@@ -218,7 +216,7 @@ class AnvilBackend(Backend):
 
     def receipt_statuses(self, tx_hashes: Sequence[bytes]) -> list[int]:
         receipts = self.rpc_batch([("eth_getTransactionReceipt", ["0x" + h.hex()]) for h in tx_hashes])
-        for h, receipt in zip(tx_hashes, receipts):
+        for h, receipt in zip(tx_hashes, receipts, strict=True):
             if receipt is None:
                 raise TransactionNotFound(f"no receipt for 0x{h.hex()}: not mined")
         return [int(r["status"], 16) for r in receipts]
@@ -268,7 +266,7 @@ class AnvilBackend(Backend):
         chunks, chunk, size = [], [], 0
         for i in range(0, len(numbers), 1000):
             heads = self.rpc_batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers[i:i + 1000]])
-            for n, head in zip(numbers[i:i + 1000], heads):
+            for n, head in zip(numbers[i:i + 1000], heads, strict=True):
                 count = len(head["transactions"]) if head else 0
                 if chunk and (size + count > FETCH_TXS_PER_BATCH or len(chunk) >= FETCH_BLOCKS_PER_BATCH):
                     chunks.append(chunk)

@@ -6,8 +6,7 @@ contracts emit. eth-tester fixes the chain id and draws each block's ``prevranda
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Sequence
+from collections.abc import Iterator, Sequence
 
 from eth_hash.auto import keccak
 from eth_tester import EthereumTester, PyEVMBackend
@@ -69,8 +68,9 @@ class PyEvmBackend(Backend):
         self._queue = []
         # all at once: applying one by one rebuilds the block per transaction, quadratic in its size;
         # prevrandao derived from the parent instead of eth-tester's os.urandom, so blocks hash the same every run
+        prevrandao = keccak(b"tracelab-prevrandao" + chain.header.parent_hash)
         try:
-            chain.mine_all(txs, coinbase=b"\x00" * 20, mix_hash=keccak(b"tracelab-prevrandao" + chain.header.parent_hash))
+            chain.mine_all(txs, coinbase=b"\x00" * 20, mix_hash=prevrandao)
         except ValidationError as exc:  # py-evm checks a sender's funds and nonce here
             raise TransactionRejected(f"py-evm refused the block's transactions: {exc}") from exc
         return chain.get_canonical_head().block_number
@@ -129,12 +129,13 @@ def _transactions(block) -> list[dict]:
 def _receipts(block, txs: list[dict], receipts) -> list[dict]:
     """A py-evm block's receipts in JSON-RPC shape, beside its transactions from :func:`_transactions`."""
     out, previous, log_index = [], 0, 0
-    for i, (tx, receipt) in enumerate(zip(txs, receipts)):
+    for i, (tx, receipt) in enumerate(zip(txs, receipts, strict=True)):
         logs = []
         for lg in receipt.logs:
             logs.append({"logIndex": log_index, "transactionHash": tx["hash"], "transactionIndex": i,
                          "blockHash": tx["blockHash"], "blockNumber": block.number, "address": "0x" + lg.address.hex(),
-                         "data": "0x" + bytes(lg.data).hex(), "topics": ["0x" + t.to_bytes(32, "big").hex() for t in lg.topics]})
+                         "data": "0x" + bytes(lg.data).hex(),
+                         "topics": ["0x" + t.to_bytes(32, "big").hex() for t in lg.topics]})
             log_index += 1
         created = get_create_address(tx["from"], tx["nonce"]).lower() if not tx["to"] else None
         # py-evm's receipt holds the block's gas used so far, and its status where a state root was

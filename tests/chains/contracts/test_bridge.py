@@ -63,7 +63,7 @@ def test_eth_lock_mint_burn_release_round_trip(bridges):
 
 
 def test_token_lock_and_mint(bridges):
-    a, b, bridge_a, bridge_b, a_to_b, _ = bridges
+    a, b, bridge_a, _, a_to_b, _ = bridges
     issuer, alice = a.accounts[0], a.accounts[1]
     usd = deploy(a, "Stablecoin", "Lab USD", "LUSD", issuer.address, sender=issuer)
     a.transact(usd.functions.mint(alice.address, 700 * USD), sender=issuer)
@@ -96,7 +96,7 @@ def test_replay_of_a_nonce_reverts(bridges):
 
 
 def test_release_replay_and_overdraw_revert(bridges):
-    a, b, bridge_a, bridge_b, a_to_b, b_to_a = bridges
+    a, _, bridge_a, *_ = bridges
     relayer, alice = a.accounts[7], a.accounts[1]
     a.transact(bridge_a.functions.depositETH(B_ID, alice.address), sender=alice, value=ETHER)
     assert_reverts(a, bridge_a.functions.release(B_ID, 0, ZERO, relayer.address, 2 * ETHER), relayer,
@@ -118,7 +118,7 @@ def test_only_the_relayer_pays_out(bridges):
 
 
 def test_deposit_rules(bridges):
-    a, b, bridge_a, bridge_b, a_to_b, b_to_a = bridges
+    a, b, bridge_a, bridge_b, a_to_b, _ = bridges
     alice = a.accounts[1]
     assert_reverts(a, bridge_a.functions.depositETH(A_ID, alice.address), alice, "Bridge: invalid destination chain",
                    value=ETHER)

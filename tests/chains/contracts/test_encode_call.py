@@ -18,7 +18,7 @@ CALLS = [
 ]
 
 
-@pytest.mark.parametrize("contract,function,args", CALLS)
+@pytest.mark.parametrize(("contract", "function", "args"), CALLS)
 def test_same_bytes_as_web3(contract, function, args):
     c = Web3().eth.contract(address=B, abi=load(contract).abi)
     expected = bytes.fromhex(c.get_function_by_name(function)(*args)._encode_transaction_data()[2:])

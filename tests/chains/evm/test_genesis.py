@@ -7,7 +7,7 @@ from chains.evm.genesis import DEFAULT_MNEMONIC, derive_accounts
 OTHER = "legal winner thank year wave sausage worth useful legal winner thank yellow"
 
 
-@pytest.mark.parametrize("mnemonic,passphrase", [(DEFAULT_MNEMONIC, ""), (OTHER, "TREZOR")])
+@pytest.mark.parametrize(("mnemonic", "passphrase"), [(DEFAULT_MNEMONIC, ""), (OTHER, "TREZOR")])
 def test_accounts_match_the_full_path(mnemonic, passphrase):
     seed = seed_from_mnemonic(mnemonic, passphrase)
     got = derive_accounts(mnemonic, 4, start=998, passphrase=passphrase)

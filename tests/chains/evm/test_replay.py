@@ -17,7 +17,7 @@ def test_genesis_rejects_bad_values():
         Genesis(alloc={"0xabc": 1.5})
 
 
-@pytest.mark.parametrize("lines, message", [
+@pytest.mark.parametrize(("lines", "message"), [
     ([], "empty replay log"),
     (['{"kind": "block", "number": 1, "timestamp": 5, "txs": []}'], "line 1: .*before the genesis"),
     (["GENESIS", '{"kind": "block", "number": 2, "timestamp": 5, "txs": []}'], "line 2: .*block 2 where block 1"),
@@ -28,7 +28,7 @@ def test_genesis_rejects_bad_values():
 def test_malformed_logs_name_the_line(tmp_path, lines, message):
     genesis = json.dumps({"kind": "genesis", "genesis": funded_genesis(accounts=1)[0].to_geth_json()})
     path = tmp_path / "replay.jsonl"
-    path.write_text("\n".join(genesis if l == "GENESIS" else l for l in lines) + "\n")
+    path.write_text("\n".join(genesis if line == "GENESIS" else line for line in lines) + "\n")
     with pytest.raises(ValueError, match=message):
         ReplayLog.read(path)
 

@@ -17,8 +17,8 @@ def test_same_bytes_as_eth_account(chain_id, nonce, value, gas, fee, tip, data, 
     to_hex = None if to is None else Web3.to_checksum_address(to)
     ours = Signer(ACCT.key, ACCT.address).sign(chain_id=chain_id, nonce=nonce, to=to_hex, value=value, data=data,
                                                 gas=gas, max_fee_per_gas=fee, max_priority_fee_per_gas=tip)
-    tx = dict(chainId=chain_id, nonce=nonce, value=value, data=data, gas=gas, maxFeePerGas=fee,
-              maxPriorityFeePerGas=tip, type=2, accessList=[])
+    tx = {"chainId": chain_id, "nonce": nonce, "value": value, "data": data, "gas": gas, "maxFeePerGas": fee,
+          "maxPriorityFeePerGas": tip, "type": 2, "accessList": []}
     if to_hex:
         tx["to"] = to_hex
     else:

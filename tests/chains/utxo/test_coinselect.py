@@ -12,7 +12,8 @@ KEY = Key(bytes(31) + b"\x07")
 
 
 def coins(values, kind="p2wpkh"):
-    return [Utxo((bytes([i + 1]) * 32, 0), Coin(v, KEY.script(kind), 1, False), KEY, kind) for i, v in enumerate(values)]
+    return [Utxo((bytes([i + 1]) * 32, 0), Coin(v, KEY.script(kind), 1, False), KEY, kind)
+            for i, v in enumerate(values)]
 
 
 @pytest.mark.parametrize("kind", sorted(INPUT_WEIGHT))

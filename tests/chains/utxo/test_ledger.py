@@ -191,7 +191,8 @@ def test_value_is_conserved_over_random_histories(steps):
                 assert change >= 294
                 assert ledger.mempool[signed.txid].fee == total - sum(o.value for o in tx.vout)
             except E.TxRejected as rej:
-                assert rej.reason in (E.IN_BELOW_OUT, E.DUST, E.MIN_RELAY_FEE)
+                # either outcome may be right for a drawn payment; a refusal must say why and change nothing
+                assert rej.reason in (E.IN_BELOW_OUT, E.DUST, E.MIN_RELAY_FEE)  # noqa: PT017 -- see above
                 assert state(ledger) == before
         if mine:
             ledger.mine_block(clock, MINER)

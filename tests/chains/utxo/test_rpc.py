@@ -156,7 +156,7 @@ def test_double_spend_over_rpc(node):
     assert ok(server, "getrawmempool") == [c.txid]
     ok(server, "generateblock", lab.new_address(), [c.txid])
     status, reply = call(server, "sendrawtransaction", b.raw.hex())
-    assert reply["error"]["code"] == -25
+    assert status == 500 and reply["error"]["code"] == -25
 
 
 def test_python_bitcoinlib_proxy_unchanged(node):
@@ -177,8 +177,8 @@ def test_maxfeerate_is_exact(node):
     lab = Wallet(MNEMONIC)
     sweep = lab.sweep(ledger, lab.new_address(), fee_rate=20)  # 0.0002 BTC/kvB
     status, reply = call(server, "sendrawtransaction", sweep.raw.hex(), 0.00019)
-    assert reply["error"]["code"] == -25 and "maxfeerate" in reply["error"]["message"]
+    assert status == 500 and reply["error"]["code"] == -25 and "maxfeerate" in reply["error"]["message"]
     status, reply = call(server, "sendrawtransaction", sweep.raw.hex(), 0.000000001)
-    assert reply["error"]["code"] == -3
+    assert status == 500 and reply["error"]["code"] == -3
     assert ok(server, "sendrawtransaction", sweep.raw.hex(), 0.00021) == sweep.txid
     ok(server, "generatetoaddress", 1, lab.new_address())

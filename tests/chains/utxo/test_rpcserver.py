@@ -36,7 +36,7 @@ def test_binds_loopback_and_needs_auth(node):
 
 
 def test_legacy_and_v2_replies(node):
-    server, ledger = node
+    server, _ = node
     assert call(server, {"method": "getblockcount", "id": 1}) == (200, {"result": 0, "error": None, "id": 1})
     assert call(server, {"jsonrpc": "2.0", "method": "getblockcount", "id": 2}) == (
         200, {"jsonrpc": "2.0", "result": 0, "id": 2})

@@ -158,7 +158,7 @@ def test_sign_and_verify_each_script_type():
         tx = build([("11" * 32, 0, 0xFFFFFFFD)], [(key.script("p2wpkh"), 90_000)])
         signed = sign(tx, [(100_000, script)], [key])
         coin = Coin(100_000, script, 1, False)
-        fee, _ = check_tx(signed, lambda op: coin, 200, 0)
+        fee, _ = check_tx(signed, lambda op, coin=coin: coin, 200, 0)
         assert fee == 10_000
         assert Tx.from_raw(signed.raw).txid == signed.txid
         # Signing is deterministic for every type (a seeded case must give the same wtxids).

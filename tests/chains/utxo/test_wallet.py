@@ -151,4 +151,4 @@ def test_low_r_grinding_is_a_profile_choice():
     assert max(len(s) for s in ground) <= 70
     assert max(len(s) for s in plain) == 71  # about half of plain RFC 6979 signatures
     # Grinding starts from the plain signature, as in Bitcoin Core.
-    assert all(g == p for g, p in zip(ground, plain) if len(p) <= 70)
+    assert all(g == p for g, p in zip(ground, plain, strict=True) if len(p) <= 70)

@@ -1,0 +1,111 @@
+"""Execute one submitted notebook, cell by cell, in a process of its own (``python -m`` this module).
+
+The grader starts one such process per submission and kills it (and its kernel) when the whole
+notebook runs over its time. Here each cell gets its own time limit: a cell that runs over is
+interrupted and the next one runs, as does the next after a cell that raised. The memory cap
+(an address-space limit, inherited by the kernel) turns a memory hog into a MemoryError in its
+cell. After every cell, what happened so far is written atomically to the status file, so the
+grader knows how far a notebook got even if this process is killed. The answers themselves are
+whatever the notebook recorded in ``answers.json`` in its working folder.
+
+Usage: ``python -m labs.course.grade.worker NOTEBOOK WORKDIR STATUS [--cell-timeout S] [--memory-mb M]``
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+from pathlib import Path
+
+
+def write_status(path: Path, doc: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=1))
+    os.replace(tmp, path)
+
+
+def _error(cell) -> tuple[str, str] | None:
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            return out.get("ename", "Error"), str(out.get("evalue", ""))
+    return None
+
+
+def run(notebook: Path, workdir: Path, status_path: Path, cell_timeout: int, memory_mb: int) -> dict:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    status = {"cells": 0, "ran": 0, "problems": [], "kernel_pgid": None, "finished": False}
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+        if not isinstance(nb.get("cells"), list):
+            raise ValueError("it has no list of cells")
+        for cell in nb.cells:  # a cell turned from code to markdown and back keeps running
+            if cell.get("cell_type") == "code":
+                cell.setdefault("outputs", [])
+                cell.setdefault("execution_count", None)
+    except Exception as exc:  # a file that is not a notebook is a finding, not a crash
+        status.update(finished=True, fatal=f"malformed: not a readable notebook ({exc.__class__.__name__}: "
+                                            f"{str(exc).splitlines()[0][:160] if str(exc) else ''})")
+        write_status(status_path, status)
+        return status
+    if memory_mb:
+        cap = memory_mb * 2 ** 20
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    code = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    status["cells"] = len(nb.cells)  # cells are numbered as the trainee sees them: every cell, from 1
+    client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
+                            interrupt_on_timeout=True, resources={"metadata": {"path": str(workdir)}},
+                            error_on_timeout={"ename": "CellTimeout",
+                                              "evalue": f"the cell ran over {cell_timeout} s and was interrupted"})
+    try:
+        with client.setup_kernel(cwd=str(workdir)):
+            status["kernel_pgid"] = getattr(client.km.provisioner, "pgid", None)
+            write_status(status_path, status)
+            for index, cell in code:
+                n = index + 1
+                status["current"] = n
+                write_status(status_path, status)
+                try:
+                    client.execute_cell(cell, index)
+                except CellTimeoutError:
+                    status["problems"].append({"cell": n, "ename": "CellTimeout",
+                                               "evalue": f"the cell ran over {cell_timeout} s"})
+                    break
+                except DeadKernelError:
+                    status["problems"].append({"cell": n, "ename": "DeadKernel", "evalue": "the kernel died"})
+                    break
+                err = _error(cell)
+                if err:
+                    status["problems"].append({"cell": n, "ename": err[0], "evalue": err[1][:300]})
+                status["ran"] = n
+    except DeadKernelError:
+        status["problems"].append({"cell": status.get("current", 0), "ename": "DeadKernel", "evalue": "the kernel died"})
+    except Exception as exc:  # the kernel would not start, or nbclient itself failed
+        status["fatal"] = f"crash: {exc.__class__.__name__}: {str(exc)[:200]}"
+    status["finished"] = True
+    try:
+        nbformat.write(nb, workdir / "executed.ipynb")
+    except Exception:
+        pass
+    write_status(status_path, status)
+    return status
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("notebook", type=Path)
+    p.add_argument("workdir", type=Path)
+    p.add_argument("status", type=Path)
+    p.add_argument("--cell-timeout", type=int, default=120)
+    p.add_argument("--memory-mb", type=int, default=0)
+    a = p.parse_args(argv)
+    run(a.notebook, a.workdir, a.status, a.cell_timeout, a.memory_mb)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Module 03 through `tracelab grade`: the solution scores full marks on two fresh seeds, the exercise zero."""
+import json
+
+import nbformat
+import pytest
+
+from labs.cli import main
+from labs.course.build import EXERCISES, SOLUTIONS
+from labs.course.modules import get
+
+NB = "03-tracing.ipynb"
+pytestmark = pytest.mark.xdist_group("course")
+
+
+@pytest.fixture(scope="module")
+def graded(course_class, class_of, tmp_path_factory):
+    root = tmp_path_factory.mktemp("grading03")
+    klass = class_of(root / "class", ["x-exercise"])
+    subs = root / "submissions"
+    for t, nb in (("ana", SOLUTIONS / NB), ("ben", SOLUTIONS / NB), ("x-exercise", EXERCISES / NB)):
+        (subs / t).mkdir(parents=True)
+        nbformat.write(nbformat.read(nb, 4), subs / t / NB)
+    out = root / "grades"
+    assert main(["grade", "--class", str(klass), "--submissions", str(subs), "--jobs", "2", "--timeout", "300",
+                 "--out", str(out), "--json"]) == 0
+    return out, {r["trainee"]: r for r in json.loads((out / "gradebook.json").read_text())["rows"]}
+
+
+def test_solution_scores_full_marks_on_each_trainees_own_case(graded):
+    _, rows = graded
+    for t in ("ana", "ben"):
+        r = rows[t]
+        assert r["status"] == "ok" and r["points"] == r["max_points"] == get("03").max_points, r
+
+
+def test_exercise_scores_zero_and_stops_with_not_done_yet(graded):
+    _, rows = graded
+    assert rows["x-exercise"]["points"] == 0 and rows["x-exercise"]["status"].startswith("not done yet")
+
+
+def test_the_cases_differ_and_the_figures_render(graded, course_class):
+    out, _ = graded
+    keys = [json.loads((course_class / "keys" / t / "key.json").read_text()) for t in ("ana", "ben")]
+    deposits = [get("03").expected(k, course_class / "bundles" / t)["3.cashout_deposit"]
+                for k, t in zip(keys, ("ana", "ben"))]
+    assert deposits[0] != deposits[1]
+    nb = nbformat.read(out / "executed" / "ana" / NB, 4)
+    pngs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+    assert len(pngs) == 3  # flow graph, timeline, Sankey

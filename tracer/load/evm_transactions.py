@@ -1,0 +1,238 @@
+"""ethereum-etl ``transactions`` (with their ``receipts``): each transaction's value and its fee.
+
+Also :class:`Transactions`, the index rows of other files (traces, token transfers) find their
+transaction in: by hash, or, for geth traces that carry none, by block and position.
+"""
+import warnings
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tracer import transfers as T
+from tracer.errors import LoadError, LoadWarning
+from tracer.load.evm_schema import (RECEIPT_COLUMNS, RECEIPT_OPTIONAL, TRANSACTION_COLUMNS, TRANSACTION_EXTRA,
+                                    TRANSACTION_OPTIONAL)
+from tracer.load.parsers import (all_true, blank, hashes, shared_ints, status_ok, timestamps, to_addresses,
+                                 to_int64, to_ints, to_numpy, tx_index)
+from tracer.load.readers import read_arrow, require
+from tracer.load.table import Part
+from tracer.units import DECIMALS
+
+ASSET = "ETH"
+NATIVE = {"asset": ASSET, "decimals": DECIMALS[ASSET], "symbol": ASSET}
+_SELECTOR = r"^0x[0-9a-f]{8}$"
+
+
+class Transactions:
+    """The transactions file, as rows of other files find their transaction in it.
+
+    ``extra`` holds the heuristics' columns of each transaction (:data:`tracer.transfers.EVM_EXTRA`)
+    when they were asked for.
+    """
+
+    def __init__(self, hashes, txh, block, tx_index, extra=None):
+        self.hashes = hashes.combine_chunks() if isinstance(hashes, pa.ChunkedArray) else hashes
+        self.txh, self.block, self.tx_index, self.extra = txh, block, tx_index, extra or {}
+        self._keys = None
+
+    def positions(self, hashes):
+        """Row of each of ``hashes`` (a pyarrow string array) in the transactions file, -1 if absent
+        (the first of two). Looked up by a 64-bit key of each hash, then checked whole."""
+        if self._keys is None:
+            self._keys = _hash_keys(self.hashes)
+        keys = _hash_keys(hashes)
+        if self._keys is None or keys is None:
+            return _index_in(hashes, self.hashes)
+        pos = _index_in(pa.array(keys), pa.array(self._keys))
+        found = np.flatnonzero(pos >= 0)
+        same = to_numpy(pc.equal(hashes.take(pa.array(found)), self.hashes.take(pa.array(pos[found]))))
+        if not same.all():  # two hashes with one key (geth fixtures, or made so on purpose): look up exactly
+            wrong = found[~same]
+            pos[wrong] = _index_in(hashes.take(pa.array(wrong)), self.hashes)
+        return pos
+
+    def at(self, block, tx_index):
+        """Row of the transaction at each (block, position), -1 if absent (the first of two wins)."""
+        width = int(max(self.tx_index.max(initial=0), tx_index.max(initial=0))) + 1
+        if int(max(self.block.max(initial=0), block.max(initial=0))) >= 2**62 // width:
+            first = {}
+            for i, k in enumerate(zip(self.block.tolist(), self.tx_index.tolist())):
+                first.setdefault(k, i)
+            return np.array([first.get(k, -1) for k in zip(block.tolist(), tx_index.tolist())], dtype=np.int64)
+        mine = np.where(self.tx_index >= 0, self.block * width + self.tx_index, -1)
+        o = np.argsort(mine, kind="stable")
+        keys = block * width + tx_index
+        i = np.minimum(np.searchsorted(mine[o], keys), len(o) - 1)
+        hit = (tx_index >= 0) & (mine[o][i] == keys) if len(o) else np.zeros(len(keys), dtype=bool)
+        return np.where(hit, o[i] if len(o) else -1, -1)
+
+    def join(self, tx_index, hashes):
+        """Keywords for :class:`~tracer.load.table.Part` of rows of another file: their position in
+        the block (the one the file gives, else their transaction's), their transaction's row, and
+        its extra columns (None where the transaction is not in the file)."""
+        rows = self.positions(hashes)
+        out = {"tx_index": np.where((tx_index < 0) & (rows >= 0), self.tx_index[rows], tx_index), "tx_row": rows}
+        for c, values in self.extra.items():
+            out[c] = np.append(values, None)[rows]  # row -1 takes the None at the end
+        return out
+
+
+def joined(txs, tx_index, hashes):
+    """:meth:`Transactions.join`, or the rows' own positions when there is no transactions file."""
+    return {"tx_index": tx_index} if txs is None else txs.join(tx_index, hashes)
+
+
+def _index_in(values, value_set):
+    return np.array(to_numpy(pc.fill_null(pc.index_in(values, value_set=value_set), -1)), dtype=np.int64)
+
+
+def _hash_keys(hashes):
+    """A 64-bit key per transaction hash ``0x`` + 64 hex digits (from its first 16 digits, as
+    bytes), for a fast lookup whose hits are then checked; None if a hash has another length."""
+    arr = hashes.combine_chunks() if isinstance(hashes, pa.ChunkedArray) else hashes
+    n = len(arr)
+    if arr.null_count:
+        return None
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + n + 1]
+    if n == 0 or not (np.diff(offsets) == 66).all():
+        return None
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[0] + 66 * n]
+    words = np.ascontiguousarray(data.reshape(n, 66)[:, 2:18]).view(np.uint64)
+    return words[:, 0] ^ (words[:, 1] * np.uint64(0x9E3779B97F4A7C15))  # mixed: both halves count
+
+
+class Receipts:
+    """Receipt fields of each transaction: ``ok`` (did not fail: an unknown status counts as
+    success), ``known`` (the status is given), gas ``used`` and ``price`` (int64, -1 = unknown),
+    ``created`` (the contract a creation made, "" if none)."""
+
+    def __init__(self, n, ok=None, known=None, used=None, price=None, created=None):
+        self.ok = np.ones(n, dtype=bool) if ok is None else ok
+        self.known = np.zeros(n, dtype=bool) if known is None else known
+        self.used, self.price, self.created = used, price, created
+
+    @classmethod
+    def read(cls, table, path, prefix=""):
+        """From a ``receipts`` file (``prefix`` ""), or the ``receipt_*`` columns of a BigQuery
+        ``transactions`` table; checked there, so that an error names the file and row it is in."""
+        cols, n = table.column_names, table.num_rows
+        status = table[prefix + "status"]
+        r = cls(n, status_ok(status, path, prefix + "status"), to_numpy(pc.invert(blank(status))))
+        for name, column in (("used", "gas_used"), ("price", "effective_gas_price")):
+            if prefix + column in cols:
+                setattr(r, name, to_int64(table[prefix + column], path, prefix + column, allow_empty=True))
+        if prefix + "contract_address" in cols:
+            r.created = to_addresses(table[prefix + "contract_address"], path, prefix + "contract_address")
+        return r
+
+    def take(self, pos):
+        """The receipts at positions ``pos`` (-1: the transaction has none)."""
+        has = pos >= 0
+
+        def pick(a, missing):
+            return None if a is None else np.where(has, a[pos], missing)
+        return Receipts(len(pos), pick(self.ok, True), has & self.known[pos], pick(self.used, -1),
+                        pick(self.price, -1), pick(self.created, ""))
+
+
+def _receipts(path, tx_hashes):
+    """The receipts of a ``receipts`` file, in the order of the transactions ``tx_hashes``.
+
+    ethereum-etl's CLI writes receipts apart (BigQuery's table has them inline as ``receipt_*``);
+    without them a failed transaction would seem to move value and no fee would be paid. A
+    transaction without a receipt keeps its status unknown and no fee; when a hash has two receipts
+    the first is used.
+    """
+    r = read_arrow(path, RECEIPT_COLUMNS + RECEIPT_OPTIONAL)
+    require(r, RECEIPT_COLUMNS, path)
+    theirs = r["transaction_hash"]
+    receipts = Receipts.read(r, path)
+    if len(tx_hashes) == len(theirs) and all_true(pc.equal(tx_hashes, theirs)):
+        return receipts  # the CLI writes both in the same order: row for row
+    return receipts.take(_index_in(tx_hashes, theirs.combine_chunks()))
+
+
+def _warn_unknown_status(path, known, receipts_file):
+    """Say when transactions' success is unknown: their value then counts as moved."""
+    unknown = int((~known).sum())
+    if not unknown:
+        return
+    if unknown == len(known) and not receipts_file:
+        why = "no receipt_status column and no receipts file beside it"
+    else:
+        why = (f"{unknown} of {len(known)} transactions have no receipt status (no receipt in the receipts "
+               "file, or an empty status: receipts before Byzantium carry none)")
+    warnings.warn(f"{path}: {why}: a failed transaction cannot be told apart from one that succeeded, so its "
+                  "value counts as moved, and its fee is not known (export receipts too: ethereumetl "
+                  "export_receipts_and_logs)", LoadWarning, stacklevel=5)
+
+
+def _fees(used, price):
+    """Gas used x price, exact (an object array; 0 where either is unknown, -1)."""
+    known = (used >= 0) & (price >= 0)
+    if not known.any():
+        return np.zeros(len(used), dtype=object)
+    if int(used[known].max()) * int(price[known].max()) < 2**63:
+        return np.where(known, used * price, 0).astype(object)
+    fee = np.zeros(len(used), dtype=object)
+    fee[known] = used[known].astype(object) * price[known].astype(object)
+    return fee
+
+
+def _extra(table, path):
+    """The transactions' gas price and input selector (:data:`tracer.transfers.EVM_EXTRA`)."""
+    n = table.num_rows
+    price = shared_ints(table["gas_price"], path, "gas_price") if "gas_price" in table.column_names \
+        else np.full(n, None, dtype=object)
+    selector = np.full(n, None, dtype=object)
+    if "input" in table.column_names:
+        data = table["input"]
+        head = pc.utf8_lower(pc.utf8_slice_codeunits(data, 0, 10))
+        calls = to_numpy(pc.greater_equal(pc.binary_length(data), 10))
+        ok = pc.or_(pc.match_substring_regex(head, _SELECTOR), pa.array(~calls))
+        if not all_true(ok):
+            i = int(np.argmin(to_numpy(ok)))
+            raise LoadError(path, f"not hex calldata: {data[i].as_py()[:20]!r}", row=i + 1, column="input")
+        enc = pc.dictionary_encode(head.combine_chunks() if isinstance(head, pa.ChunkedArray) else head)
+        selector[calls] = np.array(enc.dictionary.to_pylist(), dtype=object)[enc.indices.to_numpy()][calls]
+    return {T.GAS_PRICE: price, T.SELECTOR: selector}
+
+
+def map_transactions(files, blocks, extra=False):
+    """(parts, :class:`Transactions`) of the ``transactions`` file (and ``receipts``, if given)."""
+    p = files["transactions"]
+    df = read_arrow(p, TRANSACTION_COLUMNS + TRANSACTION_OPTIONAL + (TRANSACTION_EXTRA if extra else []))
+    require(df, TRANSACTION_COLUMNS, p)
+    value = to_ints(df["value"], p, "value")
+    frm, to = to_addresses(df["from_address"], p, "from_address"), to_addresses(df["to_address"], p, "to_address")
+    block = to_int64(df["block_number"], p, "block_number")
+    ts, known = timestamps(df, block, blocks, p)
+    h = df["hash"]
+    txh = hashes(h, p, "hash")
+    txi = tx_index(df, p)
+    if "receipt_status" in df.column_names:  # BigQuery: receipt fields inline
+        r = Receipts.read(df, p, "receipt_")
+    elif "receipts" in files:
+        r = _receipts(files["receipts"], h)
+    else:
+        r = Receipts(len(df))
+    _warn_unknown_status(p, r.known, "receipts" in files)
+    if r.used is not None and r.price is None and "gas_price" in df.column_names:
+        r.price = to_int64(df["gas_price"], p, "gas_price", allow_empty=True)
+    if r.created is not None:  # a contract creation's value goes to the contract it makes
+        creates = (to == "") & (r.created != "")
+        to[creates] = r.created[creates]
+    txs = Transactions(h, txh, block, txi, _extra(df, p) if extra else None)
+
+    def part(kind, rows, receiver, amount):
+        rows = np.flatnonzero(rows)
+        return Part(kind, txh[rows], block[rows], (ts[rows], known[rows]), frm[rows],
+                    receiver if np.ndim(receiver) == 0 else receiver[rows], amount[rows], tx_index=txi[rows],
+                    tx_row=rows, **NATIVE, **{c: v[rows] for c, v in txs.extra.items()})
+
+    parts = [part(T.NATIVE, r.ok & (value > 0), to, value)]
+    if r.used is not None and r.price is not None:
+        fee = _fees(r.used, r.price)
+        parts.append(part(T.FEE, fee > 0, T.FEE_ADDRESS, fee))  # failed transactions still pay gas
+    return parts, txs
