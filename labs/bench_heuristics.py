@@ -5,10 +5,9 @@ One run measures:
 - ``clustering``: :func:`tracer.heuristics.bench.measure` on ``--transfers`` synthetic UTXO
   transfers (multi-input clustering from the table, CoinJoins left out, against networkx building
   the same co-spend graph and finding its ``connected_components``; both must agree);
-- ``case``: a lab case generated from :data:`SPEC` (the bench scenario's story, with a second EVM
-  chain so that the bridge and the instant swap service are used too), written as a bundle,
-  loaded from its exports with its tags, and every heuristic timed on it
-  (:func:`tracer.heuristics.bench.time_each`), with how many rows each found.
+- ``case``: the bench scenario's case (:data:`labs.bench.BENCH_SPEC`, as ``tracelab bench
+  scenario`` makes it), written as a bundle, loaded from its exports with its tags, and every
+  heuristic timed on it (:func:`tracer.heuristics.bench.time_each`), with how many rows each found.
 
 It lives in ``labs`` because it generates a case; the tracer knows nothing of how cases are made.
 """
@@ -22,57 +21,6 @@ from pathlib import Path
 
 import click
 
-SPEC = """
-name = "bench-heuristics"
-summary = "The bench scenario's story on three chains, for timing every heuristic."
-seed = 11
-start = 2026-03-02T08:00:00Z
-[chains.ethereum]
-kind = "evm"
-chain_id = 1
-block_time = 600
-[chains.sidechain]
-kind = "evm"
-chain_id = 8453
-block_time = 600
-[chains.bitcoin]
-kind = "utxo"
-[world]
-users = {users}
-[background]
-transactions = {background}
-days = {days}
-[[story]]
-typology = "investment_fraud_collection"
-victims = 20
-[[story]]
-typology = "fan_out"
-mules = 5
-[[story]]
-typology = "fan_in"
-[[story]]
-typology = "ransomware_payment"
-chain = "bitcoin"
-amount_usd = 90000
-[[story]]
-typology = "peel_chain"
-chain = "bitcoin"
-hops = 10
-[[story]]
-typology = "chain_hop"
-chain = "bitcoin"
-to_chain = "ethereum"
-[[story]]
-typology = "mixer"
-[[story]]
-typology = "bridge_hop"
-to_chain = "sidechain"
-[[story]]
-typology = "cash_out"
-chain = "sidechain"
-"""
-
-
 def prices():
     """The lab's prices (US dollars per whole unit), for the swap and structuring heuristics."""
     from .utxo_lane import BTC_PRICE_USD
@@ -84,12 +32,13 @@ def prices():
 
 def case(background, folder, backend="auto", progress=None):
     """Generate the bench case into ``folder`` (bundle and key); returns (seconds, bundle path)."""
+    from .bench import BENCH_SPEC
     from .bundle import write_bundle
     from .scenario import run_case
     from .spec import load_spec
 
-    spec = load_spec("bench-heuristics.toml", text=SPEC.format(users=max(20, background // 60),
-                                                                 background=background, days=7))
+    spec = load_spec("bench.toml", text=BENCH_SPEC.format(block_time=600, users=max(20, background // 60),
+                                                          background=background, days=7))
     start = time.perf_counter()
     with run_case(spec, backend=backend, progress=progress) as c:
         write_bundle(c, folder / "case", folder / "case.key", progress=progress)

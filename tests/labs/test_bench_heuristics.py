@@ -16,5 +16,5 @@ def test_bench_heuristics_json_clustering_and_every_heuristic_on_a_small_case():
 
     assert names == list(HEURISTICS)
     found = {h["heuristic"]: h["rows"] for h in out["case"]["heuristics"]}
-    # the case's story: a peel chain, a bridge hop, deposit addresses the exchanges sweep
-    assert found["peel_chain"] > 0 and found["bridge"] > 0 and found["deposit_address"] > 0
+    # the bench case's story: a peel chain, deposit addresses the exchanges sweep, a mixer
+    assert found["peel_chain"] > 0 and found["deposit_address"] > 0 and found["multi_input"] > 0

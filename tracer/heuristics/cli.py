@@ -50,6 +50,15 @@ def _price(ctx, param, values):
     return prices or None
 
 
+def _show(address):
+    """EVM addresses in their EIP-55 checksum form for people (data and JSON stay lower-case)."""
+    import re
+
+    from tracer.load.parsers import checksum
+
+    return checksum(address) if isinstance(address, str) and re.fullmatch(r"0x[0-9a-f]{40}", address) else address
+
+
 def _rows_json(evidence):
     return [{k: (list(v) if k == "txs" else v) for k, v in r.items()} for r in evidence.to_dict("records")]
 
@@ -94,7 +103,7 @@ def cluster(data, tags, extra, coinjoin_rule, as_json):
     by = found.evidence.assign(cluster=found.evidence_clusters)
     for k, part in found.members.groupby("cluster", sort=True):
         how = by[by["cluster"] == k][E.HEURISTIC].value_counts()
-        shown = list(part["address"][:6]) + ([f"... {len(part) - 6} more"] if len(part) > 6 else [])
+        shown = [_show(a) for a in part["address"][:6]] + ([f"... {len(part) - 6} more"] if len(part) > 6 else [])
         tab.add_row(str(k), ", ".join(sorted(set(part["chain"]))), "\n".join(shown),
                     ", ".join(f"{n} x {h}" for h, n in how.items()))
     console.print(tab)
@@ -122,13 +131,17 @@ def heuristics(data, tags, only, prices, threshold_usd, coinjoin_rule, as_json):
     (a missing column, no tags, no prices) is listed with the reason."""
     from tracer.heuristics import run
 
-    table, tagt = _load(data, tags)
+    from tracer.heuristics import select
+
     try:
-        result = run(table, only=list(only) or None, tags=tagt, prices=prices, threshold_usd=threshold_usd,
-                     coinjoin_rule="either" if coinjoin_rule == "none" else coinjoin_rule,
-                     progress=None if as_json else lambda name: click.echo(f"running {name} ...", err=True))
+        names = select(list(only) or None)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--only") from None
+    table, tagt = _load(data, tags)
+    with click.progressbar(names, label="heuristics", file=sys.stderr, item_show_func=lambda n: n) as bar:
+        result = run(table, only=names, tags=tagt, prices=prices, threshold_usd=threshold_usd,
+                     coinjoin_rule="either" if coinjoin_rule == "none" else coinjoin_rule,
+                     progress=lambda name: bar.update(1, name))
     from tracer.heuristics.evidence import LOAD_HINT
     from tracer.heuristics.registry import loads_extra
 
@@ -151,9 +164,9 @@ def heuristics(data, tags, only, prices, threshold_usd, coinjoin_rule, as_json):
         for c in ("link", "confidence", "a", "b", "reason"):
             tab.add_column(c, no_wrap=c in ("a", "b"), overflow="fold" if c == "reason" else "ellipsis")
         for r in part.itertuples():
-            tab.add_row(r.link, r.confidence, f"{r.a}" + (f" ({r.chain})" if r.b_chain not in (None, r.chain) else ""),
-                        "" if r.b is None else str(r.b) + (f" ({r.b_chain})" if r.b_chain != r.chain else ""),
-                        r.reason)
+            cross = r.b_chain not in (None, r.chain)
+            tab.add_row(r.link, r.confidence, _show(r.a) + (f" ({r.chain})" if cross else ""),
+                        "" if r.b is None else _show(r.b) + (f" ({r.b_chain})" if cross else ""), r.reason)
         console.print(tab)
     for name, why in skipped.items():
         click.echo(f"{name}: skipped: {why}", err=True)
