@@ -31,11 +31,12 @@ JOINING = (E.SAME_OWNER, E.CHANGE, E.PEEL)
 REASON = "spends coins of {a} and {b} together in {tx}: one signer holds both keys (common-input ownership)"
 
 
-def co_spends(view: UtxoView, coinjoin_rule="either"):
+def co_spends(view: UtxoView, coinjoin_rule="either", distinct=True):
     """The joins of one chain: arrays ``(first, other, tx)`` of address and transaction numbers.
 
-    ``first`` is the transaction's first input address, ``other`` each other distinct input
-    address; transactions that are CoinJoins under ``coinjoin_rule`` (None: keep them) join nothing.
+    ``first`` is the transaction's first input address, ``other`` each other input address (each
+    once per transaction if ``distinct``; a union-find does not mind repeats); transactions that
+    are CoinJoins under ``coinjoin_rule`` (None: keep them) join nothing.
     """
     tx, addr = view.in_tx, view.in_addr
     if len(tx) > 1 and not ((tx[1:] > tx[:-1]) | ((tx[1:] == tx[:-1]) & (view.in_pos[1:] > view.in_pos[:-1]))).all():
@@ -48,7 +49,7 @@ def co_spends(view: UtxoView, coinjoin_rule="either"):
     if coinjoin_rule is not None:
         keep &= ~is_coinjoin(view, coinjoin_rule)[tx]
     tx, addr = tx[keep], addr[keep]
-    if len(tx):  # an address spent twice in one transaction joins once
+    if distinct and len(tx):  # an address spent twice in one transaction joins once
         width = view.n_input_addresses
         pairs = unique_ints(tx.astype(np.int64) * width + addr)
         tx, addr = pairs // width, pairs % width
@@ -201,6 +202,6 @@ def cluster_labels(transfers, coinjoin_rule="either"):
     """
     out = []
     for view in views(transfers):
-        first, other, _ = co_spends(view, coinjoin_rule)
+        first, other, _ = co_spends(view, coinjoin_rule, distinct=False)
         out.append((view, components(view.n_input_addresses, first, other)))
     return out

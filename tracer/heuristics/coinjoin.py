@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import evidence as E
-from .utxo import UtxoView, unique_ints, views
+from .utxo import UtxoView, factorize, unique_ints, views
 
 #: BlockSci's dust exclusions (satoshi)
 DUST_VALUES = (546, 2730)
@@ -33,30 +33,44 @@ RULES = ("blocksci", "equal_outputs")
 
 
 def shape(view: UtxoView):
-    """Per-transaction counts both rules read: a DataFrame indexed by transaction number."""
+    """Per-transaction counts both rules read: a DataFrame indexed by transaction number.
+
+    Only transactions with 2 or more inputs and 3 or more outputs can be CoinJoins under either
+    rule; the others keep zero counts, which no rule accepts, and cost nothing to count."""
     n = view.n_txs
-    in_addrs = _distinct_per_tx(view.in_tx, view.in_addr, n)
-    pairs = pd.DataFrame({"tx": view.out_tx, "value": view.out_value})
-    counts = pairs.groupby(["tx", "value"], sort=False).size()
-    top = counts.groupby(level="tx").max().reindex(range(n), fill_value=0).to_numpy()
-    # a most common value that is not dust, if any value with the top count is not
-    c = counts.reset_index(name="n")
-    c = c[c["n"].to_numpy() == top[c["tx"].to_numpy()]]
-    clean = c[~c["value"].isin(DUST_VALUES)]
+    cand = (view.n_in >= 2) & (view.n_out >= 3)
+    ins = np.flatnonzero(cand[view.in_tx])
+    outs = np.flatnonzero(cand[view.out_tx])
+    in_addrs = _distinct_per_tx(view.in_tx[ins], view.in_addr[ins], n)
+    out_tx = view.out_tx[outs]
+    out_value = view.out_values_at(outs)
+    # outputs by (transaction, value): runs of one value give its count
+    order = np.lexsort((out_value, out_tx))
+    tx_s, v_s = out_tx[order], out_value[order]
+    new_run = np.r_[True, (tx_s[1:] != tx_s[:-1]) | (v_s[1:] != v_s[:-1])] if len(order) else np.zeros(0, bool)
+    starts = np.flatnonzero(new_run)
+    run_tx, run_value = tx_s[starts], v_s[starts]
+    run_n = np.diff(np.r_[starts, len(order)])
+    top = np.zeros(n, dtype=np.int64)
+    np.maximum.at(top, run_tx, run_n)
+    distinct_values = np.bincount(run_tx, minlength=n)
+    # a most common value that is not dust, if any value with the top count is not (the smallest such)
+    ok = (run_n == top[run_tx]) & ~np.isin(run_value, DUST_VALUES)
     top_clean = np.zeros(n, dtype=bool)
-    top_clean[clean["tx"].to_numpy()] = True
+    top_clean[run_tx[ok]] = True
     top_value = np.zeros(n, dtype=np.int64)
-    top_value[clean["tx"].to_numpy()[::-1]] = clean["value"].to_numpy()[::-1]  # the first such value
-    distinct_values = counts.groupby(level="tx").size().reindex(range(n), fill_value=0).to_numpy()
+    top_value[run_tx[ok][::-1]] = run_value[ok][::-1]  # the last write, the first (smallest) value, wins
     min_in = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(min_in, view.in_tx, view.in_value)
+    np.minimum.at(min_in, view.in_tx[ins], view.in_values_at(ins))
     s = pd.DataFrame({"inputs": view.n_in, "outputs": view.n_out, "input_addresses": in_addrs, "top_count": top,
                       "top_value": top_value, "top_clean": top_clean, "values": distinct_values, "min_input": min_in})
     # distinct output addresses: only the equal-output rule reads them, only where all outputs are equal
     s["output_addresses"] = s["outputs"]
-    maybe = np.flatnonzero((s["outputs"] >= 3).to_numpy() & (s["values"] == 1).to_numpy())
-    if len(maybe):
-        s.loc[maybe, "output_addresses"] = [len(set(view.out_who[view.outputs_of(t)].tolist())) for t in maybe]
+    maybe = cand & (distinct_values == 1)
+    if maybe.any():
+        o = np.flatnonzero(maybe[view.out_tx])
+        codes, _ = factorize(view.out_who[o])
+        s.loc[maybe, "output_addresses"] = _distinct_per_tx(view.out_tx[o], codes, n)[maybe]
     return s
 
 

@@ -29,9 +29,10 @@ def views(transfers):
     utxo = np.flatnonzero(transfers[T.KIND].to_numpy(dtype=object) == T.UTXO)
     if not len(utxo):
         return []
-    chains = transfers[T.CHAIN].to_numpy(dtype=object)[utxo]
-    if (chains == chains[0]).all():
-        return [UtxoView(transfers, chains[0], utxo)]
+    every = transfers[T.CHAIN].to_numpy(dtype=object)
+    if (every == every[utxo[0]]).all():  # one chain (the common case: no copy of the column)
+        return [UtxoView(transfers, every[utxo[0]], utxo)]
+    chains = every[utxo]
     names = sorted(pd.unique(chains).tolist())
     return [UtxoView(transfers, c, utxo[chains == c]) for c in names]
 
@@ -69,16 +70,34 @@ class UtxoView:
         codes, self.tx_hash = _tx_codes(txh)
         self._codes, self._rows = codes, rows
         self.n_txs = len(self.tx_hash)
-        value = _int64(table[T.AMOUNT].to_numpy()[rows])
-        self.in_tx, self.in_value = codes[is_in], value[is_in]
-        self.in_pos, self.in_row = -1 - index[is_in], ins
-        self.out_tx, self.out_value = codes[~is_in], value[~is_in]
-        self.out_vout, self.out_row = index[~is_in], outs
+        self.in_tx, self.in_pos, self.in_row = codes[is_in], -1 - index[is_in], ins
+        self.out_tx, self.out_vout, self.out_row = codes[~is_in], index[~is_in], outs
         #: the addresses as the table names them, per input and per output
         self.in_who = table[T.FROM].to_numpy(dtype=object)[ins]
         self.out_who = table[T.TO].to_numpy(dtype=object)[outs]
         self.n_in = np.bincount(self.in_tx, minlength=self.n_txs)
         self.n_out = np.bincount(self.out_tx, minlength=self.n_txs)
+
+    # -- values (satoshi, int64), converted where first needed ---------------------------
+    def values(self, rows):
+        """The amounts of table rows ``rows`` (positions), as int64."""
+        return _int64(self.table[T.AMOUNT].to_numpy()[rows])
+
+    @cached_property
+    def in_value(self):
+        return self.values(self.in_row)
+
+    @cached_property
+    def out_value(self):
+        return self.values(self.out_row)
+
+    def in_values_at(self, i):
+        """``in_value[i]``, without converting every amount when only these are wanted."""
+        return self.in_value[i] if "in_value" in self.__dict__ else self.values(self.in_row[i])
+
+    def out_values_at(self, o):
+        """``out_value[o]``, without converting every amount when only these are wanted."""
+        return self.out_value[o] if "out_value" in self.__dict__ else self.values(self.out_row[o])
 
     # -- addresses: numbered once, inputs' first (multi-input clustering needs no others) --
     @cached_property
