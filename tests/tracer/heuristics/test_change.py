@@ -31,6 +31,12 @@ def test_address_reuse_on_mainnet_block_170():
     assert e["output"].tolist() == ["f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16:1"]
     assert e.loc[0, "b"] == "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S"
     assert change(t, "power_of_ten_value").empty  # 10 and 40 BTC are both round
+    # and where a rule is wrong: Hal's address was new, Satoshi's was not, so the fresh-address rule
+    # (and BlockSci's legacy rule with it) names the payment as the change
+    hal = "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16:0"
+    assert change(t, "client_change_address_behavior")["output"].tolist() == [hal]
+    assert change(t, "legacy")["output"].tolist() == [hal]
+    assert change(t, "vote").empty  # the rules disagree
 
 
 def test_address_type_needs_its_column_and_then_finds_the_one_of_the_inputs_type():

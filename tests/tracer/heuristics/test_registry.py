@@ -25,3 +25,17 @@ def test_run_with_tags_and_prices_runs_everything_the_data_allows():
 def test_unknown_names_say_what_exists():
     with pytest.raises(ValueError, match=r"unknown heuristic 'peel'.*peel_chain"):
         th.select(["peel"])
+
+
+def test_every_heuristic_runs_on_every_export_the_tracer_reads():
+    from pathlib import Path
+
+    from tracer.load.tagpack import load_tagpacks
+
+    data = Path(__file__).parents[1] / "data"
+    tags = load_tagpacks(data / "tags.yaml")
+    for folder in ["eth", "btc", "bitcoin_etl/mainnet", "bitcoin_etl/bigquery", "bitcoin_etl/csv",
+                   "bitcoin_etl/shapes", "ethereum_etl/export_all", "ethereum_etl/geth"]:
+        r = th.run(th.load(data / folder), tags=tags, prices={"BTC": 60_000, "ETH": 3_000, "USDT": 1})
+        assert set(r.ran) | set(r.skipped) == set(th.HEURISTICS), folder
+        assert all("needs tags" in why for why in r.skipped.values()), (folder, r.skipped)
