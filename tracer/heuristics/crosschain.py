@@ -5,10 +5,11 @@ nonce, a swap service's order book holds the pair, neither is in the transfers t
 does is amount and time. Each rule lists, for every leg, the legs on the other side that fit,
 and names a pair only when few do:
 
-- ``bridge``: value into a bridge address (a lock) on one chain, and value out of a bridge (a
-  release), or minted in a transaction a bridge address sent (a mint), on another chain, within
-  ``window`` after it; the same token (the wrapped token's symbol without its lower-case prefix:
-  ``bETH`` is ``ETH``), the amount less at most ``max_fee_bps`` of it.
+- ``bridge``: value into a bridge address (a lock), or a burn of a token a bridge mints (the way
+  back), on one chain, and value out of a bridge (a release), or minted in a transaction a
+  bridge address sent (a mint), on another chain, within ``window`` after it; the same token
+  (the wrapped token's symbol without its lower-case prefix: ``bETH`` is ``ETH``), the amount less
+  at most ``max_fee_bps`` of it.
 - ``swap``: value a swap service pays on one chain, and value paid to anyone on another chain
   within ``window`` before it that is worth as much at ``prices`` less the service's fee (at most
   ``max_fee_bps``). A swap service's deposit addresses are its own and untagged, so every
@@ -69,8 +70,13 @@ def bridge(transfers, tags=None, bridges=None, window=BRIDGE_WINDOW, max_fee_bps
     if not br:
         return E.empty()
     rows = legs(moves(transfers))
-    locks = rows[rows["to"].isin(br) & ~rows["from"].isin(br)]
-    payouts = rows[~rows["to"].isin(br) & (rows["from"].isin(br) | ((rows["from"] == ZERO) & rows["sender"].isin(br)))]
+    mints = (rows["from"] == ZERO) & rows["sender"].isin(br)
+    payouts = rows[~rows["to"].isin(br) & (rows["from"].isin(br) | mints)]
+    # a token a bridge mints is its wrapped token: burning it (not in a bridge's transaction) is the way back
+    wrapped = set(zip(rows[mints]["chain"], rows[mints]["asset"], strict=True))
+    burns = (rows["to"] == ZERO) & ~rows["sender"].isin(br) & pd.Series(
+        [k in wrapped for k in zip(rows["chain"], rows["asset"], strict=True)], index=rows.index, dtype=bool)
+    locks = rows[(rows["to"].isin(br) & ~rows["from"].isin(br)) | burns]
     cand = []
     for lock in locks.to_dict("records"):
         q = payouts[(payouts["chain"] != lock["chain"]) & (payouts["time"] >= lock["time"])
@@ -82,7 +88,8 @@ def bridge(transfers, tags=None, bridges=None, window=BRIDGE_WINDOW, max_fee_bps
             if int(lock["amount"]) * (10_000 - max_fee_bps) <= got * 10_000 <= int(lock["amount"]) * 10_000:
                 cand.append((lock, pay))
     return E.frame(_pairs("bridge", cand, max_candidates, lambda lock, pay, n_l, n_p: (
-        f"{lock['from']} locked {_amount(lock)} in the bridge on {lock['chain']} ({lock['tx']}); "
+        f"{lock['from']} {'burnt' if lock['to'] == ZERO else 'locked'} {_amount(lock)} "
+        f"{'of the bridge' if lock['to'] == ZERO else 'in the bridge'} on {lock['chain']} ({lock['tx']}); "
         f"{duration(pay['time'] - lock['time'])} later {pay['to']} got {_amount(pay)} out of it on {pay['chain']} "
         f"({pay['tx']}){_counts(n_l, n_p, 'payout', 'lock')}")))
 

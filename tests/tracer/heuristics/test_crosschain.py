@@ -43,6 +43,18 @@ def test_bridge_fee_bound():
     assert len(bridge(combine(src, dst), TAGS, max_fee_bps=100)) == 1
 
 
+def test_bridge_back_a_burn_of_the_wrapped_token_and_a_release_on_the_origin_chain():
+    there = evm(send("0xu", "0xbridge", 5 * E18, tx="0xlock", block=10), chain="ethereum")
+    side = evm(mint("0xm", "0xv", 5 * E18, 60),
+               call("0xburn", "0xv", block=600, moves=[("token", "0xv", ZERO, 5 * E18, "0xbeth", 18, "bETH")]),
+               chain="side")
+    back = evm(call("0xrel", "0xrelayer", internal=[("0xbridge", "0xw", 5 * E18)], block=650), chain="ethereum")
+    e = bridge(combine(there, side, back), TAGS)
+    assert e[["a", "b", "txs"]].values.tolist() == [["0xu", "0xv", ("0xlock", "0xm")],
+                                                    ["0xv", "0xw", ("0xburn", "0xrel")]]
+    assert "burnt" in e.loc[1, "reason"]
+
+
 def test_bridge_release_out_of_the_bridge_contract():
     src = evm(call("0xburn", "0xu", block=10, moves=[("token", "0xu", "0xbridge2", 5 * E18, "0xbeth", 18, "bETH")]),
               chain="side")
