@@ -143,10 +143,9 @@ def heuristics(data, tags, only, prices, threshold_usd, coinjoin_rule, as_json):
                      coinjoin_rule="either" if coinjoin_rule == "none" else coinjoin_rule,
                      progress=lambda name: bar.update(1, name))
     from tracer.heuristics.evidence import LOAD_HINT
-    from tracer.heuristics.registry import loads_extra
 
-    hint = "the files given do not carry it" if loads_extra() else "the loaders of this version do not read it yet"
-    skipped = {name: why.replace(LOAD_HINT, hint) for name, why in result.skipped.items()}
+    # the files were loaded with every optional column: a column still missing is not in them
+    skipped = {name: why.replace(LOAD_HINT, "the files given do not carry it") for name, why in result.skipped.items()}
     if as_json:
         click.echo(json.dumps({"evidence": _rows_json(result.evidence), "skipped": skipped}, indent=2))
         return

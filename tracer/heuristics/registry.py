@@ -25,21 +25,12 @@ from .services import BRIDGE, EXCHANGE, MIXER, Services
 from .structuring import structuring
 
 
-def loads_extra():
-    """Whether :func:`tracer.load.load` can read the optional columns (``extra=True``)."""
-    import inspect
-
-    from tracer.load import load as load_exports
-
-    return "extra" in inspect.signature(load_exports).parameters
-
-
 def load(*paths, chain=None):
     """:func:`tracer.load.load` with the optional columns heuristics read (script types, locktimes,
-    gas prices), where the loaders can give them."""
+    gas prices: ``extra=True``)."""
     from tracer.load import load as load_exports
 
-    return load_exports(*paths, chain=chain, **({"extra": True} if loads_extra() else {}))
+    return load_exports(*paths, chain=chain, extra=True)
 
 
 @dataclass
