@@ -21,6 +21,7 @@ row where a leg has more than ``max_candidates``.
 """
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -175,14 +176,18 @@ def swap(transfers, prices, tags=None, services=None, window=SWAP_WINDOW, max_fe
             continue
         q = incoming[(incoming["chain"] != pay["chain"]) & (incoming["time"] <= pay["time"])
                      & (incoming["time"] >= pay["time"] - window)]
-        for leg in q.to_dict("records"):
-            p_in = prices.get(leg["symbol"])
+        got = int(pay["amount"])
+        for (symbol, decimals), legs_in in q.groupby(["symbol", "decimals"], sort=False):
+            p_in = prices.get(symbol)
             if p_in is None:
                 continue
-            # what the leg was worth in the payout's base units
-            worth = Fraction(int(leg["amount"]), 10**int(leg["decimals"])) * p_in / p_out * 10**int(pay["decimals"])
-            got = int(pay["amount"])
-            if worth * (10_000 - max_fee_bps) <= got * 10_000 <= worth * 10_000:
+            # a leg of `a` base units is worth a * rate in the payout's base units; it fits when
+            # worth * (1 - fee) <= got <= worth, so a lies in [got / rate, got / (rate * (1 - fee))]
+            rate = p_in / p_out * Fraction(10) ** (int(pay["decimals"]) - int(decimals))
+            lo = math.ceil(got / rate)
+            hi = math.floor(Fraction(got * 10_000) / (rate * (10_000 - max_fee_bps)))
+            a = legs_in["amount"].to_numpy(dtype=object)
+            for leg in legs_in[(a >= lo) & (a <= hi)].to_dict("records"):
                 cand.append((leg, pay))
     return E.frame(_pairs("swap", cand, max_candidates, lambda leg, pay, n_l, n_p: (
         f"{leg['from']} paid {_amount(leg)} to {leg['to']} on {leg['chain']} ({leg['tx']}); "

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from tracer import transfers as T
@@ -106,15 +107,17 @@ def same_address(transfers, tags=None, mixers=None, pools=None):
     [['0xu', '0xu', ('0xd1', '0xw1'), 'high']]
     """
     p = pools or Pools.of(transfers, tags, mixers)
+    w_cols = {c: f"{c}_w" for c in p.withdrawals.columns if c not in ("pool", "address")}
+    m = p.withdrawals.rename(columns=w_cols).merge(p.deposits, on=["pool", "address"], sort=False)
+    m = m[(m["time"] <= m["time_w"]) & (m["tx"] != m["tx_w"])]
+    n = m.groupby("tx_w")["tx"].transform("size")
     rows = []
-    for w in p.withdrawals.to_dict("records"):
-        d = p.deposits
-        hit = d[(d["pool"] == w["pool"]) & (d["address"] == w["address"]) & (d["time"] <= w["time"])
-                & (d["tx"] != w["tx"])]
-        for dep in hit.to_dict("records"):
-            why = (f"{w['address']} deposited into {p.pool_name(w['pool'])} in {dep['tx']} and withdrew from it "
-                   f"{duration(w['time'] - dep['time'])} later in {w['tx']}: the same address on both sides")
-            rows.append(_pair_row("same_address", E.HIGH if len(hit) == 1 else E.MEDIUM, dep, w, why))
+    for r, k in zip(m.to_dict("records"), n, strict=True):
+        dep = {c: r[c] for c in p.deposits.columns}
+        w = {**{c: r[f"{c}_w"] for c in w_cols}, "pool": r["pool"], "address": r["address"]}
+        why = (f"{w['address']} deposited into {p.pool_name(w['pool'])} in {dep['tx']} and withdrew from it "
+               f"{duration(w['time'] - dep['time'])} later in {w['tx']}: the same address on both sides")
+        rows.append(_pair_row("same_address", E.HIGH if k == 1 else E.MEDIUM, dep, w, why))
     return E.frame(rows)
 
 
@@ -153,10 +156,16 @@ def timing(transfers, tags=None, mixers=None, pools=None, window=WINDOW):
     """
     p = pools or Pools.of(transfers, tags, mixers)
     rows = []
+    by_pool = {pool: g.sort_values("time", kind="stable").reset_index(drop=True)
+               for pool, g in p.deposits.groupby("pool")}
     for w in p.withdrawals.to_dict("records"):
-        d = p.deposits
-        near = d[(d["pool"] == w["pool"]) & (d["time"] <= w["time"]) & (d["time"] >= w["time"] - window)
-                 & (d["tx"] != w["tx"])]
+        d = by_pool.get(w["pool"])
+        if d is None:
+            continue
+        times = d["time"].to_numpy()
+        lo, hi = np.searchsorted(times, w["time"] - window, "left"), np.searchsorted(times, w["time"], "right")
+        near = d.iloc[lo:hi]
+        near = near[near["tx"] != w["tx"]]
         if len(near) != 1 or near.iloc[0]["address"] == w["address"]:
             continue  # (same_address says the latter)
         dep = near.iloc[0].to_dict()
@@ -190,8 +199,10 @@ def multi_denomination(transfers, tags=None, mixers=None, pools=None, window=DAY
     def portfolio(run):
         return tuple(sorted(Counter(r["pool"] for r in run).items()))
 
-    dep_runs = [(portfolio(run), run) for _, g in p.deposits.groupby("address")
-                for run in _sessions(g.to_dict("records"), window)]
+    dep_runs = {}  # portfolio -> the deposit sessions that have it
+    for _, g in p.deposits.groupby("address"):
+        for run in _sessions(g.to_dict("records"), window):
+            dep_runs.setdefault(portfolio(run), []).append(run)
     rows = []
     for address, g in p.withdrawals.groupby("address"):
         for run in _sessions(g.to_dict("records"), window):
@@ -199,7 +210,7 @@ def multi_denomination(transfers, tags=None, mixers=None, pools=None, window=DAY
             if len(mix) < 2:
                 continue
             start = min(r["time"] for r in run)
-            found = [d for pf, d in dep_runs if pf == mix and max(r["time"] for r in d) <= start
+            found = [d for d in dep_runs.get(mix, ()) if max(r["time"] for r in d) <= start
                      and d[0]["address"] != address]
             if not found or len(found) > 3:
                 continue

@@ -10,8 +10,10 @@ hot wallet pays withdrawals of every size) are not senders here.
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from . import evidence as E
@@ -60,19 +62,27 @@ def structuring(transfers, threshold_usd=THRESHOLD_USD, prices=None, thresholds=
     legs = pd.concat([as_legs(moves(transfers)), utxo_legs(transfers, known)], ignore_index=True)
     legs = legs[~legs["from"].isin(known)]
     rows = []
-    for (chain, frm, symbol), g in legs.groupby(["chain", "from", "symbol"], sort=True):
-        decimals = g["decimals"].iloc[0]
+    # first the band per asset, in whole base units (an amount is an integer: in [ceil(low), floor(limit)])
+    bands = {}
+    for (symbol, decimals), _ in legs.groupby(["symbol", "decimals"], sort=True):
         if thresholds is not None:
             if symbol not in thresholds:
                 continue
             limit = Fraction(int(thresholds[symbol]))
-        elif symbol in prices and decimals is not None:
+        elif symbol in prices:
             limit = Fraction(threshold_usd) / prices[symbol] * 10**int(decimals)
         else:
             continue
         low = limit * (10_000 - band_bps) / 10_000
-        hits = [r for r in g.sort_values(["time"], kind="stable").to_dict("records")
-                if low <= int(r["amount"]) <= limit]
+        bands[symbol, decimals] = (limit, low, math.ceil(low), math.floor(limit))
+    keep = np.zeros(len(legs), dtype=bool)
+    amounts = legs["amount"].to_numpy(dtype=object)
+    for (symbol, decimals), (_, _, lo, hi) in bands.items():
+        mine = ((legs["symbol"] == symbol) & (legs["decimals"] == decimals)).to_numpy()
+        keep[mine] = (amounts[mine] >= lo) & (amounts[mine] <= hi)
+    for (chain, frm, symbol, decimals), g in legs[keep].groupby(["chain", "from", "symbol", "decimals"], sort=True):
+        limit, low, _, _ = bands[symbol, decimals]
+        hits = g.sort_values(["time"], kind="stable").to_dict("records")
         for run in _runs(hits, window, min_count):
             recipients = sorted({r["to"] for r in run})
             level = E.HIGH if len(run) >= 5 and len(recipients) >= 3 else E.MEDIUM
