@@ -1,13 +1,13 @@
 """`tracelab trace`: trace from the command line over any ethereum-etl / bitcoin-etl files."""
 import json
 import os
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import click
 
-from tracer.errors import LoadError
-from tracer.trace import DIRECTIONS, RULES, Source
-from tracer.transfers import ASSET, DECIMALS, whole_units
+from tracer.errors import LoadError, SourceError
+from tracer.sources import Source, read_sources
+from tracer.trace import DIRECTIONS, RULES
 
 
 def _when(value):
@@ -20,116 +20,150 @@ def _when(value):
         dt = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is neither unix seconds nor an ISO date like 2026-01-31T12:00") from None
-    return int((dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp())
+    return int((dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp())
+
+
+def _sources(addresses, txs, sources_file):
+    out = []
+    for option, values, kind in (("--address", addresses, "address"), ("--tx", txs, "tx")):
+        for v in values:
+            try:
+                out.append(Source.parse(**{kind: v}))
+            except SourceError as e:
+                raise click.UsageError(f"{option} {v.strip()}: {str(e).removeprefix(v.strip() + ': ')}") from None
+    if sources_file:
+        try:
+            out += read_sources(sources_file)
+        except (LoadError, SourceError) as e:
+            raise click.UsageError(str(e)) from None
+    if not out:
+        raise click.UsageError("give where to start: --address, --tx or --sources (each may be repeated)")
+    return out
 
 
 @click.command("trace")
 @click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True),
               help="Export files or folders (ethereum-etl, bitcoin-etl, a scenario bundle); repeat for several.")
-@click.option("--address", help="Start from this address.")
-@click.option("--tx", "tx", help="Start from this transaction, or one output of it as HASH:VOUT.")
+@click.option("--address", "addresses", multiple=True, help="Start from this address; repeat for several.")
+@click.option("--tx", "txs", multiple=True,
+              help="Start from this transaction, or one output of it as HASH:VOUT; repeat for several.")
+@click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False),
+              help="A CSV of sources: an 'address' or a 'tx' column (HASH or HASH:VOUT) and an optional 'label'.")
 @click.option("--direction", type=click.Choice(DIRECTIONS), default="forward", show_default=True)
 @click.option("--rule", type=click.Choice(RULES), default="fifo", show_default=True)
 @click.option("--hops", type=click.IntRange(1), default=6, show_default=True)
 @click.option("--min-amount", type=click.IntRange(0), default=0, show_default=True,
               help="Do not follow pieces smaller than this (base units).")
-@click.option("--max-degree", type=click.IntRange(1), help="Stop at addresses with more counterparties (exchange-sized).")
+@click.option("--max-degree", type=click.IntRange(1),
+              help="Stop at addresses with more counterparties (exchange-sized).")
 @click.option("--start", help="Ignore transfers before this time (unix seconds or ISO date, UTC).")
 @click.option("--end", help="Ignore transfers after this time.")
 @click.option("--tags", multiple=True, type=click.Path(exists=True),
               help="GraphSense TagPack YAML files; tagged addresses are labelled and stop the trace.")
 @click.option("--to", "to", help="Instead of tracing, find time-respecting paths from --address to this address.")
 @click.option("--plot", "plot_to", type=click.Path(dir_okay=False),
-              help="Also draw the trace: PATH-flow.png, PATH-timeline.png and PATH-sankey.png (PATH without .png).")
+              help="Also draw the trace: PATH-flow.png, PATH-timeline.png and PATH-sankey.png (one Sankey per "
+                   "asset, PATH-sankey-ASSET.png, when value ends in several); PATH without .png.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def trace(data, address, tx, direction, rule, hops, min_amount, max_degree, start, end, tags, to, plot_to, as_json):
+def trace(data, addresses, txs, sources_file, direction, rule, hops, min_amount, max_degree, start, end, tags, to,
+          plot_to, as_json):
     """Print where value went (forward) or came from (backward), with amounts under RULE and paths.
 
-    An endpoint is where traced value stops: not spent further, the hop limit, an attributed
-    service, an exchange-sized address, below --min-amount, or (backward) its origin in the data.
-    Fees are endpoints of their own at the address "fee". Amounts are exact, in base units.
+    Several sources (--address and --tx repeated, or --sources FILE) are traced together, each its
+    own colour: the table groups by endpoint and shows each source's share of it, which is what
+    restitution needs. An endpoint is where traced value stops: not spent further, the hop limit,
+    an attributed service (with the entry address the value reached it through: where the
+    production order goes), an exchange-sized address, below --min-amount, another source, or
+    (backward) its origin in the data. Fees are endpoints of their own at the address "fee".
     """
     from tracer.load import load
     from tracer.load.tagpack import address_labels, load_tagpacks
     from tracer.trace import trace as run
 
-    try:
-        source = Source.parse(address=address, tx=tx)
-    except ValueError as e:
-        raise click.UsageError(f"{e} (--address or --tx)") from None
-    if to and source.address is None:
-        raise click.UsageError("--to finds paths between two addresses: give --address too")
+    sources = _sources(addresses, txs, sources_file)
+    if to and (len(sources) != 1 or sources[0].address is None):
+        raise click.UsageError("--to finds paths between two addresses: give exactly one --address")
     try:
         table = load(*data)
         tagt = load_tagpacks(*tags)
     except LoadError as e:
         raise click.ClickException(str(e)) from None
-    labels = address_labels(tagt)
     if to:
-        return _paths(table, source.address, to.lower() if to.startswith("0x") else to, hops, _when(start), _when(end), labels, as_json)
+        return _paths(table, sources[0].address, to, hops, _when(start), _when(end), address_labels(tagt), as_json)
     try:
-        flows, ends = run(table, source, direction=direction, rule=rule, hops=hops, min_amount=min_amount,
-                          stop=set(labels), max_degree=max_degree, start=_when(start), end=_when(end))
+        result = run(table, sources, direction=direction, rule=rule, hops=hops, min_amount=min_amount,
+                     stop=tagt if tags else (), max_degree=max_degree, start=_when(start), end=_when(end))
     except ValueError as e:
         raise click.ClickException(str(e)) from None
-    decimals = _decimals(table)
-    if plot_to and not flows.empty:
-        _plots(flows, ends, tagt, decimals, plot_to)
-    out = [{"address": e.address, "asset": e.asset, "amount": str(e.amount), "hops": int(e.hops),
-            "path": list(e.path), "why": e.why, "label": labels.get(e.address)} for e in ends.itertuples()]
-    start_at = source.address or (f"{source.tx}:{source.vout}" if source.vout is not None else source.tx)
+    if plot_to and not result.flows.empty:
+        _plots(result, plot_to)
     if as_json:
-        click.echo(json.dumps({"source": start_at, "rule": rule, "direction": direction, "endpoints": out}, indent=2))
+        click.echo(json.dumps(to_json(result), indent=2))
         return
-    from rich.console import Console
+    _table(result)
+
+
+def to_json(result):
+    """The ``--json`` object of a trace result: endpoint amounts as integer strings in base units."""
+    ends = [{"source": e.source, "chain": e.chain, "address": e.address, "asset": e.asset, "symbol": e.symbol,
+             "amount": str(e.amount), "hops": int(e.hops), "path": list(e.path), "why": e.why, "label": e.label,
+             "entry": e.entry} for e in result.endpoints.itertuples()]
+    return {"sources": [{"source": s.name, "given": s.given, "label": s.label} for s in result.sources],
+            "rule": result.rule, "direction": result.direction, "hops": result.hops,
+            "decimals": result.decimals, "symbols": result.symbols, "adjusted": result.adjusted, "endpoints": ends}
+
+
+def _table(result):
     from rich.table import Table
-    tab = Table(title=f"{rule} {direction} trace from {start_at}",
-                caption="amounts in whole units, exact (--json gives base units)")
-    for c in ("address", "label", "asset", "amount", "hops", "why", "path"):
-        tab.add_column(c, justify="right" if c in ("amount", "hops") else "left")
-    for e in out:
-        amount = int(e["amount"])
-        shown = whole_units(amount, decimals[e["asset"]]) if e["asset"] in decimals else f"{amount:,} base units"
-        tab.add_row(_show(e["address"]), e["label"] or "", _show(e["asset"]), shown, str(e["hops"]), e["why"],
-                    " ".join(e["path"]))
-    Console(width=240).print(tab)
+
+    from tracer.terminal import print_table, show_address
+
+    names = ", ".join(s.name for s in result.sources[:4]) + (f" and {len(result.sources) - 4} more"
+                                                             if len(result.sources) > 4 else "")
+    tab = Table(title=f"{result.rule} {result.direction} trace from {names}",
+                caption="amounts in exact whole units (--json gives base units); each source's share of the endpoint")
+    for c in ("endpoint", "label", "entry", "why", "total", "source", "amount", "share", "via tx"):
+        tab.add_column(c, justify="right" if c in ("total", "amount", "share") else "left", no_wrap=True)
+    shares = result.shares(final=False)
+    last_tx = {}
+    for e in result.endpoints.itertuples():
+        key = (e.chain, e.address, e.asset, e.why, e.entry, e.source)
+        last_tx.setdefault(key, []).append(e.path[-1] if len(e.path) else "")
+    previous = None
+    for r in shares.itertuples():
+        key = (r.chain, r.address, r.asset, r.why, r.entry)
+        first = key != previous
+        if first and previous is not None:
+            tab.add_section()
+        previous = key
+        via = "\n".join(dict.fromkeys(last_tx.get((*key, r.source), [])))
+        tab.add_row(show_address(r.address) if first else "", (r.label or "") if first else "",
+                    (show_address(r.entry) or "") if first else "", r.why if first else "",
+                    result.amount(r.total, r.asset) if first else "", r.source, result.amount(r.amount, r.asset),
+                    r.percent, via)
+    print_table(tab)
 
 
-def _decimals(table) -> dict:
-    """asset -> its decimals, where the data says."""
-    import pandas as pd
-
-    pairs = table[[ASSET, DECIMALS]].drop_duplicates()  # a few assets, however many rows
-    return {a: int(d) for a, d in zip(pairs[ASSET], pairs[DECIMALS]) if pd.notna(d)}
-
-
-def _plots(flows, ends, tags, decimals, base):
+def _plots(result, base):
     import matplotlib
 
     matplotlib.use("Agg")
     from tracer import plot
 
     folder = os.path.dirname(base.removesuffix(".png"))
-    for name, _ in plot.save_all(flows, ends, base.removesuffix(".png") + "-", tags=tags, decimals=decimals):
+    for name, _ in plot.save_all(result, base.removesuffix(".png") + "-"):
         click.echo(f"wrote {os.path.join(folder, name)}", err=True)
-
-
-def _show(address):
-    """EVM addresses in their EIP-55 checksum form for people (data and JSON stay lower-case).
-
-    >>> _show("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"), _show("bcrt1qxyz")
-    ('0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed', 'bcrt1qxyz')
-    """
-    import re
-
-    from tracer.load.ethereum_etl import checksum
-
-    return checksum(address) if re.fullmatch(r"0x[0-9a-f]{40}", address) else address
 
 
 def _paths(table, a, b, hops, start, end, labels, as_json):
     from tracer.paths import find_paths
+    from tracer.sources import clean_address
+    from tracer.terminal import show_address
 
+    try:
+        b = clean_address(b)
+    except SourceError as e:
+        raise click.UsageError(f"--to {e}") from None
     found = find_paths(table, a, b, hops=hops, start=start, end=end)
     rows = [{"hops": int(p.hops), "addresses": list(p.addresses), "txs": list(p.txs), "arrival": int(p.arrival)}
             for p in found.itertuples()]
@@ -140,6 +174,6 @@ def _paths(table, a, b, hops, start, end, labels, as_json):
         click.echo(f"no time-respecting path from {a} to {b} within {hops} hops")
         return
     for p in rows:
-        names = [f"{_show(x)} [{labels[x]}]" if x in labels else _show(x) for x in p["addresses"]]
+        names = [f"{show_address(x)} [{labels[x]}]" if x in labels else show_address(x) for x in p["addresses"]]
         click.echo(f"{p['hops']} hops: " + " -> ".join(names))
         click.echo("   txs: " + " ".join(p["txs"]))

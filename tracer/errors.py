@@ -17,6 +17,10 @@ class LoadError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+class SourceError(ValueError):
+    """A trace source that cannot be traced from: malformed, ambiguous, or not in the data."""
+
+
 class LoadWarning(UserWarning):
     """The data loaded, but what it cannot tell should be known: e.g. transactions without receipts,
     whose failures look like successes."""

@@ -39,21 +39,21 @@ def find_paths(transfers, a, b, hops=6, start=None, end=None, limit=10):
 
     Examples
     --------
-    >>> rows = [("c", "t1", 1, 10, "a", "x", "X", 5, "native", 0, -1),
-    ...         ("c", "t0", 0, 5, "x", "b", "X", 5, "native", 0, -1),   # before x was paid: no path
-    ...         ("c", "t2", 2, 20, "x", "b", "X", 5, "native", 0, -1)]
-    >>> find_paths(pd.DataFrame(rows, columns=T.COLUMNS), "a", "b")[["hops", "addresses", "txs"]].values.tolist()
+    >>> from tracer.handmade import account
+    >>> t = account([("t0", "x", "b", 5),    # before x was paid: no path through it
+    ...              ("t1", "a", "x", 5), ("t2", "x", "b", 5)])
+    >>> find_paths(t, "a", "b")[["hops", "addresses", "txs"]].values.tolist()
     [[2, ['a', 'x', 'b'], ['t1', 't2']]]
     """
     t = T.sort(T.window(transfers, start, end))
     out = {}
-    for frm, to, txh, ts, blk in zip(t[T.FROM], t[T.TO], t[T.TX_HASH], t[T.TIMESTAMP], t[T.BLOCK]):
+    for frm, to, txh, ts, blk in zip(t[T.FROM], t[T.TO], t[T.TX_HASH], t[T.TIMESTAMP], t[T.BLOCK], strict=True):
         out.setdefault(frm, []).append(((blk, -1 if ts is None or ts != ts else ts), to, txh))
     # arrival is compared as (block, time): timestamps can tie within a block
     best = {a: (-1, -1)}
     frontier = {a: ((-1, -1), [a], [])}
     found = []
-    for hop in range(1, hops + 1):
+    for _ in range(hops):
         nxt = {}
         for addr, (arrived, addrs, txs) in frontier.items():
             for reach, here, more in _expand(out, addr, arrived, addrs, txs):

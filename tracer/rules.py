@@ -36,6 +36,28 @@ def poison(inputs, outputs):
     return list(outputs) if any(t for _, t in inputs) else [0] * len(outputs)
 
 
+def apportion(total, weights):
+    """``total`` units shared in proportion to ``weights``: floors, then one unit each to the
+    largest fractional parts (ties to the earlier), so the shares add up to ``total`` exactly.
+
+    Examples
+    --------
+    >>> apportion(3, [5, 4, 1])   # 1.5, 1.2, 0.3
+    [2, 1, 0]
+    >>> apportion(0, [1, 2]), apportion(4, [0, 0])
+    ([0, 0], [0, 0])
+    """
+    whole = sum(weights)
+    if not whole:
+        return [0] * len(weights)
+    shares = [w * total // whole for w in weights]
+    rest = total - sum(shares)
+    if rest:
+        for i in sorted(range(len(weights)), key=lambda i: (-(weights[i] * total % whole), i))[:rest]:
+            shares[i] += 1
+    return shares
+
+
 def haircut(inputs, outputs):
     """Haircut (pro rata): each output gets ``value/total`` of the taint, as BlockSci does.
 
@@ -51,15 +73,7 @@ def haircut(inputs, outputs):
     [2, 1, 0]
     """
     _check(inputs, outputs)
-    total, taint = sum(outputs), sum(t for _, t in inputs)
-    if total == 0:
-        return [0] * len(outputs)
-    shares = [o * taint // total for o in outputs]
-    rest = taint - sum(shares)
-    order = sorted(range(len(outputs)), key=lambda i: (-(outputs[i] * taint % total), i))
-    for i in order[:rest]:
-        shares[i] += 1
-    return shares
+    return apportion(sum(t for _, t in inputs), outputs)
 
 
 def _ordered(inputs, outputs, out_order):
@@ -92,14 +106,16 @@ def fifo(inputs, outputs):
 
 
 def lifo(inputs, outputs):
-    """LIFO: the last value in is the first out (inputs reversed, outputs in order).
+    """LIFO: the last value in is the first out. The first output takes the last units in, the
+    next output the units before those, and so on, each keeping their order; the fee (last) takes
+    what came in first.
 
     Examples
     --------
-    >>> lifo([(3, 3), (7, 0)], [2, 7, 1])   # clean 7 goes out first
+    >>> lifo([(3, 3), (7, 0)], [2, 7, 1])   # the clean 7 came in last: the 2 and 5 of the 7 are clean
     [0, 2, 1]
     """
-    return [t for t in _ordered(list(reversed(inputs)), outputs, range(len(outputs)))]
+    return _ordered(inputs, outputs, range(len(outputs) - 1, -1, -1))
 
 
 def tiho(inputs, outputs):

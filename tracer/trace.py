@@ -1,152 +1,235 @@
 """Trace value forward (where did it go) or backward (where did it come from) under a tracing rule.
 
-Every address, per asset, is an account pool; in the UTXO model every transaction is a pool too,
-sitting between its inputs and outputs (going through it is one hop, and it appears once in a
-path). How a pool passes value on is the rule's business (:mod:`tracer.pools`).
+>>> import tracer as tr
+>>> t = tr.handmade.account([("t1", "s", "a", 10), ("t2", "a", "b", 4)])   # tx, from, to, amount
+>>> r = tr.trace(t, "s")
+>>> r.endpoints[["address", "amount", "why"]].values.tolist()
+[['a', 6, 'unspent'], ['b', 4, 'unspent']]
 
-**Forward** from an address, a transaction or one output (``"txhash:vout"``): what the source
-sent is wholly tainted; one pass over the transfers in time order moves taint from pool to pool.
-**Backward** to the origins of what an address received (or a transaction moved): each pool's
-history is replayed once under the rule with every deposit kept apart, which says which deposits
-paid for each withdrawal, and the traced amounts are followed upstream hop by hop.
+Sources are addresses, transactions or outputs (``HASH:VOUT``), one or many: several sources are
+traced together, each its own colour, so what one output or account carries is shared among them
+by the rule and never counted twice (:mod:`tracer.forward`, :mod:`tracer.backward`).
 
-Both return ``flows`` (one row per traced piece moved, with ``reason``: why it was followed) and
-``endpoints`` (where traced value stops, with ``why``). Amounts are exact integers. Forward,
-endpoint amounts sum to what left the source (fees are endpoints at the pseudo-address ``fee``);
-backward, to what the start received. Poison deliberately over-taints, so under poison the sums
-are at least that.
+Both directions give ``flows`` (one row per traced piece moved, with ``reason``: why it was
+followed) and ``endpoints`` (where traced value stops, with ``why``), in a :class:`TraceResult`
+that also carries the assets' decimals and symbols. Amounts are exact integers. Forward, each
+source's endpoint amounts add up, per asset, to what it sent (fees are endpoints at the
+pseudo-address ``fee``; converted value ends in the old asset as ``converted`` and starts again in
+the new one); backward, to what it received. No endpoint is credited more, over all sources, than
+it received. Poison deliberately over-taints, so under poison the sums are at least that.
 """
-from dataclasses import dataclass
+import gc
+from itertools import pairwise
 
+import numpy as np
 import pandas as pd
 
+from tracer import backward as B
+from tracer import conversions as CV
+from tracer import forward as F
 from tracer import pools as P
 from tracer import transfers as T
+from tracer.errors import SourceError
+from tracer.result import ENDPOINT_COLUMNS, FLOW_COLUMNS, TraceResult
+from tracer.sources import Source, as_sources
 
-FLOW_COLUMNS = ["hop", "tx_hash", "chain", "timestamp", "from", "to", "asset", "amount", "tainted",
-                "kind", "path", "reason"]
-ENDPOINT_COLUMNS = ["address", "asset", "amount", "hops", "path", "why"]
 RULES = P.RULES
 DIRECTIONS = ("forward", "backward")
-
-#: why value stops, forward and backward
-UNSPENT, FEE, HOP_LIMIT, SERVICE, HEAVY, BELOW_MIN, RETURNED, ORIGIN = (
-    "unspent", "fee", "hop limit", "attributed service", "maximum degree", "below minimum",
-    "back at the source", "origin")
-
-# Backward, a deposit either paid for a withdrawal or it did not: only the order-based reading of
-# each rule means anything (LIBR's lowest balance is what LIFO leaves of each deposit; TIHO's
-# "taint first" has no taint to put first).
-_BACK_ACCOUNT = {"fifo": "fifo", "lifo": "lifo", "libr": "lifo", "tiho": "fifo", "haircut": "haircut", "poison": "poison"}
-_BACK_TX = {"fifo": "fifo", "lifo": "lifo", "libr": "fifo", "tiho": "fifo", "haircut": "haircut", "poison": "poison"}
+UNSPENT, FEE, HOP_LIMIT, SERVICE, HEAVY, BELOW_MIN, RETURNED, AT_SOURCE, BURNED, CONVERTED = (
+    F.UNSPENT, F.FEE, F.HOP_LIMIT, F.SERVICE, F.HEAVY, F.BELOW_MIN, F.RETURNED, F.AT_SOURCE, F.BURNED, F.CONVERTED)
+ORIGIN = B.ORIGIN
+__all__ = ["ENDPOINT_COLUMNS", "FLOW_COLUMNS", "Source", "TraceResult", "trace", "trace_backward", "trace_forward"]
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where a trace starts: an address, a transaction, or one output of a transaction."""
-    address: str | None = None
-    tx: str | None = None
-    vout: int | None = None
-
-    @classmethod
-    def parse(cls, address=None, tx=None):
-        """From the command line's ``--address`` / ``--tx`` (``HASH`` or ``HASH:VOUT``).
-
-        Examples
-        --------
-        >>> Source.parse(tx="ab12:1")
-        Source(address=None, tx='ab12', vout=1)
-        >>> Source.parse(address="0xAB").address
-        '0xab'
-        """
-        if (address is None) == (tx is None):
-            raise ValueError("give exactly one of an address or a transaction")
-        if address is not None:
-            return cls(address=address.lower() if address.startswith("0x") else address)
-        h, _, vout = tx.partition(":")
-        if vout and not vout.isdigit():
-            raise ValueError(f"output index {vout!r} in {tx!r} is not a non-negative integer")
-        h = h.lower() if h.startswith("0x") else h
-        return cls(tx=h, vout=int(vout) if vout else None)
-
-
-def trace(transfers, source, direction="forward", rule="fifo", hops=6, min_amount=0, stop=(),
+def trace(transfers, sources, *, direction="forward", rule="fifo", hops=6, min_amount=0, stop=(),
           max_degree=None, start=None, end=None):
-    """Trace from ``source`` (an address, or a :class:`Source`) forward or backward.
+    """Trace from ``sources`` forward or backward; a :class:`TraceResult`.
 
     Parameters
     ----------
     transfers : pandas.DataFrame
-        A transfers table (:mod:`tracer.transfers`).
-    source : str or Source
-        An address (EVM lower-case hex), or a :class:`Source` for a transaction or an output.
+        A transfers table (:func:`tracer.load`).
+    sources : str, Source, list or DataFrame
+        An address, a transaction (64 hex digits), an output ``HASH:VOUT``, a :class:`Source`, a
+        list of these, or a table with an ``address`` or ``tx`` column and an optional ``label``.
     direction : {"forward", "backward"}
     rule : {"poison", "haircut", "fifo", "lifo", "tiho", "libr"}
     hops : int
-        Value that has gone ``hops`` transactions from the start stops (why ``"hop limit"``).
+        Value that has gone ``hops`` transactions from its source stops (why ``"hop limit"``).
     min_amount : int
         Pieces smaller than this (base units) are not followed (why ``"below minimum"``).
-    stop : iterable of str
-        Attributed services: value stops there (the data request goes to them).
+    stop : tags table or iterable of str
+        Attributed services (a :func:`tracer.load_tags` table, or addresses): value stops there,
+        where the data request goes, except where a tagged contract converts it within the
+        transaction (a swap pool, WETH). A tags table also labels the endpoints.
     max_degree : int, optional
         Addresses with more distinct counterparties than this stop the trace (exchange-sized).
     start, end : int, optional
         Unix-time window; transfers outside it are ignored.
 
-    Returns
-    -------
-    flows, endpoints : pandas.DataFrame
-        See the module docstring.
-
     Examples
     --------
-    >>> rows = [("c", "t1", 1, 1, "s", "a", "X", 10, "native", 0, -1),
-    ...         ("c", "t2", 2, 2, "a", "b", "X", 4, "native", 0, -1)]
-    >>> t = pd.DataFrame(rows, columns=T.COLUMNS)
-    >>> trace(t, "s")[1][["address", "amount", "why"]].values.tolist()
-    [['a', 6, 'unspent'], ['b', 4, 'unspent']]
-    >>> trace(t, "b", direction="backward")[1][["address", "amount", "hops", "why"]].values.tolist()
-    [['s', 4, 2, 'origin']]
+    Two victims pay one address, which pays on 12 of the 15 (FIFO: the first victim's 10 first).
+
+    >>> from tracer.handmade import account
+    >>> t = account([("t1", "v1", "a", 10), ("t2", "v2", "a", 5), ("t3", "a", "b", 12)])
+    >>> r = trace(t, ["v1", "v2"])
+    >>> r.endpoints[["source", "address", "amount"]].values.tolist()
+    [['v1', 'b', 10], ['v2', 'a', 3], ['v2', 'b', 2]]
+    >>> trace(t, "b", direction="backward").endpoints[["address", "amount", "hops"]].values.tolist()
+    [['v1', 10, 2], ['v2', 2, 2]]
     """
+    # a trace makes millions of small objects and no reference cycles: without this, Python's cycle
+    # collector would walk the million-row columns again and again (a fifth of a big trace's time)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _trace(transfers, sources, direction, rule, hops, min_amount, stop, max_degree, start, end)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _trace(transfers, sources, direction, rule, hops, min_amount, stop, max_degree, start, end):
     P.check_rule(rule)
     if direction not in DIRECTIONS:
         raise ValueError(f"unknown direction {direction!r}; expected one of {', '.join(DIRECTIONS)}")
-    if not isinstance(source, Source):
-        source = Source.parse(address=source)
     if hops < 1:
         raise ValueError(f"hops must be at least 1, got {hops}")
-    t = T.window(transfers, start, end)
-    heavy = _heavy(t, max_degree, source.address)
+    sources = as_sources(sources)
+    seen, whole = {}, {s.tx for s in sources if s.tx is not None and s.vout is None}
+    for s in sources:
+        if seen.setdefault(s.given, s) is not s:
+            raise SourceError(f"{s.given} is given twice")
+        if s.vout is not None and s.tx in whole:
+            raise SourceError(f"{s.given} and {s.tx} are the same value given twice (the transaction holds "
+                              "the output): give one of them")
+    stop_set, tags = _stops(stop)
+    t, same_tx = _ordered(T.window(transfers, start, end))
+    heavy = _heavy(t, max_degree, {s.address for s in sources if s.address})
+    run = F.Run(sources, rule, hops, min_amount, stop_set, heavy)
+    found = _locate(t, sources)
+    for chain, lo, hi in _chains(t):
+        c = _columns(t, lo, hi)
+        utxo = T.UTXO in set(c["kind"])
+        if utxo and not set(c["kind"]) <= {T.UTXO, T.FEE}:
+            raise ValueError(f"chain {chain!r} mixes UTXO and account rows: load them as two chains")
+        bounds = _tx_bounds(same_tx, lo, hi) if utxo or direction == "backward" else None
+        rows = {k: [r - lo for r in rs if lo <= r < hi] for k, rs in found.items()}
+        if direction == "backward":
+            B.chain_backward(run, chain, c, bounds, utxo, _backward_starts(c, sources, rows, utxo))
+        elif utxo:
+            F.utxo_chain(run, chain, c, bounds)
+        else:
+            convs = CV.find(_conversion_groups(t, same_tx, lo, hi), c["frm"], c["to"], c["asset"], c["amount"],
+                            c["kind"])
+            F.account_chain(run, chain, c, _account_sources(run, c, rows, sources), convs)
+    return TraceResult.build(run, sources, direction=direction, rule=rule, hops=hops, transfers=t, tags=tags)
+
+
+def trace_forward(transfers, sources, **options):
+    """:func:`trace` forward: where the value the sources sent went."""
+    return trace(transfers, sources, direction="forward", **options)
+
+
+def trace_backward(transfers, sources, **options):
+    """:func:`trace` backward: where what the sources received came from."""
+    return trace(transfers, sources, direction="backward", **options)
+
+
+def _stops(stop):
+    """(addresses, tags table or None) from ``stop=``."""
+    if isinstance(stop, pd.DataFrame):
+        if "address" not in stop.columns:
+            raise ValueError("stop= takes a tags table with an 'address' column, or addresses")
+        addrs = {a.lower() if a.startswith("0x") else a for a in stop["address"] if isinstance(a, str) and a}
+        return addrs, stop
+    if isinstance(stop, str):
+        stop = [stop]
+    return {a.lower() if a.startswith("0x") else a for a in stop}, None
+
+
+def _ordered(t):
+    """``t`` in :func:`tracer.transfers.sort` order, and for each row after the first whether it
+    belongs to the previous row's transaction. A table already in order (the loaders sort) is
+    taken as it is: checking costs a fraction of sorting a million rows again."""
+    n = len(t)
+    if n >= 2:
+        try:
+            kind = t[T.KIND].to_numpy()
+            index = t[T.INDEX].to_numpy(dtype=np.int64)
+            inputs = (kind == T.UTXO) & (index < 0)
+            rank = np.select([kind == T.NATIVE, kind == T.FEE, kind == T.UTXO], [0, 3, 2], 1) - 2 * inputs
+            keys = [t[T.CHAIN].to_numpy(), t[T.BLOCK].to_numpy(dtype=np.int64)]
+            if T.TX_INDEX in t.columns:
+                try:
+                    keys.append(t[T.TX_INDEX].to_numpy(dtype=np.int64))
+                except (TypeError, ValueError):  # some rows do not say
+                    keys.append(t[T.TX_INDEX].fillna(-1).to_numpy(dtype=np.int64))
+            keys += [t[T.TX_HASH].to_numpy(), rank, np.where(inputs, -1 - index, index)]
+            bad, tie, same_tx = np.zeros(n - 1, dtype=bool), np.ones(n - 1, dtype=bool), None
+            for j, k in enumerate(keys):
+                if k.dtype == object:  # strings: compared only where the keys before tie
+                    if not (k[0] == k[-1] and (k == k[0]).all()):
+                        at = np.flatnonzero(tie)
+                        a, b = k[at], k[at + 1]
+                        bad[at] |= b < a
+                        tie[at] &= b == a
+                else:
+                    bad |= tie & (k[1:] < k[:-1])
+                    tie &= k[1:] == k[:-1]
+                if j == len(keys) - 3:  # after the tx hash: same transaction as the row before
+                    same_tx = tie.copy()
+            if not bad.any():
+                return t.reset_index(drop=True), same_tx
+        except (TypeError, ValueError, OverflowError):  # numbers beyond int64, mixed types: sort for sure
+            pass
     t = T.sort(t)
-    _check_source(t, source)
-    run = _forward if direction == "forward" else _backward
-    flows, ends = run(t, source, rule, hops, min_amount, set(stop), heavy)
-    flows = pd.DataFrame(flows, columns=FLOW_COLUMNS)
-    endpoints = pd.DataFrame(sorted(ends.values(), key=lambda e: (e[3], e[0], e[4], e[5])), columns=ENDPOINT_COLUMNS)
-    return flows, endpoints
+    h = t[T.TX_HASH].to_numpy()
+    c = t[T.CHAIN].to_numpy()
+    return t, (h[1:] == h[:-1]) & (c[1:] == c[:-1])
 
 
-def trace_forward(transfers, source, rule="fifo", hops=6, stop=(), max_degree=None, start=None, end=None,
-                  min_amount=0):
-    """:func:`trace` forward.
-
-    Examples
-    --------
-    >>> rows = [("c", "t1", 1, 1, "s", "a", "X", 10, "native", 0, -1),
-    ...         ("c", "t2", 2, 2, "a", "b", "X", 4, "native", 0, -1),
-    ...         ("c", "t3", 3, 3, "a", "fee", "X", 1, "fee", 0, -1)]
-    >>> t = pd.DataFrame(rows, columns=T.COLUMNS)
-    >>> flows, ends = trace_forward(t, "s")
-    >>> ends[["address", "amount", "hops", "path"]].values.tolist()
-    [['a', 5, 1, ['t1']], ['b', 4, 2, ['t1', 't2']], ['fee', 1, 2, ['t1', 't3']]]
-    """
-    return trace(transfers, source, "forward", rule, hops, min_amount, stop, max_degree, start, end)
+def _chains(t):
+    chain = t[T.CHAIN].to_numpy()
+    cuts = [0] + (np.flatnonzero(chain[1:] != chain[:-1]) + 1).tolist() + [len(t)]
+    return [(chain[a], a, b) for a, b in pairwise(cuts) if b > a]
 
 
-def trace_backward(transfers, source, rule="fifo", hops=6, stop=(), max_degree=None, start=None, end=None,
-                   min_amount=0):
-    """:func:`trace` backward: where what ``source`` received came from."""
-    return trace(transfers, source, "backward", rule, hops, min_amount, stop, max_degree, start, end)
+def _columns(t, lo, hi):
+    """Plain lists: a Python loop over a million rows reads them far faster than a DataFrame."""
+    def col(name):
+        return t[name].to_numpy()[lo:hi].tolist() if name in t.columns else [None] * (hi - lo)
+    c = {k: col(name) for k, name in (("txh", T.TX_HASH), ("ts", T.TIMESTAMP), ("frm", T.FROM), ("to", T.TO),
+                                      ("asset", T.ASSET), ("amount", T.AMOUNT), ("kind", T.KIND),
+                                      ("index", T.INDEX), ("spent_tx", T.SPENT_TX), ("spent_index", T.SPENT_INDEX))}
+    if T.UTXO in set(c["kind"]):  # only a UTXO chain needs them, as plain values
+        c["spent_tx"] = [h if isinstance(h, str) else None for h in c["spent_tx"]]
+        c["spent_index"] = [int(v) if v is not None and v == v else None for v in c["spent_index"]]
+        c["index"] = [int(v) for v in c["index"]]
+    return c
+
+
+def _starts(same_tx, lo, hi):
+    """Row numbers (from ``lo``) where a transaction starts, in rows ``lo:hi``."""
+    return np.r_[0, np.flatnonzero(~same_tx[lo:hi - 1]) + 1] if hi - lo > 1 else np.zeros(hi - lo, dtype=np.int64)
+
+
+def _tx_bounds(same_tx, lo, hi):
+    cuts = _starts(same_tx, lo, hi).tolist() + [hi - lo]
+    return list(pairwise(cuts))
+
+
+def _conversion_groups(t, same_tx, lo, hi):
+    """Transactions with two or more value rows: the only ones that can convert."""
+    if hi - lo < 2:
+        return []
+    value = (t[T.KIND].to_numpy()[lo:hi] != T.FEE).astype(np.int64)
+    cuts = _starts(same_tx, lo, hi)
+    counts = np.add.reduceat(value, cuts)
+    many = np.flatnonzero(counts >= 2)
+    ends = np.r_[cuts[1:], hi - lo]
+    return [(int(cuts[k]), int(ends[k])) for k in many]
 
 
 def _heavy(t, max_degree, keep):
@@ -154,233 +237,88 @@ def _heavy(t, max_degree, keep):
         return set()
     pairs = pd.concat([t[[T.FROM, T.TO]], t[[T.TO, T.FROM]].set_axis([T.FROM, T.TO], axis=1)])
     n = pairs.drop_duplicates().groupby(T.FROM).size()
-    return set(n[n > max_degree].index) - {keep}
+    return set(n[n > max_degree].index) - keep
 
 
-def _check_source(t, s):
-    if s.address is not None:
-        if not ((t[T.FROM] == s.address) | (t[T.TO] == s.address)).any():
-            raise ValueError(f"address {s.address} does not appear in the data")
-        return
-    rows = t[t[T.TX_HASH] == s.tx]
-    if rows.empty:
-        raise ValueError(f"transaction {s.tx} does not appear in the data")
-    if s.vout is not None and not ((rows[T.FROM] == s.tx) & (rows[T.INDEX].astype(int) == s.vout)).any():
-        raise ValueError(f"transaction {s.tx} has no output {s.vout}")
+def _locate(t, sources):
+    """{colour: rows} for every source: the rows its address pays or receives, or its transaction's
+    rows; a clear error for one the data does not hold."""
+    found = {}
+    addrs = {s.address for s in sources if s.address is not None}
+    txs = {s.tx for s in sources if s.tx is not None}
+    by_addr, by_tx = {}, {}
+    if addrs:
+        hit = np.flatnonzero(t[T.FROM].isin(addrs).to_numpy() | t[T.TO].isin(addrs).to_numpy())
+        frm, to = t[T.FROM].to_numpy(), t[T.TO].to_numpy()
+        for r in hit.tolist():
+            for a in {frm[r], to[r]} & addrs:
+                by_addr.setdefault(a, []).append(r)
+    if txs:
+        h = t[T.TX_HASH].to_numpy()
+        for r in np.flatnonzero(t[T.TX_HASH].isin(txs).to_numpy()).tolist():
+            by_tx.setdefault(h[r], []).append(r)
+    for k, s in enumerate(sources):
+        if s.address is not None:
+            if s.address not in by_addr:
+                raise SourceError(_missing_address(t, s.address))
+            found[k] = by_addr[s.address]
+            continue
+        rows = by_tx.get(s.tx)
+        if not rows:
+            raise SourceError(f"transaction {s.tx} does not appear in the data")
+        if s.vout is not None:
+            frm, index = t[T.FROM].to_numpy(), t[T.INDEX].to_numpy()
+            if not any(frm[r] == s.tx and int(index[r]) == s.vout for r in rows):
+                raise SourceError(f"transaction {s.tx} has no output {s.vout}")
+        found[k] = rows
+    return found
 
 
-def _is_source_row(s, txh, frm, index, kind, sender):
-    """Forward: is this row value the source sends (so wholly tainted)?"""
-    if s.address is not None:
-        return frm == s.address
-    if txh != s.tx:
-        return False
-    if frm == txh:  # a UTXO transaction's outputs (the fee included)
-        return s.vout is None or index == s.vout
-    if kind == T.UTXO:  # its inputs: what the transaction moved is counted at its outputs
-        return False
-    return s.vout is None and frm == sender and kind != T.FEE  # an EVM transaction's own value
+def _missing_address(t, address):
+    if len(t) == 0:
+        return f"address {address} does not appear in the data: the table is empty (no transfers loaded)"
+    return f"address {address} does not appear in the data"
 
 
-def _stop_reason(to, tainted, hop, hops, txh, stop, heavy, min_amount):
-    if to in stop:
-        return SERVICE
-    if to in heavy:
-        return HEAVY
-    if to == txh or to == T.FEE_ADDRESS:  # a transaction's own pool decides at its outputs; fees end as fees
-        return None
-    if tainted < min_amount:
-        return BELOW_MIN
-    if hop >= hops:
-        return HOP_LIMIT
-    return None
-
-
-def _forward(t, s, rule, hops, min_amount, stop, heavy):
-    chain_, txh_, ts_, frm_, to_, asset_, amount_, kind_, index_ = _columns(t)
-    sender = None
-    if s.tx is not None:
-        first = txh_.index(s.tx)
-        sender = frm_[first]
-    balance, lots, flows, ends = {}, {}, [], {}
-    mix = rule in ("haircut", "poison")
-    batch = {}  # row -> pieces, for the outputs of a UTXO transaction split at once
-    n = len(txh_)
-    for i in range(n):
-        chain, txh, frm, to, asset, amount = chain_[i], txh_[i], frm_[i], to_[i], asset_[i], amount_[i]
-        kf, kt = (chain, frm, asset), (chain, to, asset)
-        balance[kf] = balance.get(kf, 0) - amount
-        balance[kt] = balance.get(kt, 0) + amount
-        source_row = _is_source_row(s, txh, frm, index_[i], kind_[i], sender)
-        if source_row:
-            pieces = [[amount, amount, 0, [], None]]
-        elif i in batch:
-            pieces = batch.pop(i)
-        elif kf in lots and lots[kf]:
-            if frm == txh and kind_[i] in (T.UTXO, T.FEE):
-                j = i
-                while j < n and txh_[j] == txh and frm_[j] == frm:
-                    j += 1
-                split = P.split_tx(lots[kf], amount_[i:j], rule)
-                batch.update(zip(range(i + 1, j), split[1:]))
-                pieces = split[0]
-            else:
-                pieces = P.take(lots[kf], amount, rule)
+def _account_sources(run, c, rows, sources):
+    """row -> colour of every row a source sends on an account chain."""
+    txh_, frm_, kind_ = c["txh"], c["frm"], c["kind"]
+    src = {}
+    for k, rs in rows.items():
+        if not rs:
+            continue
+        a = sources[k].address
+        if a is not None:
+            mine = [r for r in rs if frm_[r] == a]
         else:
-            pieces = []
-        clean = 0 if pieces else amount
-        for amt, tainted, h, path, stopped in pieces:
-            if not tainted:
-                clean += amt
-                continue
-            if stopped is not None:  # taint that stopped at this pool: an endpoint here, clean onward
-                _end(ends, frm, asset, tainted, h, path, stopped)
-                clean += amt
-                continue
-            if source_row:
-                hop, new_path, why = 1, [txh], "the source sent it"
-            elif path and path[-1] == txh:  # still inside the same transaction
-                hop, new_path, why = h, path, f"{rule}: same transaction, through {frm}"
-            else:
-                hop, new_path, why = h + 1, path + [txh], f"{rule}: taint held at {frm} since tx {path[-1]}"
-            flows.append((hop, txh, chain, ts_[i], frm, to, asset, amt, tainted, kind_[i], new_path, why))
-            if s.address is not None and to == s.address:  # all the source sends is tainted already
-                _end(ends, to, asset, tainted, hop, new_path, RETURNED)
-                continue
-            if kt not in lots:
-                held = max(balance[kt] - amount, 0)  # clean value the pool held before the first taint
-                lots[kt] = [[held, 0, 0, [], None]] if held else []
-            reason = _stop_reason(to, tainted, hop, hops, txh, stop, heavy, min_amount)
-            P.add(lots[kt], [amt, tainted, hop, new_path, reason], mix)
-        if clean and kt in lots:
-            P.add(lots[kt], P.clean_lot(lots[kt], clean, rule), mix)
-    for (chain, addr, asset), q in lots.items():
-        for amt, tainted, h, path, why in q:
-            if tainted:
-                _end(ends, addr, asset, tainted, h, path, why or (FEE if addr == T.FEE_ADDRESS else UNSPENT))
-    return flows, ends
+            h = txh_[rs[0]]
+            sender = next((frm_[r] for r in rs if kind_[r] == T.FEE), None) or \
+                next((frm_[r] for r in rs if kind_[r] == T.NATIVE), None) or frm_[rs[0]]
+            if None not in run.tx_src.get(h, {}):
+                raise SourceError(f"{h}: an account-model transaction has no outputs: give the transaction")
+            mine = [r for r in rs if frm_[r] == sender and kind_[r] != T.FEE]
+        for r in mine:
+            if src.setdefault(r, k) != k:
+                raise SourceError(f"two sources send the same value (tx {txh_[r]}, from {frm_[r]}): "
+                                  "trace them apart, or give only one of them")
+    return src
 
 
-def _columns(t):
-    # plain lists: a Python loop over a million rows reads them far faster than a DataFrame
-    return [t[c].tolist() for c in (T.CHAIN, T.TX_HASH, T.TIMESTAMP, T.FROM, T.TO, T.ASSET, T.AMOUNT, T.KIND, T.INDEX)]
-
-
-def _end(ends, addr, asset, amount, hops, path, why):
-    e = ends.setdefault((addr, asset, tuple(path), why), [addr, asset, 0, hops, list(path), why])
-    e[2] += amount
-
-
-# -- backward ------------------------------------------------------------------------------------
-def _backward(t, s, rule, hops, min_amount, stop, heavy):
-    chain_, txh_, ts_, frm_, to_, asset_, amount_, kind_, index_ = _columns(t)
-    history = {}  # pool -> row numbers in time order
-    for i in range(len(txh_)):
-        history.setdefault((chain_[i], frm_[i], asset_[i]), []).append(i)
-        history.setdefault((chain_[i], to_[i], asset_[i]), []).append(i)
-    funded = {}  # pool -> {outgoing row: [(incoming row or None, amount)]}
-
-    def provenance(pool):
-        if pool not in funded:
-            funded[pool] = _provenance(pool, history[pool], frm_, to_, txh_, amount_, kind_, rule)
-        return funded[pool]
-
-    frontier = []
-    if s.address is not None:
-        frontier = [(i, amount_[i], 1, [txh_[i]]) for i in _rows_of(history, s.address) if to_[i] == s.address]
-    else:
-        rows = [i for i in range(len(txh_)) if txh_[i] == s.tx]
-        sender = frm_[rows[0]]
-        for i in rows:
-            utxo_out = frm_[i] == s.tx
-            if (s.vout is None and ((to_[i] == s.tx) or (not utxo_out and frm_[i] == sender and kind_[i] != T.FEE))) or \
-                    (s.vout is not None and utxo_out and index_[i] == s.vout):
-                frontier.append((i, amount_[i], 1, [s.tx]))
-    flows, ends = [], {}
-    for i, x, h, path in frontier:
-        flows.append((h, txh_[i], chain_[i], ts_[i], frm_[i], to_[i], asset_[i], amount_[i], x, kind_[i], path,
-                      "the start received it"))
-    while frontier:
-        nxt = []
-        for i, x, h, path in frontier:
-            chain, frm, asset = chain_[i], frm_[i], asset_[i]
-            is_tx = frm == txh_[i]
-            why = (SERVICE if frm in stop else HEAVY if frm in heavy else
-                   None if is_tx else BELOW_MIN if x < min_amount else HOP_LIMIT if h >= hops else None)
-            if why:
-                _end(ends, frm, asset, x, h, path, why)
-                continue
-            for d, n in _scale(provenance((chain, frm, asset)).get(i, []), x, rule):
-                if d is None:
-                    _end(ends, frm, asset, n, h, path, ORIGIN)
-                    continue
-                same = txh_[d] == path[-1]
-                hop, new_path = (h, path) if same else (h + 1, path + [txh_[d]])
-                flows.append((hop, txh_[d], chain, ts_[d], frm_[d], to_[d], asset, amount_[d], n, kind_[d], new_path,
-                              f"{rule}: paid for tx {txh_[i]} out of {frm}"))
-                nxt.append((d, n, hop, new_path))
-        frontier = nxt
-    return flows, ends
-
-
-def _rows_of(history, address):
-    """Every row touching ``address`` (any chain, any asset), in time order."""
-    rows = set()
-    for (chain, addr, asset), r in history.items():
-        if addr == address:
-            rows.update(r)
-    return sorted(rows)
-
-
-def _provenance(pool, rows, frm_, to_, txh_, amount_, kind_, rule):
-    """Which incoming rows paid for each outgoing row of ``pool`` under ``rule``."""
-    addr = pool[1]
-    ins = [r for r in rows if to_[r] == addr and frm_[r] != addr]
-    outs = [r for r in rows if frm_[r] == addr and to_[r] != addr]
-    result = {}
-    if outs and frm_[outs[0]] == txh_[outs[0]] and kind_[outs[0]] in (T.UTXO, T.FEE):  # a UTXO transaction
-        lots = [[amount_[r], amount_[r], 0, [r], None] for r in ins]
-        known = sum(amount_[r] for r in ins)
-        out_values = [amount_[r] for r in outs]
-        if known < sum(out_values):  # a coinbase, or inputs the data does not hold
-            lots.append([sum(out_values) - known, sum(out_values) - known, 0, [None], None])
-        if rule == "poison":  # every input paid for every output
-            return {r: [(lot[3][0], lot[0]) for lot in lots] for r in outs}
-        for r, pieces in zip(outs, P.split_tx(lots, out_values, _BACK_TX[rule])):
-            result[r] = [(p[3][0] if p[3] else None, p[1]) for p in pieces if p[1]]
-        return result
-    account_rule = _BACK_ACCOUNT[rule]
-    lots, seen = [], []
-    for r in rows:
-        if to_[r] == addr and frm_[r] != addr:
-            lots.append([amount_[r], amount_[r], 0, [r], None])
-            seen.append(r)
-        elif frm_[r] == addr and to_[r] != addr:
-            if account_rule == "poison":
-                result[r] = [(d, amount_[d]) for d in seen] or [(None, amount_[r])]
-                continue
-            pieces = P.take(lots, amount_[r], account_rule)
-            result[r] = [(p[3][0] if p[3] else None, p[0]) for p in pieces]
-    return result
-
-
-def _scale(pieces, x, rule):
-    """The part ``x`` of a withdrawal being traced, taken from its sources (pro rata for haircut)."""
-    total = sum(n for _, n in pieces)
-    if rule == "poison" or x >= total:
-        return pieces
-    if rule == "haircut":
-        cuts = [n * x // total for _, n in pieces]
-        rest = x - sum(cuts)
-        for k in range(len(cuts)):
-            if rest and cuts[k] < pieces[k][1]:
-                cuts[k] += 1
-                rest -= 1
-        return [(d, c) for (d, _), c in zip(pieces, cuts) if c]
-    out = []
-    for d, n in pieces:
-        if not x:
-            break
-        out.append((d, min(n, x)))
-        x -= min(n, x)
-    return out
+def _backward_starts(c, sources, rows, utxo):
+    """{colour: rows}: what each source received (an address), or moved (a transaction)."""
+    frm_, to_, kind_, index_ = c["frm"], c["to"], c["kind"], c["index"]
+    starts = {}
+    for k, rs in rows.items():
+        s = sources[k]
+        if s.address is not None:
+            mine = [r for r in rs if to_[r] == s.address and frm_[r] != s.address]
+        elif s.vout is not None:
+            mine = [r for r in rs if frm_[r] == s.tx and kind_[r] == T.UTXO and index_[r] == s.vout]
+        elif utxo:
+            mine = [r for r in rs if to_[r] == s.tx]
+        else:
+            sender = next((frm_[r] for r in rs if kind_[r] == T.FEE), None) or frm_[rs[0]]
+            mine = [r for r in rs if frm_[r] == sender and kind_[r] != T.FEE]
+        if mine:
+            starts[k] = mine
+    return starts

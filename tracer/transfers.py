@@ -16,11 +16,21 @@ COLUMNS = [CHAIN, TX_HASH, BLOCK, TIMESTAMP, FROM, TO, ASSET, AMOUNT, KIND, DECI
 #: in its block, -1 if the export does not say. Without it, transactions of one block are taken in
 #: hash order, and a transaction spending what another in the same block paid may come first.
 TX_INDEX = "tx_index"
+#: optional (bitcoin-etl inputs; None on other rows): the output a UTXO input spends, as its
+#: transaction hash and output index. Without them an input's value cannot be followed back to the
+#: output it spends, and it counts as value from outside the data.
+SPENT_TX, SPENT_INDEX = "spent_tx_hash", "spent_index"
 #: on every table the loaders return: the asset's ticker for people, as the data gives it: the
 #: native asset itself ("ETH", "BTC"), a token's ``symbol`` from the export's ``tokens`` file (the
 #: contract's own ``symbol()``: anyone may deploy a token called "USDT", so ``asset``, the contract
 #: address, is what identifies it), missing (None) when the export does not name the token.
 SYMBOL = "symbol"
+
+NATIVE, INTERNAL, TOKEN, UTXO, FEE = "native", "internal", "token", "utxo", "fee"
+KINDS = (NATIVE, INTERNAL, TOKEN, UTXO, FEE)
+
+#: pseudo-address receiving EVM gas fees (kind "fee")
+FEE_ADDRESS = "fee"
 
 #: optional, on tables loaded with ``extra=True``: what the heuristics read besides the transfers
 #: (None where a column does not apply). UTXO rows: the script type as bitcoin-etl names it
@@ -37,12 +47,6 @@ GAS_PRICE, SELECTOR = "gas_price", "selector"
 UTXO_EXTRA = [SCRIPT_TYPE, LOCKTIME, VERSION, SEQUENCE]
 EVM_EXTRA = [GAS_PRICE, SELECTOR]
 EXTRA = UTXO_EXTRA + EVM_EXTRA
-
-NATIVE, INTERNAL, TOKEN, UTXO, FEE = "native", "internal", "token", "utxo", "fee"
-KINDS = (NATIVE, INTERNAL, TOKEN, UTXO, FEE)
-
-#: pseudo-address receiving EVM gas fees (kind "fee")
-FEE_ADDRESS = "fee"
 
 
 def empty(columns=None):
@@ -200,7 +204,7 @@ def _lexsort(keys):
     for k in keys:
         lo, hi = int(k.min()), int(k.max())
         width = (hi - lo).bit_length()
-        if bits + width > 63 or k.dtype.kind == "u" and hi >= 2**63:
+        if bits + width > 63 or (k.dtype.kind == "u" and hi >= 2**63):
             return np.lexsort(keys)
         if width:
             packed |= (k.astype(np.int64) - lo) << bits
@@ -220,8 +224,8 @@ def sort(table):
     [['a', 'native'], ['a', 'fee'], ['b', 'native']]
     """
     block, txh = table[BLOCK], table[TX_HASH].to_numpy(dtype=object)
-    if len(table) and not (block.dtype.kind in "iu" or _infer(block.to_numpy(dtype=object)) == "integer") \
-            or len(table) and _infer(txh) != "string":
+    if (len(table) and not (block.dtype.kind in "iu" or _infer(block.to_numpy(dtype=object)) == "integer")) \
+            or (len(table) and _infer(txh) != "string"):
         return _sort_frame(table)  # floats, missing values, hashes that are not text: pandas compares them
     try:
         block = pa.array(block.to_numpy(dtype=object), type=pa.int64()).to_numpy()

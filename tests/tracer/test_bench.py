@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 import tracer.load
 from tracer import transfers as T
-from tracer.bench import bench_tracer, compare, generate, networkx_trace
+from tracer.bench import Disagreement, bench_tracer, compare, generate, measure_multi, networkx_trace
 from tracer.trace import trace_forward
 
 
@@ -16,10 +16,11 @@ def test_bench_tracer_json():
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     for key in ("seconds", "peak_mb", "ratio_vs_networkx", "load_seconds", "trace_seconds", "networkx_seconds",
-                "raw_read_seconds", "load_vs_raw", "generate_seconds"):
+                "raw_read_seconds", "load_vs_raw", "generate_seconds", "load_cpu_seconds", "raw_read_cpu_seconds",
+                "load_cpu_vs_raw", "multi_seconds", "multi_ratio_vs_networkx"):
         assert out[key] > 0, key
     assert out["rows"] == out["transfers"] == 4000
-    assert out["seconds"] == pytest.approx(out["load_first_seconds"] + out["trace_seconds"], abs=0.002)
+    assert out["seconds"] == pytest.approx(out["load_first_seconds"] + out["trace_first_seconds"], abs=0.002)
     assert out["load_seconds"] <= out["load_first_seconds"]  # the best of the loads
     assert 0 < out["reached_fifo"] <= out["reached_networkx"]
 
@@ -61,5 +62,12 @@ def test_compare_catches_a_fifo_trace_beyond_the_baseline():
     t = _table([("t1", 1, "s", "a", 10), ("t2", 2, "a", "b", 4)])
     base = networkx_trace(t, "s", hops=1)
     flows = pd.DataFrame({"to": ["a", "b"], "hop": [1, 2], "tainted": [10, 4]})
-    with pytest.raises(AssertionError, match="FIFO reached b"):
+    with pytest.raises(Disagreement, match="FIFO reached b"):
         compare(flows, base, "s")
+
+
+def test_many_victims_at_once_each_reconciles(tmp_path):
+    info = generate(tmp_path, 20_000, random.Random(5))
+    t = tracer.load.load(tmp_path)
+    r = measure_multi(t, info["source"], n=40)
+    assert r["multi_sources"] == 40 and r["multi_flows"] > 40

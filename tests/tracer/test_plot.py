@@ -4,16 +4,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from tracer import plot as P  # noqa: E402
-from tracer import transfers as T  # noqa: E402
-from tracer.load.bitcoin_etl import load_bitcoin_etl  # noqa: E402
-from tracer.load.tagpack import load_tagpacks  # noqa: E402
-from tracer.trace import trace_forward  # noqa: E402
+import tracer as tr
+from tracer import plot as P
+from tracer import transfers as T
+from tracer.load.bitcoin_etl import load_bitcoin_etl
+from tracer.load.tagpack import load_tagpacks
+from tracer.trace import trace_forward
 
 S, A, B, C, X = ("0x" + d * 40 for d in "51234")
 ETH = 10**18
@@ -60,7 +61,7 @@ def test_flow_graph_edges_widths_labels_and_legend(case, tmp_path):
     assert "Kestrel deposit" in words and "5 ETH attributed service" in words
     assert "source: 0x5555…5555" in words and "0x1111…1111" in words
     assert {"exchange", "untagged", "source"} <= {t.get_text() for t in ax.get_legend().get_texts()}
-    src = [c for c in ax.collections if c.get_gid() == f"node:{S}"][0]
+    src = next(c for c in ax.collections if c.get_gid() == f"node:{S}")
     assert tuple(src.get_edgecolor()[0][:3]) == matplotlib.colors.to_rgb(P.SOURCE_COLOUR)
     assert ax.get_xticklabels()[0].get_text() == "source"
     png = tmp_path / "flow.png"
@@ -90,17 +91,17 @@ def test_time_layout_places_nodes_at_first_arrival(case):
 
 
 def test_utxo_transactions_are_points_and_fees_sit_by_their_payer(tmp_path):
-    def tx(h, block, spent, src, outs):
+    def tx(h, block, spent, src, outs, vout=0):
         return {"hash": h, "block_number": block, "block_timestamp": 1_700_000_000 + 600 * block,
                 "is_coinbase": False, "fee": 100,
-                "inputs": [{"index": 0, "spent_transaction_hash": spent, "spent_output_index": 0,
+                "inputs": [{"index": 0, "spent_transaction_hash": spent, "spent_output_index": vout,
                             "addresses": [src], "value": sum(v for _, v in outs) + 100}],
                 "outputs": [{"index": i, "addresses": [a], "value": v} for i, (a, v) in enumerate(outs)]}
 
     p = tmp_path / "transactions.json"
     p.write_text("\n".join(json.dumps(t) for t in [
         tx("t1", 1, "t0", "bcrt1qsrc", [("bcrt1qpeel1", 1_000), ("bcrt1qchg1", 8_900)]),
-        tx("t2", 2, "t1", "bcrt1qchg1", [("bcrt1qpeel2", 800), ("bcrt1qchg2", 8_000)]),
+        tx("t2", 2, "t1", "bcrt1qchg1", [("bcrt1qpeel2", 800), ("bcrt1qchg2", 8_000)], vout=1),
     ]) + "\n")
     flows, ends = trace_forward(load_bitcoin_etl(p), "bcrt1qsrc")
     ax = P.flow_graph(flows, ends, decimals={"BTC": 8})
@@ -123,14 +124,15 @@ def test_many_nodes_are_merged(tmp_path):
 
 
 def test_timeline_one_marker_per_transfer_sized_by_amount(case, tmp_path):
-    flows, ends, tags = case
+    flows, _, tags = case
     ax = P.timeline(flows, tags=tags, decimals={"ETH": 18})
-    dots = [c for c in ax.collections if c.get_gid() == "flows"][0]
+    dots = next(c for c in ax.collections if c.get_gid() == "flows")
     assert len(dots.get_offsets()) == 4
     sizes = list(dots.get_sizes())
     assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 4  # drawn largest first
     lanes = [t.get_text() for t in ax.get_yticklabels()]
-    assert lanes == ["0x1111…1111", "0x2222…2222", "0x3333…3333", "Kestrel deposit"]  # in order reached
+    # in order reached; a tagged address is labelled as in the tables: label (category)
+    assert lanes == ["0x1111…1111", "0x2222…2222", "0x3333…3333", "Kestrel deposit (exchange)"]
     assert "10 ETH" in texts(ax) and ax.get_xlabel() == "time (UTC)"
     ax2 = P.timeline(flows, lane="hop")
     assert [t.get_text() for t in ax2.get_yticklabels()] == ["hop 1", "hop 2", "hop 3"]
@@ -141,13 +143,13 @@ def test_sankey_bands_proportional_and_grouped(case, tmp_path):
     flows, ends, tags = case
     ax = P.sankey(flows, ends, tags=tags, decimals={"ETH": 18})
     sinks = {p.get_gid(): p.get_height() for p in ax.patches if str(p.get_gid()).startswith("sink:")}
-    assert set(sinks) == {"sink:Kestrel deposit", "sink:untagged, unspent"}
+    assert set(sinks) == {"sink:Kestrel deposit (exchange)", "sink:untagged, unspent"}
     # Kestrel got 5, the two unspent addresses 4 + 1 (A kept 10 - 4 - 6, C kept 1)
-    assert sinks["sink:Kestrel deposit"] == pytest.approx(sinks["sink:untagged, unspent"])
+    assert sinks["sink:Kestrel deposit (exchange)"] == pytest.approx(sinks["sink:untagged, unspent"])
     hops = {p.get_gid(): p.get_height() for p in ax.patches if str(p.get_gid()).startswith("hop:")}
     assert hops["hop:1"] == pytest.approx(1.0) and hops["hop:3"] == pytest.approx(0.5)
     words = texts(ax)
-    assert "Kestrel deposit — 5 ETH (50.0%)" in words and "10 ETH" in words
+    assert "Kestrel deposit (exchange) — 5 ETH (50.0%)" in words and "10 ETH" in words
     assert {"exchange", "untagged"} == {t.get_text() for t in ax.get_legend().get_texts()}
     P.save(ax, tmp_path / "sankey.png")
 
@@ -160,7 +162,8 @@ def test_sankey_top_groups_rest_as_other():
                                                        "currency", "pack"])
     ax = P.sankey(flows, ends, tags=tags, top=4)
     sinks = [p.get_gid() for p in ax.patches if str(p.get_gid()).startswith("sink:")]
-    assert set(sinks) == {"sink:Service 11", "sink:Service 10", "sink:Service 9", "sink:other (9 groups)"}
+    assert set(sinks) == {"sink:Service 11 (exchange)", "sink:Service 10 (exchange)", "sink:Service 9 (exchange)",
+                          "sink:other (9 groups)"}
 
 
 def test_sankey_needs_one_asset(case):
@@ -187,3 +190,40 @@ def test_extra_columns_are_tolerated(case):
     ax = P.flow_graph(flows.assign(direction="forward"), ends.assign(direction="forward"), tags=tags)
     assert sum(isinstance(p, FancyArrowPatch) for p in ax.patches) == 4
     assert any(isinstance(p, Rectangle) for p in P.sankey(flows.assign(direction="forward"), ends).patches)
+
+
+def _inside(artist, fig):
+    fig.canvas.draw()
+    box, page = artist.get_window_extent(), fig.bbox
+    return box.x0 >= page.x0 - 1 and box.x1 <= page.x1 + 1 and box.y0 >= page.y0 - 1 and box.y1 <= page.y1 + 1
+
+
+def test_a_result_carries_its_units_and_long_titles_stay_on_the_figure(case):
+    tags = case[2]
+    t = transfers([("0xt1", 1, S, A, 10 * ETH), ("0xt2", 2, A, B, 4 * ETH)])
+    r = tr.trace(t, S, stop=tags)
+    ax = P.flow_graph(r, title="a very long title " * 20)  # no decimals=: the result says 18
+    assert "4 ETH" in texts(ax) and _inside(ax.title, ax.figure)
+
+
+def test_sankey_labels_keep_clear_of_the_axis_labels():
+    """Many thin endpoint groups below one wide one: their labels, pushed apart downwards, ran
+    over the axis labels."""
+    rows = [("0xbig", 1, S, X, 500 * ETH)] + [(f"0xs{i:02d}", 2 + i, S, "0x" + f"{i:02d}" * 20, ETH) for i in range(7)]
+    tags = pd.DataFrame([("0x" + f"{i:02d}" * 20, f"Service {i}", "exchange") for i in range(7)],
+                        columns=["address", "label", "category"])
+    ax = P.sankey(tr.trace(transfers(rows), S), tags=tags)
+    ax.figure.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.texts]
+    ticks = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
+    legend = ax.get_legend().get_window_extent()
+    assert min(b.y0 for b in boxes) > legend.y1 and min(b.y0 for b in ticks) > max(b.y1 for b in boxes)
+
+
+def test_save_all_one_sankey_per_asset(tmp_path):
+    t = pd.concat([transfers([("0xt1", 1, S, A, 10 * ETH)]),
+                   pd.DataFrame([("eth", "0xt2", 2, 1_700_007_200, S, B, "0x" + "7" * 40, 5, T.TOKEN, 6, 0)],
+                                columns=T.COLUMNS)], ignore_index=True)
+    names = [n for n, _ in P.save_all(tr.trace(t, S), str(tmp_path / "c-"))]
+    assert names == ["c-flow.png", "c-timeline.png", "c-sankey-0x7777777777777777777777777777777777777777.png",
+                     "c-sankey-ETH.png"]

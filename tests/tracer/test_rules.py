@@ -14,7 +14,7 @@ CASES = [  # inputs, outputs (fee last), expected per rule: hand-computed
 ]
 
 
-@pytest.mark.parametrize("inputs,outputs,expected", CASES)
+@pytest.mark.parametrize(("inputs", "outputs", "expected"), CASES)
 def test_golden(inputs, outputs, expected):
     for name, want in expected.items():
         assert rules.RULES[name](inputs, outputs) == want, name
@@ -36,7 +36,7 @@ def pools(draw):
     ins = [(v, draw(st.integers(0, v))) for v in ins]
     total = sum(v for v, _ in ins)
     cuts = sorted(draw(st.lists(st.integers(0, total), max_size=5)))
-    outs = [b - a for a, b in zip([0] + cuts, cuts + [total])]
+    outs = [b - a for a, b in zip([0] + cuts, cuts + [total], strict=True)]
     return ins, outs
 
 
@@ -46,7 +46,7 @@ def test_taint_conserved(pool):
     taint = sum(t for _, t in ins)
     for name, f in rules.RULES.items():
         got = f(ins, outs)
-        assert all(0 <= g <= o for g, o in zip(got, outs))
+        assert all(0 <= g <= o for g, o in zip(got, outs, strict=True))
         if name == "poison":
             assert sum(got) >= taint  # poison over-taints by design, never under
         else:
@@ -58,8 +58,12 @@ def test_libr_conserved(events):
     hist, bal, taint_in = [], 0, 0
     for dep, a, t in events:
         if dep:
-            hist.append((a, min(t, a))); bal += a; taint_in += min(t, a)
+            hist.append((a, min(t, a)))
+            bal += a
+            taint_in += min(t, a)
         elif bal:
-            w = min(a, bal); hist.append((-w, 0)); bal -= w
+            w = min(a, bal)
+            hist.append((-w, 0))
+            bal -= w
     outs, left = rules.libr(hist)
     assert sum(outs) + left == taint_in and left <= bal

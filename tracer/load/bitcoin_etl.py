@@ -12,7 +12,9 @@ public BigQuery ``crypto_bitcoin.transactions`` table, which bitcoin-etl fills):
 
 Each input becomes a ``utxo`` row from its address to the transaction hash, each output a ``utxo``
 row from the transaction hash to its address; ``index`` is the output index, or ``-1 - index`` for
-inputs so both stay distinct. A non-zero fee is a ``fee`` row to :data:`tracer.transfers.FEE_ADDRESS`.
+inputs so both stay distinct. An input row also names the output it spends
+(:data:`tracer.transfers.SPENT_TX`, :data:`tracer.transfers.SPENT_INDEX`), so value is followed
+output by output, not address by address. A non-zero fee is a ``fee`` row to :data:`tracer.transfers.FEE_ADDRESS`.
 Addresses: ``addresses`` joined by ``","`` (a bare multisig output lists every key's address, and
 the input that spends it carries the same list, so both ends get the same name); an output with no
 address gets bitcoin-etl's own name for it, ``"nonstandard"`` + the first 40 hex digits of
@@ -36,6 +38,7 @@ from tracer.load.timestamps import parse_timestamp
 
 _DIGITS = re.compile(r"-?[0-9]+\Z")
 _FEE_INDEX = 1 << 30  # sorts the fee row after every output
+_COLUMNS = T.COLUMNS + [T.TX_INDEX, T.SPENT_TX, T.SPENT_INDEX]
 
 
 def _err(where, message):
@@ -183,8 +186,8 @@ def load_bitcoin_etl(path, chain="bitcoin", extra=False):
     for tx in txs:
         rows += _rows(path, tx, spent, block_times, chain)
     if not rows:
-        return _finish(T.empty(T.COLUMNS + [T.TX_INDEX]), txs, extra)
-    return _finish(pd.DataFrame(rows, columns=T.COLUMNS + [T.TX_INDEX], dtype=object), txs, extra)
+        return _finish(T.empty(_COLUMNS), txs, extra)
+    return _finish(pd.DataFrame(rows, columns=_COLUMNS, dtype=object), txs, extra)
 
 
 def _finish(table, txs, extra):
@@ -324,11 +327,12 @@ def _rows(path, tx, spent, block_times, chain):
         else:  # the same name the spent output got when it had neither address nor script
             addr = f"{i['outpoint'][0]}:{i['outpoint'][1]}"
         total_in += value
-        rows.append((chain, h, b, ts, addr, h, "BTC", value, T.UTXO, 8, -1 - i["index"], tx["tx_index"]))
+        rows.append((chain, h, b, ts, addr, h, "BTC", value, T.UTXO, 8, -1 - i["index"], tx["tx_index"],
+                     i["outpoint"][0], i["outpoint"][1]))
     total_out = 0
     for index, addr, value in tx["outputs"]:
         total_out += value
-        rows.append((chain, h, b, ts, h, addr, "BTC", value, T.UTXO, 8, index, tx["tx_index"]))
+        rows.append((chain, h, b, ts, h, addr, "BTC", value, T.UTXO, 8, index, tx["tx_index"], None, None))
     for c, actual in (("input_count", len(tx["inputs"])), ("output_count", len(tx["outputs"])),
                       ("output_value", total_out)):
         if tx[c] is not None and tx[c] != actual and not (tx["coinbase"] and c == "input_count"):
@@ -346,5 +350,5 @@ def _rows(path, tx, spent, block_times, chain):
     if tx["fee"] is not None and not enriched_here and tx["fee"] != fee:
         raise LoadError(path, f"inputs {total_in} != outputs {total_out} + fee {tx['fee']}", row=n, column="fee")
     if fee:
-        rows.append((chain, h, b, ts, h, T.FEE_ADDRESS, "BTC", fee, T.FEE, 8, _FEE_INDEX, tx["tx_index"]))
+        rows.append((chain, h, b, ts, h, T.FEE_ADDRESS, "BTC", fee, T.FEE, 8, _FEE_INDEX, tx["tx_index"], None, None))
     return rows

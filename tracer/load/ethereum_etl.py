@@ -7,20 +7,40 @@ value and fee (:mod:`tracer.load.evm_transactions`), internal transfers from tra
 typed arrays until :func:`tracer.load.table.assemble` orders them and makes the table's Python
 objects, once. The columns read are in :mod:`tracer.load.evm_schema` and ``docs/ethereum-etl.md``.
 """
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import pyarrow as pa
+
 from tracer import transfers as T
-from tracer.load.evm_schema import BLOCK_COLUMNS, TRANSFER_TOPIC
+from tracer.load import evm_schema as S
+from tracer.load.evm_schema import TRANSFER_TOPIC
 from tracer.load.evm_tokens import map_logs, map_token_transfers, read_tokens
 from tracer.load.evm_traces import map_traces
 from tracer.load.evm_transactions import map_transactions
 from tracer.load.parsers import BlockTimes, checksum, to_int64
-from tracer.load.readers import read_arrow, require
+from tracer.load.readers import Export, require
 from tracer.load.table import assemble
 
 # checksum and TRANSFER_TOPIC: where callers found them before the loader was split
-__all__ = ["COLUMNS", "load_ethereum_etl", "checksum", "TRANSFER_TOPIC"]
+__all__ = ["COLUMNS", "TRANSFER_TOPIC", "checksum", "load_ethereum_etl"]
 
 #: the columns of a loaded table, in order (then :data:`tracer.transfers.EXTRA` if asked for)
 COLUMNS = T.COLUMNS + [T.TX_INDEX, T.SYMBOL]
+
+
+def columns_read(files, extra=False):
+    """The columns read of each file, in the order they are read: the token transfers (mapped in
+    a thread of their own) before the transactions, so that they are mapped while those are read.
+    ``logs`` only without ``token_transfers``: both hold the same transfers (both would count them
+    twice)."""
+    wanted = {"blocks": S.BLOCK_COLUMNS, "tokens": S.TOKEN_COLUMNS + S.TOKEN_OPTIONAL,
+              "token_transfers": S.TOKEN_TRANSFER_COLUMNS + S.TOKEN_TRANSFER_OPTIONAL,
+              "transactions": S.TRANSACTION_COLUMNS + S.TRANSACTION_OPTIONAL + (S.TRANSACTION_EXTRA if extra else []),
+              "receipts": S.RECEIPT_COLUMNS + S.RECEIPT_OPTIONAL, "traces": S.TRACE_COLUMNS + S.TRACE_OPTIONAL,
+              "logs": S.LOG_COLUMNS + S.LOG_OPTIONAL}
+    if "token_transfers" in files:
+        del wanted["logs"]
+    return wanted
 
 
 def read_blocks(files):
@@ -28,8 +48,8 @@ def read_blocks(files):
     if "blocks" not in files:
         return BlockTimes()
     p = files["blocks"]
-    b = read_arrow(p, BLOCK_COLUMNS)
-    require(b, BLOCK_COLUMNS, p)
+    b = files.read("blocks")
+    require(b, S.BLOCK_COLUMNS, p)
     return BlockTimes(to_int64(b["number"], p, "number"), to_int64(b["timestamp"], p, "timestamp"))
 
 
@@ -80,16 +100,33 @@ def load_ethereum_etl(files, chain="ethereum", extra=False):
     [{'tx_hash': '0xaa', 'amount': 1000000000000000000, 'kind': 'native', 'symbol': 'ETH'}]
     """
     columns = COLUMNS + (T.EXTRA if extra else [])
-    blocks, tokens, parts, txs = read_blocks(files), read_tokens(files), [], None
-    if "transactions" in files:
-        parts, txs = map_transactions(files, blocks, extra)
-    if "traces" in files:
-        parts += map_traces(files, blocks, txs)
-    if "token_transfers" in files:
-        parts += map_token_transfers(files, blocks, tokens, txs)
-    elif "logs" in files:  # the same transfers, decoded here (both would count them twice)
-        parts += map_logs(files, blocks, tokens, txs)
+    with Export(files, columns_read(files, extra)) as export, ThreadPoolExecutor(1) as pool:
+        blocks, tokens, parts, txs = read_blocks(export), read_tokens(export), [], None
+        # token transfers are mapped beside the transactions, and joined to them once those are done
+        mapped = Future()
+        later = pool.submit(map_token_transfers, export, blocks, tokens, mapped.result) \
+            if "token_transfers" in export else None
+        try:
+            if "transactions" in export:
+                parts, txs = map_transactions(export, blocks, extra)
+                _give_back()
+        except BaseException as e:
+            mapped.set_exception(e)  # the token transfers stop waiting
+            raise
+        mapped.set_result(txs)
+        if "traces" in export:
+            parts += map_traces(export, blocks, txs)
+        if later is not None:
+            parts += later.result()
+        elif "logs" in export:
+            parts += map_logs(export, blocks, tokens, txs)
     parts, txs = [x for x in parts if x.n], None  # the transactions' index is no longer needed
-    if not parts:
-        return T.empty(columns)
-    return assemble(parts, chain, columns)
+    table = assemble(parts, chain, columns) if parts else T.empty(columns)
+    _give_back()
+    return table
+
+
+def _give_back():
+    """pyarrow's allocator keeps the memory of the tables it freed for its next ones: give it back
+    to the system, where Python's objects can use it."""
+    pa.default_memory_pool().release_unused()

@@ -4,12 +4,11 @@ import pyarrow as pa
 
 from tracer import transfers as T
 from tracer.errors import LoadError
-from tracer.load.evm_schema import (LOG_COLUMNS, LOG_OPTIONAL, TOKEN_COLUMNS, TOKEN_OPTIONAL, TOKEN_TRANSFER_COLUMNS,
-                                    TOKEN_TRANSFER_OPTIONAL, TRANSFER_TOPIC)
-from tracer.load.evm_transactions import joined
-from tracer.load.parsers import (address_codes, hashes, symbols, timestamps, to_addresses, to_int64, to_ints,
+from tracer.load.evm_schema import LOG_COLUMNS, TOKEN_COLUMNS, TOKEN_TRANSFER_COLUMNS, TRANSFER_TOPIC
+from tracer.load.evm_transactions import hash_objects, joined
+from tracer.load.parsers import (address_codes, check_hashes, symbols, timestamps, to_addresses, to_int64, to_ints,
                                  tx_index)
-from tracer.load.readers import read_arrow, require
+from tracer.load.readers import require
 from tracer.load.table import Part
 
 
@@ -18,11 +17,11 @@ def read_tokens(files):
     if "tokens" not in files:
         return {}, {}
     p = files["tokens"]
-    k = read_arrow(p, TOKEN_COLUMNS + TOKEN_OPTIONAL)
+    k = files.read("tokens")
     require(k, TOKEN_COLUMNS, p)
     addresses = to_addresses(k["address"], p, "address")
-    decimals = dict(zip(addresses, to_ints(k["decimals"], p, "decimals", True)))
-    names = dict(zip(addresses, symbols(k["symbol"]))) if "symbol" in k.column_names else {}
+    decimals = dict(zip(addresses, to_ints(k["decimals"], p, "decimals", True), strict=True))
+    names = dict(zip(addresses, symbols(k["symbol"]), strict=True)) if "symbol" in k.column_names else {}
     return decimals, names
 
 
@@ -40,9 +39,11 @@ def _lookup(keys, mapping):
     return out
 
 
-def map_token_transfers(files, blocks, tokens, txs):
+def map_token_transfers(files, blocks, tokens, transactions):
+    """The ``token_transfers`` file's rows; ``transactions()`` gives the :class:`Transactions` (or
+    None) they join to, when the rest is done (it may be mapped meanwhile, in another thread)."""
     p = files["token_transfers"]
-    df = read_arrow(p, TOKEN_TRANSFER_COLUMNS + TOKEN_TRANSFER_OPTIONAL)
+    df = files.read("token_transfers")
     require(df, TOKEN_TRANSFER_COLUMNS, p)
     value = to_ints(df["value"], p, "value")
     token = address_codes(df["token_address"], p, "token_address")
@@ -50,18 +51,22 @@ def map_token_transfers(files, blocks, tokens, txs):
     block = to_int64(df["block_number"], p, "block_number")
     log_index = to_int64(df["log_index"], p, "log_index")
     h = df["transaction_hash"]
-    return [Part(T.TOKEN, hashes(h, p, "transaction_hash"), block, timestamps(df, block, blocks, p), frm, to,
-                 value, index=log_index, **joined(txs, np.full(len(df), -1), h), **_token_columns(token, tokens))]
+    check_hashes(h, p, "transaction_hash")
+    times, columns = timestamps(df, block, blocks, p), _token_columns(token, tokens)
+    txs = transactions()
+    join = joined(txs, np.full(len(df), -1), h)
+    return [Part(T.TOKEN, hash_objects(txs, h, join), block, times, frm, to, value, index=log_index, **join,
+                 **columns)]
 
 
 def map_logs(files, blocks, tokens, txs):
     """ERC-20 transfers decoded from raw logs, as ethereum-etl's own extract_token_transfers does:
     the Transfer topic with exactly three topics and a 32-byte amount (ERC-721 has four topics)."""
     p = files["logs"]
-    df = read_arrow(p, LOG_COLUMNS + LOG_OPTIONAL)
+    df = files.read("logs")
     require(df, LOG_COLUMNS, p)
     rows, frm, to, value = [], [], [], []
-    for n, (tp, d) in enumerate(zip(df["topics"].to_pylist(), df["data"].to_pylist())):
+    for n, (tp, d) in enumerate(zip(df["topics"].to_pylist(), df["data"].to_pylist(), strict=True)):
         if not tp or not tp.lower().startswith(TRANSFER_TOPIC):
             continue
         words = tp.lower().split(",")
@@ -80,7 +85,8 @@ def map_logs(files, blocks, tokens, txs):
     token = address_codes(df["address"], p, "address")
     block = to_int64(df["block_number"], p, "block_number")
     h = df["transaction_hash"]
-    return [Part(T.TOKEN, hashes(h, p, "transaction_hash"), block, timestamps(df, block, blocks, p),
+    check_hashes(h, p, "transaction_hash")
+    join = joined(txs, tx_index(df, p), h)
+    return [Part(T.TOKEN, hash_objects(txs, h, join), block, timestamps(df, block, blocks, p),
                  np.array(frm, dtype=object), np.array(to, dtype=object), np.array(value, dtype=object),
-                 index=to_int64(df["log_index"], p, "log_index"), **joined(txs, tx_index(df, p), h),
-                 **_token_columns(token, tokens))]
+                 index=to_int64(df["log_index"], p, "log_index"), **join, **_token_columns(token, tokens))]

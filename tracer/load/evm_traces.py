@@ -10,17 +10,17 @@ import pyarrow.compute as pc
 
 from tracer import transfers as T
 from tracer.errors import LoadError
-from tracer.load.evm_schema import NO_VALUE_CALLS, TRACE_COLUMNS, TRACE_OPTIONAL, VALUE_TRACES
+from tracer.load.evm_schema import NO_VALUE_CALLS, TRACE_COLUMNS, VALUE_TRACES
 from tracer.load.evm_transactions import NATIVE, joined
 from tracer.load.parsers import blank, status_ok, timestamps, to_addresses, to_int64, to_ints, to_numpy, tx_index
-from tracer.load.readers import read_arrow, require
+from tracer.load.readers import require
 from tracer.load.table import Part
 
 
 def map_traces(files, blocks, txs):
     """The internal transfers of the ``traces`` file; ``txs`` the :class:`Transactions`, or None."""
     p = files["traces"]
-    df = read_arrow(p, TRACE_COLUMNS + TRACE_OPTIONAL)
+    df = files.read("traces")
     require(df, TRACE_COLUMNS, p)
     value = to_ints(df["value"], p, "value", True)
     value[np.equal(value, None)] = 0
@@ -73,7 +73,7 @@ def _succeeded(df, path, block, txi, no_hash, keep):
     if not failed.any():
         return ok
     # a transaction is its hash, or (block, position) where the hash is empty
-    key = np.where(no_hash, [f"{b}:{t}" for b, t in zip(block, txi)], to_numpy(df["transaction_hash"]))
+    key = np.where(no_hash, [f"{b}:{t}" for b, t in zip(block, txi, strict=True)], to_numpy(df["transaction_hash"]))
     address = to_numpy(df["trace_address"])
     roots = {}
     for i in np.flatnonzero(failed):

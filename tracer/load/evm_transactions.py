@@ -11,11 +11,10 @@ import pyarrow.compute as pc
 
 from tracer import transfers as T
 from tracer.errors import LoadError, LoadWarning
-from tracer.load.evm_schema import (RECEIPT_COLUMNS, RECEIPT_OPTIONAL, TRANSACTION_COLUMNS, TRANSACTION_EXTRA,
-                                    TRANSACTION_OPTIONAL)
+from tracer.load.evm_schema import RECEIPT_COLUMNS, TRANSACTION_COLUMNS
 from tracer.load.parsers import (all_true, blank, hashes, shared_ints, status_ok, timestamps, to_addresses,
                                  to_int64, to_ints, to_numpy, tx_index)
-from tracer.load.readers import read_arrow, require
+from tracer.load.readers import require
 from tracer.load.table import Part
 from tracer.units import DECIMALS
 
@@ -57,9 +56,10 @@ class Transactions:
         width = int(max(self.tx_index.max(initial=0), tx_index.max(initial=0))) + 1
         if int(max(self.block.max(initial=0), block.max(initial=0))) >= 2**62 // width:
             first = {}
-            for i, k in enumerate(zip(self.block.tolist(), self.tx_index.tolist())):
+            for i, k in enumerate(zip(self.block.tolist(), self.tx_index.tolist(), strict=True)):
                 first.setdefault(k, i)
-            return np.array([first.get(k, -1) for k in zip(block.tolist(), tx_index.tolist())], dtype=np.int64)
+            wanted = zip(block.tolist(), tx_index.tolist(), strict=True)
+            return np.array([first.get(k, -1) for k in wanted], dtype=np.int64)
         mine = np.where(self.tx_index >= 0, self.block * width + self.tx_index, -1)
         o = np.argsort(mine, kind="stable")
         keys = block * width + tx_index
@@ -81,6 +81,19 @@ class Transactions:
 def joined(txs, tx_index, hashes):
     """:meth:`Transactions.join`, or the rows' own positions when there is no transactions file."""
     return {"tx_index": tx_index} if txs is None else txs.join(tx_index, hashes)
+
+
+def hash_objects(txs, hashes, join):
+    """The rows' transaction hashes as str objects: where their transaction is in the transactions
+    file (``join`` from :func:`joined`), its own hash object, shared by all its rows."""
+    if txs is None:
+        return to_numpy(hashes)
+    rows = join["tx_row"]
+    out = txs.txh[np.maximum(rows, 0)]
+    lost = rows < 0
+    if lost.any():
+        out[lost] = to_numpy(hashes.filter(pa.array(lost)))
+    return out
 
 
 def _index_in(values, value_set):
@@ -136,7 +149,7 @@ class Receipts:
                         pick(self.price, -1), pick(self.created, ""))
 
 
-def _receipts(path, tx_hashes):
+def _receipts(files, tx_hashes):
     """The receipts of a ``receipts`` file, in the order of the transactions ``tx_hashes``.
 
     ethereum-etl's CLI writes receipts apart (BigQuery's table has them inline as ``receipt_*``);
@@ -144,7 +157,8 @@ def _receipts(path, tx_hashes):
     transaction without a receipt keeps its status unknown and no fee; when a hash has two receipts
     the first is used.
     """
-    r = read_arrow(path, RECEIPT_COLUMNS + RECEIPT_OPTIONAL)
+    path = files["receipts"]
+    r = files.read("receipts")
     require(r, RECEIPT_COLUMNS, path)
     theirs = r["transaction_hash"]
     receipts = Receipts.read(r, path)
@@ -200,9 +214,10 @@ def _extra(table, path):
 
 
 def map_transactions(files, blocks, extra=False):
-    """(parts, :class:`Transactions`) of the ``transactions`` file (and ``receipts``, if given)."""
+    """(parts, :class:`Transactions`) of the ``transactions`` file (and ``receipts``, if given):
+    ``files`` a :class:`tracer.load.readers.Export` that read them with :func:`columns`."""
     p = files["transactions"]
-    df = read_arrow(p, TRANSACTION_COLUMNS + TRANSACTION_OPTIONAL + (TRANSACTION_EXTRA if extra else []))
+    df = files.read("transactions")
     require(df, TRANSACTION_COLUMNS, p)
     value = to_ints(df["value"], p, "value")
     frm, to = to_addresses(df["from_address"], p, "from_address"), to_addresses(df["to_address"], p, "to_address")
@@ -214,7 +229,7 @@ def map_transactions(files, blocks, extra=False):
     if "receipt_status" in df.column_names:  # BigQuery: receipt fields inline
         r = Receipts.read(df, p, "receipt_")
     elif "receipts" in files:
-        r = _receipts(files["receipts"], h)
+        r = _receipts(files, h)
     else:
         r = Receipts(len(df))
     _warn_unknown_status(p, r.known, "receipts" in files)
@@ -223,13 +238,17 @@ def map_transactions(files, blocks, extra=False):
     if r.created is not None:  # a contract creation's value goes to the contract it makes
         creates = (to == "") & (r.created != "")
         to[creates] = r.created[creates]
-    txs = Transactions(h, txh, block, txi, _extra(df, p) if extra else None)
+    txs = Transactions(h, txh, block, txi, _extra(df, p) if extra else None) if len(df) else None
+    del df  # the text columns: all that is left of them is in the arrays now
+    more = txs.extra.items() if txs is not None else ()
 
-    def part(kind, rows, receiver, amount):
-        rows = np.flatnonzero(rows)
-        return Part(kind, txh[rows], block[rows], (ts[rows], known[rows]), frm[rows],
-                    receiver if np.ndim(receiver) == 0 else receiver[rows], amount[rows], tx_index=txi[rows],
-                    tx_row=rows, **NATIVE, **{c: v[rows] for c, v in txs.extra.items()})
+    def part(kind, keep, receiver, amount):
+        rows = np.flatnonzero(keep)
+
+        def pick(a):  # every transaction pays a fee: then the columns as they are
+            return a if np.ndim(a) == 0 or len(rows) == len(a) else a[rows]
+        return Part(kind, pick(txh), pick(block), (pick(ts), pick(known)), pick(frm), pick(receiver), pick(amount),
+                    tx_index=pick(txi), tx_row=rows, **NATIVE, **{c: pick(v) for c, v in more})
 
     parts = [part(T.NATIVE, r.ok & (value > 0), to, value)]
     if r.used is not None and r.price is not None:

@@ -109,6 +109,8 @@ def _decimal_ints(s):
     decimals (scale 0), whose little-endian halves make each int."""
     parts = []
     for chunk in (s.chunks if isinstance(s, pa.ChunkedArray) else [s]):
+        if not len(chunk):
+            continue
         d = pc.cast(chunk, pa.decimal128(_DECIMAL_DIGITS, 0))
         words = np.frombuffer(d.buffers()[1], dtype="<u8")[2 * d.offset:2 * (d.offset + len(d))]
         low, high = words[0::2], words[1::2]
@@ -216,17 +218,20 @@ def blank(values):
     return pc.or_(pc.equal(pc.binary_length(values), 0), pc.utf8_is_space(values))
 
 
-def hashes(values, path, column, where=None):
-    """Transaction hashes as an object array; empty ones are an error (in rows ``where``, if given).
-
-    A transfer without its transaction hash cannot be ordered, cited or traced.
-    """
+def check_hashes(values, path, column, where=None):
+    """Raise if a transaction hash is empty (in rows ``where``, if given): a transfer without its
+    transaction hash cannot be ordered, cited or traced."""
     raw = strings(values)
     ok = pc.invert(blank(raw))
     if where is not None:
         ok = pc.or_(ok, pa.array(~where))
     fail_first(ok, raw, path, column, "empty transaction hash")
-    return to_numpy(raw)
+
+
+def hashes(values, path, column, where=None):
+    """Transaction hashes as an object array, checked by :func:`check_hashes`."""
+    check_hashes(values, path, column, where)
+    return to_numpy(strings(values))
 
 
 def status_ok(values, path, column):
@@ -278,7 +283,7 @@ def timestamps(table, block, blocks, path):
     if all_true(pc.or_(pc.ascii_is_decimal(raw), pc.invert(pa.array(given)))):  # unix seconds (the CLI)
         seconds = to_int64(pc.if_else(pa.array(given), raw, ""), path, "block_timestamp", allow_empty=True)
     else:  # BigQuery's "2024-01-01 00:00:12 UTC": one text per block, parse each once
-        enc = pc.dictionary_encode(strings(raw).combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw)
+        enc = pc.dictionary_encode(raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw)
         words = enc.dictionary.to_pylist()
         parsed = []
         for w in words:

@@ -8,6 +8,7 @@ A 0-byte file is a table without rows: ethereum-etl writes one for a block range
 """
 import csv
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -133,3 +134,36 @@ def require(table, columns, path):
     for c in columns:
         if c not in table.column_names:
             raise LoadError(path, "missing column", column=c)
+
+
+class Export:
+    """The files of one export (table name -> path), each read in the background as soon as the
+    export is opened, in the order given: pyarrow parses a file in its own threads without Python's
+    lock, so reading the next file overlaps with mapping the one before.
+
+    ``export[name]`` is the path (for errors), :meth:`read` the table, which the export then drops.
+    Use it as a context manager: leaving it waits for (or cancels) reads still under way.
+    """
+
+    def __init__(self, files, columns):
+        self.paths = {name: Path(path) for name, path in files.items()}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracer-read")
+        self._reads = {name: self._pool.submit(read_arrow, self.paths[name], wanted)
+                       for name, wanted in columns.items() if name in self.paths}
+
+    def __contains__(self, name):
+        return name in self.paths
+
+    def __getitem__(self, name):
+        return self.paths[name]
+
+    def read(self, name):
+        """The table ``name`` (its read's :class:`~tracer.errors.LoadError`, if it failed)."""
+        return self._reads.pop(name).result()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._reads.clear()

@@ -32,7 +32,15 @@ class Part:
 
     def array(self, column, dtype):
         v = self.columns.get(column)
-        return np.full(self.n, v, dtype=dtype) if np.ndim(v) == 0 else np.asarray(v, dtype=dtype)
+        return full(self.n, v, dtype) if np.ndim(v) == 0 else np.asarray(v, dtype=dtype)
+
+
+def full(n, value, dtype=object):
+    """``numpy.full`` whose object array holds ``value`` itself n times (numpy.full makes n copies
+    of a str: 55 MB for a million rows of one chain name)."""
+    out = np.empty(n, dtype=dtype)
+    out.fill(value)
+    return out
 
 
 def assemble(parts, chain, columns):
@@ -59,14 +67,14 @@ def assemble(parts, chain, columns):
     out = {}
     for c in columns:
         if c == T.CHAIN:
-            out[c] = np.full(n, chain, dtype=object)
+            out[c] = full(n, chain)
         elif c == T.TX_HASH:
             out[c] = txh[o]
         elif c in typed:
             out[c] = _int_objects(typed[c][o])
         else:  # each part's values (or one value) straight to their rows' places
             col = out[c] = np.empty(n, dtype=object)
-            for p, start in zip(parts, starts):
+            for p, start in zip(parts, starts[:-1], strict=True):
                 col[dest[start:start + p.n]] = p.kind if c == T.KIND else p.columns.get(c)
     out[T.TIMESTAMP][~known[o]] = None
     return pd.DataFrame(out, columns=columns, dtype=object, copy=False)
@@ -93,8 +101,7 @@ def _fill_timestamps(ts, known, block):
 
 def _tx_ids(parts, txh):
     """One integer per transaction: its row in the transactions file, else one per other hash."""
-    ids = np.concatenate([np.full(p.n, p.tx_row, dtype=np.int64) if np.ndim(p.tx_row) == 0 else p.tx_row
-                          for p in parts])
+    ids = np.concatenate([full(p.n, p.tx_row, np.int64) if np.ndim(p.tx_row) == 0 else p.tx_row for p in parts])
     unknown = ids < 0
     if unknown.any():
         ids[unknown] = int(ids.max()) + 1 + pd.factorize(pd.Series(txh[unknown], dtype=object))[0]

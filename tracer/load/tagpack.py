@@ -191,7 +191,7 @@ def address_labels(tags):
     {'0xa': 'Ex (exchange); Ex Hot'}
     """
     out = {}
-    for a, label, category in zip(tags["address"], tags["label"], tags["category"]):
+    for a, label, category in zip(tags["address"], tags["label"], tags["category"], strict=True):
         if not isinstance(a, str) or not a:
             continue  # a transaction tag
         text = f"{label} ({category})" if isinstance(category, str) and category else str(label)

@@ -6,7 +6,7 @@ from tracer.errors import LoadError
 
 _DIGITS = re.compile(r"[0-9]+\Z")
 _TS = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.0+)?\s*(UTC|Z|[+-]\d{2}:?\d{2})\Z")
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def parse_timestamp(v, where=("timestamp", None, None)):
@@ -41,7 +41,7 @@ def parse_timestamp(v, where=("timestamp", None, None)):
     offset = 0 if zone in ("UTC", "Z") else (1 if zone[0] == "+" else -1) * (
         int(zone[1:3]) * 3600 + int(zone[-2:]) * 60)
     try:
-        t = dt.datetime(y, mo, d, h, mi, s, tzinfo=dt.timezone.utc)
+        t = dt.datetime(y, mo, d, h, mi, s, tzinfo=dt.UTC)
     except ValueError as e:
         raise LoadError(path, f"not a timestamp: {v!r} ({e})", row=row, column=column) from None
     return (t - _EPOCH) // dt.timedelta(seconds=1) - offset

@@ -22,7 +22,8 @@ def test_partitioned_exports_load_like_one_file(tmp_path):
     whole = load(DATA / "eth")
     for f in (DATA / "eth").iterdir():
         table = f.stem
-        dest = tmp_path / "eth" / table / "start_block=00000000" / "end_block=00099999" / f"{table}_00000000_00099999{f.suffix}"
+        part = tmp_path / "eth" / table / "start_block=00000000" / "end_block=00099999"
+        dest = part / f"{table}_00000000_00099999{f.suffix}"
         dest.parent.mkdir(parents=True)
         shutil.copy(f, dest)
     split = load(tmp_path)

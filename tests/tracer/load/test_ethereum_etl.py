@@ -27,7 +27,7 @@ def test_eth_folder_golden():
     assert t.loc[t["kind"] == "token", "timestamp"].tolist() == [1704067200]
 
 
-@pytest.mark.parametrize("name,row,column", [
+@pytest.mark.parametrize(("name", "row", "column"), [
     ("missing_column.csv", None, "to_address"),
     ("bad_address.csv", 1, None),  # its row 1 has 6 fields for 7 columns: never padded with empties
     ("float_value.csv", 1, "value"),
@@ -72,12 +72,13 @@ def test_missing_path():
 
 def test_symbols_native_and_from_tokens(tmp_path):
     t = L.load(DATA / "eth", DATA / "btc")
-    assert dict(zip(t["asset"], t["symbol"])) == {"ETH": "ETH", USDT: "USDT", "BTC": "BTC"}
+    assert dict(zip(t["asset"], t["symbol"], strict=True)) == {"ETH": "ETH", USDT: "USDT", "BTC": "BTC"}
     d = tmp_path / "eth"
     d.mkdir()
     (d / "token_transfers.csv").write_text((DATA / "eth" / "token_transfers.csv").read_text())
     assert L.load(d)["symbol"].tolist() == [None]  # no tokens file: the token is not named
-    (d / "tokens.csv").write_text(f"address,symbol,name,decimals\n{USDT.upper().replace('0X', '0x')}, \x07US\tDT ,T,6\n")
+    shouting = USDT.upper().replace("0X", "0x")
+    (d / "tokens.csv").write_text(f"address,symbol,name,decimals\n{shouting}, \x07US\tDT ,T,6\n")
     assert L.load(d)["symbol"].tolist() == ["\ufffdUS\ufffdDT"]  # control characters cannot break a table line
 
 

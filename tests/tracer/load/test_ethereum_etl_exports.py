@@ -38,11 +38,12 @@ def test_a_block_range_without_rows_is_empty_not_an_error():
 @pytest.mark.filterwarnings("ignore::tracer.errors.LoadWarning")
 def test_geth_traces_need_their_transactions(tmp_path):
     shutil.copy(DATA / "geth" / "traces.csv", tmp_path / "traces.csv")
-    with pytest.raises(LoadError, match="geth traces .* carry no hash") as e:
+    with pytest.raises(LoadError, match=r"geth traces .* carry no hash") as e:
         L.load(tmp_path)
     assert (e.value.row, e.value.column) == (2, "transaction_hash")  # the first trace that moves value
     # transactions of other blocks do not help
-    (tmp_path / "transactions.csv").write_text((DATA / "geth" / "transactions.csv").read_text().replace(",300,", ",301,"))
+    elsewhere = (DATA / "geth" / "transactions.csv").read_text().replace(",300,", ",301,")
+    (tmp_path / "transactions.csv").write_text(elsewhere)
     with pytest.raises(LoadError, match="no transaction at block 300, position 0"):
         L.load(tmp_path)
 
@@ -65,3 +66,13 @@ def test_transactions_without_receipts_warn(tmp_path):
     (tmp_path / "receipts.csv").write_text("".join(receipts[:-1]))  # the last transaction's is missing
     with pytest.warns(LoadWarning, match="1 of 5 transactions have no receipt status"):
         L.load(tmp_path)
+
+
+def test_token_transfers_beside_an_empty_transactions_file(tmp_path):
+    d = tmp_path / "eth"
+    d.mkdir()
+    part = DATA / "export_all" / "token_transfers" / "start_block=00000100" / "end_block=00000199"
+    (d / "token_transfers.csv").write_text((part / "token_transfers_00000100_00000199.csv").read_text())
+    (d / "transactions.csv").write_bytes(b"")
+    t = L.load(d)
+    assert t[["kind", "amount", "tx_index"]].values.tolist() == [["token", 2_500_000, -1]]

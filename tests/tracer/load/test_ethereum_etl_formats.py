@@ -50,7 +50,7 @@ def test_json_big_values_stay_exact_beside_nulls(tmp_path):
     assert t["amount"].tolist() == [big] and type(t["amount"][0]) is int
 
 
-@pytest.mark.parametrize("line,column,message", [
+@pytest.mark.parametrize(("line", "column", "message"), [
     ('{"hash": "0xa", "block_number": 1, "from_address": "%s", "to_address": "%s", "value": 1.5e18}', "value",
      "not a non-negative integer: '1.5e18'"),
     ('{"hash": "0xa", "block_number": -1, "from_address": "%s", "to_address": "%s", "value": 1}', "block_number",
@@ -59,7 +59,7 @@ def test_json_big_values_stay_exact_beside_nulls(tmp_path):
 ])
 def test_json_errors_name_row_and_column(tmp_path, line, column, message):
     p = tmp_path / "transactions.json"
-    good = '{"hash": "0xa", "block_number": 1, "from_address": "%s", "to_address": "%s", "value": 1}' % (A, B)
+    good = json.dumps({"hash": "0xa", "block_number": 1, "from_address": A, "to_address": B, "value": 1})
     p.write_text(good + "\n\n" + line % (A, B) + "\n")
     with pytest.raises(LoadError, match=message) as e:
         L.load_ethereum_etl({"transactions": p})
@@ -68,7 +68,7 @@ def test_json_errors_name_row_and_column(tmp_path, line, column, message):
 
 def test_json_missing_column(tmp_path):
     p = tmp_path / "transactions.json"
-    p.write_text('{"hash": "0xa", "block_number": 1, "from_address": "%s", "value": 1}\n' % A)
+    p.write_text(json.dumps({"hash": "0xa", "block_number": 1, "from_address": A, "value": 1}) + "\n")
     with pytest.raises(LoadError, match="missing column") as e:
         L.load_ethereum_etl({"transactions": p})
     assert e.value.column == "to_address"
@@ -88,7 +88,7 @@ def test_csv_quoted_trace_address_is_nested(tmp_path):
     assert t[["from", "amount", "kind"]].values.tolist() == [[B, 3, "internal"]]
 
 
-@pytest.mark.parametrize("body,row,column,message", [
+@pytest.mark.parametrize(("body", "row", "column", "message"), [
     (f"0xa,1,1,{A},{B},5,1\n0xb,1,1,{A},{B},5\n", 2, None, "6 fields, the header has 7"),
     (f"0xa,1,1,{A},{B},5,1\n0xb,1,1,{A},{B},5,2\n", 2, "receipt_status", "must be 0 or 1"),
     (f"0xa,1,1,{A},{B},5,1\n0xb,1,yesterday,{A},{B},5,1\n", 2, "block_timestamp", "not a timestamp"),
@@ -122,7 +122,7 @@ def test_receipt_errors_name_the_receipts_file(tmp_path):
     tx, rc = tmp_path / "transactions.csv", tmp_path / "receipts.csv"
     tx.write_text(f"hash,block_number,block_timestamp,from_address,to_address,value,gas_price\n0xa,1,1,{A},{B},5,2\n")
     rc.write_text("transaction_hash,status,gas_used\n0xa,1,21000.5\n")
-    with pytest.raises(LoadError, match="21000.5") as e:
+    with pytest.raises(LoadError, match=r"21000\.5") as e:
         L.load_ethereum_etl({"transactions": tx, "receipts": rc})
     assert (e.value.path, e.value.row, e.value.column) == (str(rc), 1, "gas_used")
 
@@ -185,7 +185,7 @@ def test_token_transfers_decoded_from_logs(tmp_path):
     for r in transfers:
         topics = ",".join([TRANSFER_TOPIC, word(r["from_address"]), word(r["to_address"])])
         lines.append(f'{r["log_index"]},{r["transaction_hash"]},0,0xb,{r["block_number"]},{r["token_address"]},'
-                     f'{"0x%064x" % int(r["value"])},"{topics}"')
+                     f'0x{int(r["value"]):064x},"{topics}"')
     nft = ",".join([TRANSFER_TOPIC, word("0x" + "1" * 40), word("0x" + "2" * 40), "0x" + "0" * 63 + "7"])
     lines.append(f'9,0xt1,0,0xb,1,0x{"9" * 40},0x,"{nft}"')
     logs = tmp_path / "eth"
@@ -198,7 +198,8 @@ def test_token_transfers_decoded_from_logs(tmp_path):
     cols = ["tx_hash", "from", "to", "asset", "amount", "kind", "decimals", "index"]
     via_logs = load(logs)
     assert via_logs[cols].equals(load(src)[cols])
-    (logs / "logs.csv").write_text(lines[0] + "\n" + f'0,0xt1,0,0xb,1,0x{"9" * 40},{"0x%064x" % 5},"{TRANSFER_TOPIC},0xzz,0xzz"\n')
+    bad = f'0,0xt1,0,0xb,1,0x{"9" * 40},0x{5:064x},"{TRANSFER_TOPIC},0xzz,0xzz"'
+    (logs / "logs.csv").write_text(lines[0] + "\n" + bad + "\n")
     with pytest.raises(LoadError, match="32-byte hex word") as e:
         load(logs)
     assert e.value.row == 1 and e.value.column == "topics"

@@ -29,7 +29,7 @@ def test_golden_two_packs():
 def test_conflicting_labels_are_all_kept_with_their_pack_and_source():
     t = load_tagpacks(*PACKS)
     hal = t[t["address"] == HAL]
-    assert sorted(zip(hal["label"], hal["pack"].map(lambda p: pathlib.Path(p).name), hal["source"])) == [
+    assert sorted(zip(hal["label"], hal["pack"].map(lambda p: pathlib.Path(p).name), hal["source"], strict=True)) == [
         ("First recipient of a bitcoin transfer", "second_opinion.yaml", "https://f418.me/first-transaction/"),
         ("Hal Finney", "early_bitcoin.yaml", "https://bitcoinbegins.com/bitcoin-block-170.html"),
     ]
@@ -75,7 +75,7 @@ BAD = [  # (pack text, row, column, words)
 ]
 
 
-@pytest.mark.parametrize("text, row, column, words", BAD, ids=[f"{b[2]}:{b[3][:16]}" for b in BAD])
+@pytest.mark.parametrize(("text", "row", "column", "words"), BAD, ids=[f"{b[2]}:{b[3][:16]}" for b in BAD])
 def test_bad_packs_name_file_row_and_field(tmp_path, text, row, column, words):
     p = tmp_path / "pack.yaml"
     p.write_text(text)
