@@ -124,8 +124,10 @@ def _pairs(name, cand, max_candidates, why):
         same = a["from"] == b["to"]
         level = E.HIGH if (na == 1 and nb == 1) or same else E.MEDIUM if min(na, nb) == 1 else E.LOW
         text = why(a, b, na, nb) + ("; the same address on both chains" if same else "")
+        vout = a.get("vout")
         rows.append({E.HEURISTIC: name, E.LINK: E.SAME_FUNDS, E.CHAIN: a["chain"], E.A: a["from"],
                      E.B_CHAIN: b["chain"], E.B: b["to"], E.CONFIDENCE: level, E.REASON: text,
+                     E.OUTPUT: E.outpoint(a["tx"], vout) if vout is not None and vout == vout else None,
                      E.TXS: (a["tx"], b["tx"])})
     return rows
 

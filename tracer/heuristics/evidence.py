@@ -14,7 +14,8 @@ from tracer import transfers as T
 
 HEURISTIC, LINK, CHAIN, A, B_CHAIN, B = "heuristic", "link", "chain", "a", "b_chain", "b"
 OUTPUT, GROUP, CONFIDENCE, REASON, TXS = "output", "group", "confidence", "reason", "txs"
-#: ``output``: the UTXO output ``txid:vout`` a change or peel row names (else None); ``group``:
+#: ``output``: the UTXO output ``txid:vout`` a change or peel row names, or a swap's deposit on a
+#: UTXO chain (else None); ``group``:
 #: rows that belong together (one peel chain, one deposit address, one portfolio; else None);
 #: ``txs``: a tuple of the transaction hashes the row rests on, in the order the reason tells them
 COLUMNS = [HEURISTIC, LINK, CHAIN, A, B_CHAIN, B, OUTPUT, GROUP, CONFIDENCE, REASON, TXS]

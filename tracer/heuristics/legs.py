@@ -1,8 +1,8 @@
 """Value legs: one row per payment, in either model, with the columns matching rules compare.
 
-A leg is ``chain, tx, time, from, to, amount, decimals, asset, symbol, sender``: an account
-transfer as it is, or a UTXO output ``from`` the paying transaction's first input address (who
-paid it, as far as the chain shows). Bridge, swap and structuring rules look across both models.
+A leg is ``chain, tx, time, from, to, amount, decimals, asset, symbol, sender, vout``: an account
+transfer as it is (``vout`` None), or a UTXO output ``from`` the paying transaction's first input
+address (who paid it, as far as the chain shows). Bridge, swap and structuring rules look across both models.
 """
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from tracer import transfers as T
 from .columns import SYMBOL
 from .utxo import views
 
-COLUMNS = ["chain", "tx", "time", "from", "to", "amount", "decimals", "asset", "symbol", "sender"]
+COLUMNS = ["chain", "tx", "time", "from", "to", "amount", "decimals", "asset", "symbol", "sender", "vout"]
 
 
 def legs(m):
     """Account-model rows of :func:`tracer.heuristics.accounts.moves` as legs."""
     return pd.DataFrame({"chain": m[T.CHAIN], "tx": m[T.TX_HASH], "time": m[T.TIMESTAMP], "from": m[T.FROM],
                          "to": m[T.TO], "amount": m[T.AMOUNT], "decimals": m[T.DECIMALS], "asset": m[T.ASSET],
-                         "symbol": m[SYMBOL], "sender": m["sender"]})
+                         "symbol": m[SYMBOL], "sender": m["sender"], "vout": None})
 
 
 def utxo_legs(transfers, known=()):
@@ -44,5 +44,5 @@ def utxo_legs(transfers, known=()):
                                    "amount": view.out_value[o].astype(object),
                                    "decimals": view.table[T.DECIMALS].to_numpy(dtype=object)[view.out_row[o]],
                                    "asset": view.table[T.ASSET].to_numpy(dtype=object)[view.out_row[o]],
-                                   "symbol": symbol, "sender": frm}))
+                                   "symbol": symbol, "sender": frm, "vout": view.out_vout[o]}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
