@@ -11,7 +11,5 @@ from tracer import transfers as T
 SCRIPT_TYPE, LOCKTIME, VERSION, SEQUENCE = T.SCRIPT_TYPE, T.LOCKTIME, T.VERSION, T.SEQUENCE
 GAS_PRICE, SELECTOR = T.GAS_PRICE, T.SELECTOR
 SYMBOL, TX_INDEX = T.SYMBOL, T.TX_INDEX
-#: UTXO input rows: the output they spend (transaction hash, output index), where the loaders name
-#: it; the names fall back to the tracer's spelling until :mod:`tracer.transfers` defines them
-SPENT_TX = getattr(T, "SPENT_TX", "spent_tx_hash")
-SPENT_INDEX = getattr(T, "SPENT_INDEX", "spent_index")
+#: UTXO input rows: the output they spend (transaction hash, output index), where the loaders name it
+SPENT_TX, SPENT_INDEX = T.SPENT_TX, T.SPENT_INDEX

@@ -1,9 +1,11 @@
-"""Small readable builders of transfers tables, for examples, doctests and tests.
+"""Small readable builders of transfers tables for the heuristics' examples, doctests and tests:
+:mod:`tracer.handmade`'s tables, with what heuristics read besides (each transaction's block and
+time, the loaders' optional columns, who sent an EVM transaction and paid its fee).
 
 A UTXO transaction is its inputs and outputs as ``(address, value)`` pairs; an EVM transaction
-is who sent it and what it moved. The builders write the rows the loaders would write (inputs
-with ``index = -1 - position``, a ``fee`` row for what the inputs leave over, a ``fee`` row from
-the sender of every EVM transaction), so heuristics see the same table as on real exports.
+is who sent it and what it moved. The rows are those the loaders write (inputs with
+``index = -1 - position``, a ``fee`` row for what the inputs leave over, a ``fee`` row from the
+sender of every EVM transaction), so heuristics see the same table as on real exports.
 
 Examples
 --------
@@ -16,13 +18,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tracer import handmade
 from tracer import transfers as T
 
 from .columns import GAS_PRICE, LOCKTIME, SCRIPT_TYPE, SEQUENCE, SPENT_INDEX, SPENT_TX, SYMBOL, TX_INDEX, VERSION
 
 START = 1_767_225_600  # 2026-01-01 00:00 UTC
 BLOCK_SECONDS = {"utxo": 600, "evm": 12}
-_FEE_INDEX = 1 << 30
+_MINTED = "(minted)"
 
 
 def tx(hash, inputs, outputs, block=1, time=None, locktime=0, version=2, sequence=0xFFFFFFFD):
@@ -48,7 +51,8 @@ def tx(hash, inputs, outputs, block=1, time=None, locktime=0, version=2, sequenc
 
 
 def utxo(*txs, chain="bitcoin", types=None, extra=False):
-    """A transfers table of UTXO transactions made with :func:`tx`, in the order given.
+    """A transfers table of UTXO transactions made with :func:`tx`, in the order given
+    (:func:`tracer.handmade.utxo`'s rows, at each transaction's block and time).
 
     Parameters
     ----------
@@ -56,39 +60,31 @@ def utxo(*txs, chain="bitcoin", types=None, extra=False):
         Address -> script type; gives the table its ``script_type`` column (and ``extra``).
     extra : bool
         Add the optional columns the loaders add with ``extra=True``: script type, locktime,
-        version and sequence; and the spent outputs when every input names one.
+        version and sequence.
     """
-    rows = []
-    for position, t in enumerate(txs):
-        h, b, ts = t["hash"], t["block"], t["time"]
-        common = {T.CHAIN: chain, T.TX_HASH: h, T.BLOCK: b, T.TIMESTAMP: ts, T.ASSET: "BTC", T.DECIMALS: 8,
-                  TX_INDEX: position, SYMBOL: "BTC", LOCKTIME: t["locktime"], VERSION: t["version"]}
-        total_in = 0
-        for i, item in enumerate(t["inputs"]):
-            address, value = item[0], item[1]
-            spent = item[2] if len(item) > 2 else None
-            total_in += value
-            rows.append({**common, T.FROM: address, T.TO: h, T.AMOUNT: value, T.KIND: T.UTXO, T.INDEX: -1 - i,
-                         SEQUENCE: t["sequence"], SPENT_TX: spent.rsplit(":", 1)[0] if spent else None,
-                         SPENT_INDEX: int(spent.rsplit(":", 1)[1]) if spent else None,
-                         SCRIPT_TYPE: (types or {}).get(address)})
-        total_out = 0
-        for i, (address, value) in enumerate(t["outputs"]):
-            total_out += value
-            rows.append({**common, T.FROM: h, T.TO: address, T.AMOUNT: value, T.KIND: T.UTXO, T.INDEX: i,
-                         SCRIPT_TYPE: (types or {}).get(address)})
-        if t["inputs"] and total_in < total_out:
-            raise ValueError(f"{h}: inputs {total_in} < outputs {total_out}")
-        if t["inputs"] and total_in > total_out:
-            rows.append({**common, T.FROM: h, T.TO: T.FEE_ADDRESS, T.AMOUNT: total_in - total_out,
-                         T.KIND: T.FEE, T.INDEX: _FEE_INDEX})
-    columns = T.COLUMNS + [TX_INDEX, SYMBOL]
-    spent_given = any(len(i) > 2 for t in txs for i in t["inputs"])
-    if spent_given:
-        columns += [SPENT_TX, SPENT_INDEX]
+    # handmade.utxo wants inputs to pay the outputs: a coinbase (no inputs) mints, so it gets one
+    # that stands for the new coins, dropped after
+    table = handmade.utxo([(t["hash"], [(i[0], i[1], i[2] if len(i) > 2 else None) for i in t["inputs"]]
+                            or [(_MINTED, sum(v for _, v in t["outputs"]), None)], t["outputs"]) for t in txs],
+                          chain=chain)
+    table = table[table[T.FROM] != _MINTED].reset_index(drop=True)
+    by_hash = {t["hash"]: (k, t) for k, t in enumerate(txs)}
+    at = [by_hash[h] for h in table[T.TX_HASH]]
+    table[T.BLOCK] = [t["block"] for _, t in at]
+    table[T.TIMESTAMP] = [t["time"] for _, t in at]
+    table[TX_INDEX] = [k for k, _ in at]
+    table[SYMBOL] = "BTC"
+    if not any(len(i) > 2 for t in txs for i in t["inputs"]):
+        table = table.drop(columns=[SPENT_TX, SPENT_INDEX])
     if extra or types:
-        columns += [SCRIPT_TYPE, LOCKTIME, VERSION, SEQUENCE]
-    return pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=columns, dtype=object)
+        is_input = (table[T.KIND] == T.UTXO) & (table[T.INDEX].astype(int) < 0)
+        who = [f if i else to for f, to, i in zip(table[T.FROM], table[T.TO], is_input, strict=True)]
+        table[SCRIPT_TYPE] = [(types or {}).get(a) if k == T.UTXO else None
+                              for a, k in zip(who, table[T.KIND], strict=True)]
+        table[LOCKTIME] = [t["locktime"] for _, t in at]
+        table[VERSION] = [t["version"] for _, t in at]
+        table[SEQUENCE] = [t["sequence"] if i else None for (_, t), i in zip(at, is_input, strict=True)]
+    return table.astype(object)
 
 
 def send(frm, to, amount, tx, block=1, time=None, asset="ETH", decimals=18, symbol=None, gas_price=10**9,
@@ -128,7 +124,8 @@ def call(tx, sender, moves=(), block=1, time=None, gas_price=10**9, fee=60_000 *
 
 
 def evm(*txs, chain="ethereum", extra=False):
-    """A transfers table of EVM transactions made with :func:`send` and :func:`call`.
+    """A transfers table of EVM transactions made with :func:`send` and :func:`call`
+    (:func:`tracer.handmade.account` of their rows).
 
     ``extra`` adds the optional ``gas_price`` column (as ``tracer.load.load(..., extra=True)``).
 
@@ -138,12 +135,12 @@ def evm(*txs, chain="ethereum", extra=False):
     >>> t[["from", "to", "amount", "kind"]].values.tolist()
     [['0xa', '0xb', 500000000000000000, 'native'], ['0xa', 'fee', 21000000000000, 'fee']]
     """
-    columns = T.COLUMNS + [TX_INDEX, SYMBOL] + ([GAS_PRICE] if extra else [])
-    rows = []
-    for position, group in enumerate(txs):
-        for r in group:
-            rows.append({**r, T.CHAIN: chain, TX_INDEX: position})
-    return pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=columns, dtype=object)
+    rows = [{**r, TX_INDEX: position} for position, group in enumerate(txs) for r in group]
+    table = handmade.account(rows, chain=chain, asset="ETH", decimals=18)
+    table[SYMBOL] = [r.get(SYMBOL) for r in rows]
+    if extra:
+        table[GAS_PRICE] = [r.get(GAS_PRICE) for r in rows]
+    return table
 
 
 def combine(*tables):
