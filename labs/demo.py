@@ -43,7 +43,8 @@ def _story(console: Console, backend: str, out: Path) -> dict:
 def _case(console: Console, backend: str, out: Path, catalog: str) -> tuple[Path, Path]:
     """Generate a catalog case into ``out/case`` (the key beside it) and verify it."""
     from . import catalog as cat
-    from .bundle import verify_bundle, write_bundle
+    from .bundle import write_bundle
+    from .verify import verify_bundle
     from .scenario import run_case
     from .spec import load_spec
 

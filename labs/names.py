@@ -55,3 +55,25 @@ def company(rng: random.Random) -> str:
 
 def account_id(rng: random.Random, prefix: str) -> str:
     return f"{prefix}-{rng.randrange(10**7, 10**8)}"
+
+
+def case_reference(rng: random.Random, year: int) -> str:
+    """A police case number, e.g. ``FCU-2026-048213``: names the case without saying what it is."""
+    return f"FCU-{year}-{rng.randrange(10**5, 10**6):06d}"
+
+
+def distinct(name: str, rng: random.Random, taken: set[str]) -> str:
+    """``name``, or a variant of it nobody in ``taken`` has (a middle name; for a company, a number):
+    two people of one case never share a name, so a KYC record names one of them only."""
+    if name not in taken:
+        return name
+    first = sorted({f for _, firsts, _ in COUNTRIES.values() for f in firsts})
+    words = name.split()
+    for _ in range(100):
+        if words[-1] in ("Ltd", "OTC", "Casino") or len(words) < 2:
+            candidate = f"{name} {rng.randrange(2, 100)}"
+        else:
+            candidate = " ".join([words[0], rng.choice(first), *words[1:]])
+        if candidate not in taken:
+            return candidate
+    raise ValueError(f"no free variant of the name {name!r}")

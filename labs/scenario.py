@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .background import Background
-from .spec import ScenarioSpec
+from .key import step_summary
+from .spec import ScenarioSpec, parse_params
 from .typologies import get_typology
 from .typologies.base import Step
-from .spec import parse_params
 from .world import World
 
 
@@ -41,12 +41,14 @@ def run_case(spec: ScenarioSpec, *, backend: str = "auto", progress: Callable[[s
             world.progress(f"story step {s.index}: {s.typology}")
             world.truth.begin_step(s.index, s.typology, s.params)
             typology.run(Step(world, s.index, s.typology), params, world.rng("story", s.index))
+            entry = next(e for e in world.truth.steps if e["step"] == s.index)
+            world.truth.summarize(s.index, step_summary(typology, [m for m in world.truth.moves if m.step == s.index],
+                                                        entry.get("mistakes", [])))
         world.progress("background activity up to the end of the case")
         world._background.finish()
         for lane in world.lanes.values():
             lane.flush()
-            if lane.kind == "evm":
-                lane.chain.sync()  # a write the node refused surfaces here, before anything is written
+            lane.transactions()  # a write the node refused surfaces here, before anything is written
     except BaseException:
         world.close()
         raise

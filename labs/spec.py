@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import SpecError
 
-class SpecError(ValueError):
-    """A scenario spec is invalid; the message names the field, the value and what was expected."""
+__all__ = ["SpecError", "ScenarioSpec", "load_spec", "parse_params"]
 
 
-DIFFICULTIES = ("intro", "standard", "hard")
+#: how crowded the services a perpetrator uses are (see ``labs/difficulty.py`` for the floors)
+DIFFICULTIES = ("easy", "standard", "hard")
 CHAIN_KINDS = ("evm", "utxo")
 
 
@@ -77,6 +78,8 @@ class ScenarioSpec:
     world: WorldSpec
     background: BackgroundSpec
     story: tuple[StepSpec, ...]
+    #: whose case this is (a class gives each trainee one): part of what seeds every random draw
+    trainee: str = ""
 
     def chain(self, name: str) -> ChainSpec:
         for c in self.chains:
@@ -87,8 +90,11 @@ class ScenarioSpec:
     def with_seed(self, seed: int) -> "ScenarioSpec":
         return dataclasses.replace(self, seed=_int(seed, "seed", minimum=0))
 
+    def for_trainee(self, trainee: str) -> "ScenarioSpec":
+        return dataclasses.replace(self, trainee=_str(trainee, "trainee"))
+
     def to_dict(self) -> dict:
-        """A plain, JSON-able form (the spec as used, written into every bundle)."""
+        """A plain, JSON-able form (the spec as used, written into the key)."""
         d = dataclasses.asdict(self)
         d["story"] = [{"typology": s.typology, **s.params} for s in self.story]
         return d

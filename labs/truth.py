@@ -28,9 +28,20 @@ class Truth:
     cashouts: list[dict] = field(default_factory=list)
     victims: list[dict] = field(default_factory=list)
     seized_assets: list[dict] = field(default_factory=list)
+    #: every mixer note of every user: deposit and (if made in the case) withdrawal
+    mixer_notes: list[dict] = field(default_factory=list)
+    #: every order at the instant swap service: BTC in, ETH out
+    swap_orders: list[dict] = field(default_factory=list)
+    #: every CoinJoin round on the UTXO chain
+    coinjoins: list[dict] = field(default_factory=list)
 
     def begin_step(self, index: int, typology: str, params: dict) -> None:
         self.steps.append({"step": index, "typology": typology, "params": params, "summary": ""})
+
+    def summarize(self, index: int, summary: str) -> None:
+        for s in self.steps:
+            if s["step"] == index:
+                s["summary"] = summary
 
     def move(self, **kw) -> Move:
         m = Move(**kw)

@@ -81,6 +81,10 @@ class UtxoLane:
         #: exchange actor id -> the hot wallet address (receive index 0 of the exchange's wallet)
         self.hot_address: dict[str, str] = {}
         self._slot: int | None = None
+        #: every transaction the lane made: {"chain", "tx", "actor", "change": [vout, ...]} (for the key)
+        self.made: list[dict] = []
+        #: the CoinJoin coordinator of this chain (:class:`labs.coinjoin.Coordinator`), set by the world
+        self.coordinator = None
         # funding and maturity blocks end a day before the case starts
         first = start - 86_400 - (FUNDING_BLOCKS + COINBASE_MATURITY + 1) * block_time
         self.genesis_time = first
@@ -185,7 +189,8 @@ class UtxoLane:
             coin = self.ledger.coin(op, include_mempool=True)
             if coin is None:
                 raise RuntimeError(f"{self.name}: output {txid}:{vout} is spent or unknown")
-            for w in self._key_wallets(actor):
+            mixing = [w for (a, _), w in self.coordinator.wallets.items() if a == actor.id] if self.coordinator else []
+            for w in self._key_wallets(actor) + mixing:
                 if w.owns(coin.script):
                     found.append(Utxo(op, coin, w._by_script[coin.script], w.kind))
                     break
@@ -220,6 +225,24 @@ class UtxoLane:
 
     def close(self) -> None:
         self.flush()
+
+    # -- what a bundle holds of this chain ------------------------------------------------
+    backend = "tracelab-utxo"
+    untraced = False
+
+    def transactions(self) -> int:
+        """Transactions mined on this chain so far, coinbases left out."""
+        self.flush()
+        return sum(len(b.txs) - 1 for b in self.ledger.blocks[1:])
+
+    def write(self, chain_dir, export_dir) -> None:
+        """The replay log into ``chain_dir``, the bitcoin-etl export into ``export_dir``."""
+        from chains.utxo.export import export_jsonl
+        from chains.utxo.replay import write_replay
+
+        self.flush()
+        write_replay(self.ledger, chain_dir / "replay.jsonl")
+        export_jsonl(self.ledger, export_dir / "blocks.jsonl", export_dir / "transactions.jsonl")
 
     # -- transactions ----------------------------------------------------------------------
     def pay(self, actor, payments: list[tuple[str, int]], t: int) -> str | None:
@@ -303,6 +326,7 @@ class UtxoLane:
         finally:
             w.profile = saved
         self.ledger.submit(tx)
+        self.made.append({"chain": self.name, "tx": tx.txid, "actor": actor.id, "change": [] if pos is None else [pos]})
         outs = [{"vout": n, "address": script_address(s), "amount": v, "change": n == pos}
                 for n, (s, v) in enumerate(outputs)]
         return tx.txid, outs
@@ -324,6 +348,7 @@ class UtxoLane:
                          locktime=self.ledger.height)
         tx = sign(unsigned, [(u.value, u.coin.script) for u in coins], [u.key for u in coins])
         self.ledger.submit(tx)
+        self.made.append({"chain": self.name, "tx": tx.txid, "actor": actor.id, "change": []})
         return tx.txid, value
 
     # -- exchanges -------------------------------------------------------------------------

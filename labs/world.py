@@ -7,7 +7,6 @@ are real contracts on the lab chains.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -18,9 +17,9 @@ from eth_utils import to_checksum_address
 
 from chains import contracts
 from chains.evm import EvmChain, Genesis, derive_accounts
-from chains.evm.chain import MAX_PRIORITY_FEE_PER_GAS
 
 from . import names
+from .evm_lane import CONTRACT_TRANSFER_GAS, SLOT, TRANSFER_FEE, EvmLane  # noqa: F401 (re-exported)
 from .rng import entropy, stream
 from .spec import ScenarioSpec
 from .truth import Truth
@@ -31,14 +30,7 @@ ETH = 10**18
 _MNEMONIC = Mnemonic(Language.ENGLISH)
 USD = 10**STABLE_DECIMALS
 #: stablecoin reserves an exchange's hot wallet starts with, for its customers' withdrawals
-HOT_USD = 5_000_000 * USD
-#: EVM slot length: blocks come every 12 simulated seconds, as on Ethereum
-SLOT = 12
-#: what a plain transfer costs on a lab chain: 21,000 gas at the tip (the base fee is zero)
-TRANSFER_FEE = 21_000 * MAX_PRIORITY_FEE_PER_GAS
-#: gas limit of a plain transfer to a contract that accepts ETH (an exchange deposit address): its
-#: empty receive() costs a little over 21,000, and only the gas used is paid
-CONTRACT_TRANSFER_GAS = 30_000
+HOT_USD = 50_000_000 * USD
 #: ETH a laundering address keeps back to pay for its contract calls
 GAS_RESERVE = 10**16
 #: price of one ETH in stablecoin base units, where the swap pool starts
@@ -87,120 +79,16 @@ class Exchange:
     unswept: dict[str, None] = field(default_factory=dict)
 
 
-class EvmLane:
-    """How actions reach one EVM chain: 12-second slots, transfers batched per slot, calls mined at once."""
-
-    kind = "evm"
-
-    def __init__(self, name: str, chain: EvmChain, block_time: int = SLOT):
-        self.name, self.chain = name, chain
-        self.block_time = block_time
-        self.w3 = chain.w3
-        self.contracts: dict[str, Any] = {}
-        #: contract key -> the name of its artifact (its ABI)
-        self.artifacts: dict[str, str] = {}
-        self._slot: int | None = None
-        self._queued = 0
-        # recipients of queued transactions: a node admits a transaction only if the sender can pay
-        # it from the last block's state, so money received in the open block is spent in the next
-        self._incoming: set[str] = set()
-        #: addresses that are (or will be, once an exchange sweeps them) contracts accepting ETH
-        self.contract_recipients: set[str] = set()
-        self._unchecked: list[bytes] = []
-        #: ERC-20 tokens the exchanges sweep from their deposit addresses
-        self.sweep_tokens: set[str] = set()
-
-    def _slot_for(self, t: int) -> int:
-        g, bt = self.chain.genesis.timestamp, self.block_time
-        slot = g + bt * max(1, math.ceil((t - g) / bt))
-        return max(slot, self.chain.timestamp + bt)
-
-    def _advance(self, t: int) -> int:
-        slot = self._slot_for(t)
-        if self._queued and self._slot is not None and slot > self._slot:
-            self.flush()
-            slot = self._slot_for(t)
-        if not self._queued:
-            self._slot = slot
-        return self._slot
-
-    def flush(self) -> None:
-        if self._queued:
-            self.chain.mine(max(self._slot, self.chain.timestamp + 1))
-            self._queued = 0
-            self._incoming.clear()
-            unchecked, self._unchecked = self._unchecked, []
-            self.chain.expect_success(unchecked, f"{self.name}: queued contract call")
-
-    def queue_call(self, contract: str, function: str, args: tuple, sender: LocalAccount, t: int, *, gas: int,
-                   value: int = 0) -> str:
-        """Call ``function(*args)`` of the service ``contract`` (a key of :attr:`contracts`) without
-        waiting for an answer: it joins the open block like a transfer.
-
-        Nothing is estimated (``gas`` is the limit); its status is checked when the block is mined.
-        """
-        if sender.address in self._incoming:
-            self.flush()
-        self._advance(t)
-        target = self.contracts[contract]
-        data = contracts.load(self.artifacts[contract]).encode_call(function, *args)
-        h = self.chain.send(sender, target.address, value=value, data=data, gas=gas)
-        self._queued += 1
-        self._unchecked.append(h)
-        return "0x" + h.hex()
-
-    def transfer_gas(self, to: str) -> int:
-        """Gas limit of a plain transfer to ``to``; a node needs ``value + gas x price`` in the sender's balance."""
-        return CONTRACT_TRANSFER_GAS if to in self.contract_recipients else 21_000
-
-    def max_transfer(self, balance: int, to: str) -> int:
-        """The most an address holding ``balance`` wei can send to ``to`` in one plain transfer."""
-        return balance - self.transfer_gas(to) * self.chain.fee_per_gas
-
-    def transfer(self, sender: LocalAccount, to: str, value: int, t: int, *, data: bytes = b"",
-                 gas: int | None = None) -> str:
-        gas = gas or self.transfer_gas(to)
-        if sender.address in self._incoming:
-            self.flush()
-        self._advance(t)
-        h = self.chain.send(sender, to, value=value, data=data, gas=gas)
-        self._queued += 1
-        self._incoming.add(to)
-        return "0x" + h.hex()
-
-    def call(self, fn, sender: LocalAccount, t: int, *, value: int = 0, gas: int | None = None):
-        slot = self._advance(t)
-        self.flush()
-        return self.chain.transact(fn, sender, value=value, gas=gas, timestamp=max(slot, self.chain.timestamp + 1))
-
-    def deploy(self, name: str, *args, sender: LocalAccount, t: int, key: str | None = None):
-        slot = self._advance(t)
-        self.flush()
-        art = contracts.load(name)
-        c = self.chain.deploy(art.abi, art.bytecode, *args, sender=sender, timestamp=max(slot, self.chain.timestamp + 1))
-        self.contracts[key or name], self.artifacts[key or name] = c, name
-        return c
-
-    def balance(self, address: str) -> int:
-        self.flush()
-        return self.w3.eth.get_balance(address)
-
-    def close(self) -> None:
-        self.chain.close()
-
-    def token_balance(self, token: str, address: str) -> int:
-        self.flush()
-        return self.contracts[token].functions.balanceOf(address).call()
-
-
 class World:
     """Actors, services and chains of one case, and the story's state as it unfolds."""
 
     def __init__(self, spec: ScenarioSpec, *, backend: str = "auto", progress: Callable[[str], None] | None = None):
         self.spec, self.seed = spec, spec.seed
+        self._case = ("case", spec.name, spec.trainee)
         self.progress = progress or (lambda msg: None)
         self.truth = Truth()
         self.actors: dict[str, Actor] = {}
+        self._names: set[str] = set()
         self.exchanges: dict[str, Exchange] = {}
         #: chain name -> its lane (``lane.kind``: "evm" or "utxo")
         self.lanes: dict[str, EvmLane | UtxoLane] = {}
@@ -209,13 +97,17 @@ class World:
         self.proceeds: list[dict] = []
         self.notes: dict[str, Any] = {}
         self._background = None
+        #: the case number the trainee sees (the case's name would say what happens in it)
+        self.reference = names.case_reference(self.rng("reference"), _year(spec.start))
         self._build_actors()
         self._start_chains(backend)
         self._connect_bridges()
 
     # -- randomness ------------------------------------------------------------------------
     def rng(self, *names_: str | int):
-        return stream(self.seed, *names_)
+        """The stream for ``names_`` in this case: the seed, the case's name and the trainee all
+        enter it, so ``--seed 42`` of two cases (or of two trainees) shares no person, key or draw."""
+        return stream(self.seed, *self._case, *names_)
 
     # -- actors ----------------------------------------------------------------------------
     def add_actor(self, kind: str, name: str, jurisdiction: str, *, kyc: dict | None = None,
@@ -223,7 +115,10 @@ class World:
         actor_id = actor_id or f"{kind}-{sum(a.kind == kind for a in self.actors.values()) + 1:03d}"
         if actor_id in self.actors:
             raise ValueError(f"actor {actor_id} exists already")
-        mnemonic = _MNEMONIC.to_mnemonic(entropy(self.seed, "actor", actor_id))
+        if name in self._names:
+            name = names.distinct(name, self.rng("name", actor_id), self._names)
+        self._names.add(name)
+        mnemonic = _MNEMONIC.to_mnemonic(entropy(self.seed, *self._case, "actor", actor_id))
         actor = Actor(actor_id, kind, name, jurisdiction, mnemonic, kyc)
         self.actors[actor_id] = actor
         return actor
@@ -321,9 +216,13 @@ class World:
         """The UTXO chain: funding and maturity blocks, then coins for everyone who holds BTC at the start."""
         from .utxo_lane import HOT_COIN_VALUE, HOT_COINS
 
+        from .coinjoin import COORDINATOR, Coordinator
+
         self.progress(f"starting UTXO chain {cspec.name}")
         miner = self.add_actor("miner", "lab miner", "--", actor_id="miner")
+        self.add_actor("coinjoin", "Lab Whirlpool (CoinJoin coordinator)", "--", actor_id=COORDINATOR)
         lane = UtxoLane(cspec.name, self.spec.start, miner, self.rng("utxo", cspec.name))
+        lane.coordinator = Coordinator(self, lane)
         self.lanes[cspec.name] = lane
         rng = self.rng("genesis", cspec.name)
         payouts = []
@@ -374,7 +273,7 @@ class World:
         """A lock-and-mint bridge between every two EVM chains, with its relayer."""
         from chains.bridge_relayer import BridgeRelayer
 
-        evm = [lane for lane in self.lanes.values() if getattr(lane, "kind", "evm") == "evm"]
+        evm = [lane for lane in self.lanes.values() if lane.kind == "evm"]
         self.bridges: dict[tuple[str, str], BridgeRelayer] = {}
         #: source-chain deposit tx hash -> what the relayer paid for it on the destination
         self.bridge_payouts: dict[str, Any] = {}
@@ -390,6 +289,18 @@ class World:
                     self.bridges[(src.name, dst.name)] = BridgeRelayer(
                         src.chain, src.contracts["bridge"], dst.chain, dst.contracts["bridge"], sender=relayer,
                         from_block=src.chain.w3.eth.block_number + 1)
+
+    def mixer_note(self, chain: str, denomination: int, actor: Actor, address: str, tx, t: int) -> dict:
+        """Record a deposit into a mixer pool (``tx``: its hash, or its receipt) in the key's table of
+        every user's notes; the withdrawal fills in the rest of the returned row when it is made."""
+        if not isinstance(tx, str):
+            tx = "0x" + bytes(tx["transactionHash"]).hex()
+        row = {"chain": chain, "denomination": denomination, "pool": self.lanes[chain].contracts[
+            f"mixer-{denomination}"].address, "depositor": actor.id, "deposit_from": address, "deposit_tx": tx,
+            "deposit_time": t, "withdraw_tx": None, "recipient": None, "recipient_actor": None,
+            "withdraw_time": None, "fee": None, "relayer": None}
+        self.truth.mixer_notes.append(row)
+        return row
 
     def relay(self, src: str, dst: str, t: int) -> list:
         """The bridge relayer pays out on ``dst``, at about ``t``, every deposit made on ``src`` so far.
@@ -415,9 +326,24 @@ class World:
         self.clock = t
         return t
 
+    def crowd(self, service: str, event: str, chain: str, start: int, end: int, make) -> None:
+        """Ask the background for the crowd the case's difficulty promises around one use of
+        ``service`` (a kind of ``labs.difficulty.FLOORS``): events ``crowd_<event>`` on ``chain``
+        between ``start`` and ``end``, each with the data ``make(rng)`` draws."""
+        from .difficulty import crowd_size
+
+        if self._background is not None:
+            self._background.crowd(event, chain, start, end, crowd_size(self.spec.difficulty, service), make)
+
     def close(self):
         for lane in self.lanes.values():
             lane.close()
+
+
+def _year(t: int) -> int:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).year
 
 
 def _round_eth(x: float, places: int) -> int:

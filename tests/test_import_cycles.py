@@ -80,12 +80,7 @@ def cycles_touching(package: str, root: Path = ROOT) -> list[str]:
     return sorted(found)
 
 
-KNOWN_LABS_CYCLE = pytest.mark.xfail(
-    strict=True, reason="known cycle labs.spec <-> labs.typologies (SpecError): its fix (one labs/errors.py) "
-                        "lands with the labs rework; remove this mark then")
-
-
-@pytest.mark.parametrize("package", ["chains", "tracer", pytest.param("labs", marks=KNOWN_LABS_CYCLE)])
+@pytest.mark.parametrize("package", ["chains", "tracer", "labs"])
 def test_no_import_cycles(package):
     assert cycles_touching(package) == []
 

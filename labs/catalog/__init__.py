@@ -11,7 +11,7 @@ def names() -> list[str]:
 
 
 def path(name: str) -> Path:
-    from ..spec import SpecError
+    from ..errors import SpecError
 
     p = CATALOG_DIR / f"{name}.toml"
     if "/" in name or not p.is_file():

@@ -156,7 +156,8 @@ class Case:
 
         if self.rpc:
             return self.rpc
-        chains = json.loads((self.folder / "spec.json").read_text()).get("chains", [])
+        info = self.folder / "bundle.json"  # (a bundle made before version 2 had its chains in spec.json)
+        chains = json.loads((info if info.is_file() else self.folder / "spec.json").read_text()).get("chains", [])
         try:
             for c in chains:
                 replay = self.folder / "chains" / c["name"] / "replay.jsonl"

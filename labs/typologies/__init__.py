@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-from ..spec import SpecError
+from ..errors import SpecError
 
 #: name -> module, in the order the catalog lists them
 TYPOLOGIES = {
@@ -21,6 +21,7 @@ TYPOLOGIES = {
     "fan_out": "fan_out",
     "fan_in": "fan_in",
     "mixer": "mixer",
+    "coinjoin": "coinjoin",
     "swap_to_stablecoin": "swap",
     "exchange_layering": "layering",
     "round_trip": "round_trip",

@@ -8,6 +8,7 @@ from eth_account.signers.local import LocalAccount
 
 from chains import contracts
 
+from ..errors import StoryError
 from ..world import ETH, GAS_RESERVE, TRANSFER_FEE, Actor, World
 
 HOUR = 3600
@@ -15,11 +16,6 @@ DAY = 86_400
 #: the ERC-20 functions typologies call on any token of the proceeds
 ERC20_ABI = [f for f in contracts.load("Stablecoin").abi
              if f.get("name") in ("transfer", "approve", "balanceOf", "decimals", "symbol")]
-
-
-class StoryError(RuntimeError):
-    """The story cannot be played as written: a step finds no proceeds where it looks, or a service
-    cannot do what the step asks (an exchange short of coins to sell). Fix the spec."""
 
 
 @dataclass
@@ -120,28 +116,26 @@ class Step:
                                     "asset": asset, "amount": amount, "token": token})
 
     def ensure_gas(self, chain: str, actor: Actor, account: LocalAccount, t: int, calls: int = 2) -> None:
-        """Give ``account`` ETH for ``calls`` contract calls if it lacks it, the way launderers do.
+        """Give ``account`` ETH for ``calls`` contract calls if it lacks it, the way careful launderers do.
 
-        The gas comes from the perpetrator's own wallet, which buys it at an exchange when empty:
-        gas funding is one of the links that tie a launderer's fresh addresses together.
+        The gas is withdrawn straight to the address from the perpetrator's account at an exchange
+        (never the one the case's victim is): on chain only the exchange's hot wallet pays it, as it
+        pays every customer, so nothing ties the address to the perpetrator's other addresses; the
+        exchange's records do (the move's note names the customer).
         """
         lane = self.world.lanes[chain]
         need = calls * GAS_RESERVE
         if lane.balance(account.address) >= need:
             return
-        perp = self.perpetrator()
-        wallet = perp.account(0)
-        if lane.balance(wallet.address) < need + TRANSFER_FEE * 2:
-            ex = next(iter(self.world.exchanges.values()))
-            rec = self.world.kyc_customer(ex, perp)
-            self.world.at(t - 1800)
-            h = lane.transfer(ex.hot_wallet, wallet.address, 10 * need, t - 1800)
-            self.world.truth.move(step=self.index, typology=self.typology, chain=chain, tx=h,
-                                  sender=ex.hot_wallet.address, recipient=wallet.address, asset="ETH",
-                                  amount=10 * need, note=f"gas bought at {ex.actor.name} "
-                                                         f"(customer {rec['customer_id']})")
-            self.world.truth.control(perp.id, chain, wallet.address)
-        self.transfer(chain, perp, wallet, account.address, need, t - 600, note="gas funding")
+        victim = (self.world.notes.get("hack") or {}).get("exchange")
+        ex = [e for e in self.world.exchanges.values() if e.actor.name != victim][-1]
+        rec = self.world.kyc_customer(ex, self.perpetrator())
+        value = 5 * GAS_RESERVE
+        self.world.at(t - 600)
+        h = lane.transfer(ex.hot_wallet, account.address, value, t - 600)
+        self.world.truth.move(step=self.index, typology=self.typology, chain=chain, tx=h,
+                              sender=ex.hot_wallet.address, recipient=account.address, asset="ETH", amount=value,
+                              note=f"gas withdrawn from {ex.actor.name} (customer {rec['customer_id']})")
 
     def perpetrator(self) -> Actor:
         """The case's perpetrator (created by the first step that needs one)."""
@@ -154,6 +148,25 @@ class Step:
             actor = world.add_actor("perpetrator", names.person(rng, country), country, actor_id="perpetrator")
             actor.kyc = {"name": actor.name}
         return world.actors["perpetrator"]
+
+
+def crowd_at_exchange(step: Step, chain: str, ex, asset: str, amount: int, t: int) -> None:
+    """Other customers deposit comparable sums at ``ex`` on ``chain`` about ``t``, when the perpetrator's
+    ``amount`` of ``asset`` arrives there (in ETH or BTC, whichever the chain's own coin is)."""
+    from ..background import draw_comparable
+    from ..difficulty import USD_PER_UNIT, WINDOW, usd_value
+    from ..key import decimals_of
+
+    world = step.world
+    usd = usd_value(asset, amount, decimals_of(asset))
+    if world.lanes[chain].kind == "utxo":
+        native = usd * 10**8 // USD_PER_UNIT["BTC"]
+        make = lambda r: (ex.actor.id, draw_comparable(r, native, 10_000))  # noqa: E731
+    else:
+        native = usd * 10**18 // USD_PER_UNIT["ETH"]
+        make = lambda r: (ex.actor.id, draw_comparable(r, native, 10**15))  # noqa: E731
+    if native:
+        world.crowd("exchange_deposit", "deposit", chain, world.clock, t + WINDOW["exchange_deposit"], make)
 
 
 def noted(note: str, *mistakes: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..world import GAS_RESERVE
+from ..background import draw_comparable
+from ..difficulty import WINDOW
 from .base import ERC20_ABI, HOUR, Step
 
 
@@ -41,6 +43,12 @@ def run(step: Step, p: Params, rng) -> None:
         holder, account = world.actors[h["actor"]], h["account"]
         recipient = perp.fresh_account() if p.fresh_recipient else account
         t += rng.randint(60, p.delay_hours_max * HOUR)
+        token = None if h["asset"] == "ETH" else next((k for k in ("stablecoin",) if src.contracts[k].address ==
+                                                      h["token"]), False)
+        if token is not False:  # others bridge the same asset on this route about then, at comparable amounts
+            world.crowd("bridge", "bridge", p.chain, world.clock, t + WINDOW["bridge"],
+                        lambda r, a=h["amount"], token=token: (draw_comparable(r, a, 10**12 if token is None else 10**6),
+                                                               token))
         if h["asset"] == "ETH":
             amount = h["amount"] - GAS_RESERVE
             receipt = step.call(p.chain, holder, account, bridge.functions.depositETH(dst_id, recipient.address), t,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import ERC20_ABI, HOUR, Step
+from .base import ERC20_ABI, HOUR, Step, crowd_at_exchange
 
 
 CHAINS = {"chain": ("evm", "utxo")}
@@ -38,6 +38,7 @@ def run(step: Step, p: Params, rng) -> None:
         t += rng.randint(10 * 60, p.delay_hours_max * HOUR)
         if p.venue == "exchange":
             ex = exchanges[p.exchange - 1]
+            crowd_at_exchange(step, p.chain, ex, h["asset"], h["amount"], t)
             rec = world.kyc_customer(ex, holder)
             to = rec["deposit_address"][p.chain]
             venue = {"venue": "exchange", "exchange": ex.actor.name, "jurisdiction": ex.actor.jurisdiction,

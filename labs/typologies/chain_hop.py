@@ -3,8 +3,8 @@
 The launderer sends the proceeds to a deposit address the service made for one order; the service
 pays ETH from its own hot wallet to an address the launderer gave. Nothing on either chain links
 the two legs: only the service's order records do, which is what an investigator must request.
-The ground truth records both legs with the order id in their notes, and the order in
-``world.notes["swap_orders"]``.
+The ground truth records both legs with the order id in their notes, and the order among every
+user's in ``world.truth.swap_orders``.
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from chains.utxo.scripts import address as script_address
 
-from ..utxo_lane import BTC_PRICE_USD
-from ..world import ETH_PRICE_USD
+from ..prices import QUOTE_SPREAD_BPS, quote, wei_for_sats  # noqa: F401 (the service's prices, re-exported)
+from ..background import draw_comparable
 from .base import HOUR, Step
 
 
@@ -35,12 +35,6 @@ class Params:
             raise ValueError("delay_minutes_max: expected at least 10")
 
 
-def wei_for_sats(sats: int, fee_bps: int) -> int:
-    """ETH (wei) a swap of ``sats`` pays at the lab's prices, less the fee, in whole 10^12 wei."""
-    wei = sats * 10**10 * BTC_PRICE_USD // ETH_PRICE_USD * (10_000 - fee_bps) // 10_000
-    return wei - wei % 10**12
-
-
 def run(step: Step, p: Params, rng) -> None:
     world = step.world
     src = world.lanes[p.chain]
@@ -54,6 +48,12 @@ def run(step: Step, p: Params, rng) -> None:
     deposit = src.fresh_address(service)
     receive = perp.fresh_account()
     t = world.clock + rng.randint(10 * 60, 2 * HOUR)
+    t2 = t + rng.randint(10 * 60, p.delay_minutes_max * 60)
+    total = sum(u.value for u in coins)
+    # other customers swap comparable amounts about then, and are paid out about when the perpetrator is:
+    # neither the order's time nor its payout's pairs them
+    world.crowd("swap_service", "instant", p.chain, world.clock, t2 + 30 * 60,
+                lambda r: (draw_comparable(r, total, 10_000), p.to_chain))
     world.at(t)
     txid, sats = src.send_all(perp, coins, deposit, t)
     for u in coins:
@@ -62,12 +62,12 @@ def run(step: Step, p: Params, rng) -> None:
         world.truth.move(step=step.index, typology=step.typology, chain=p.chain, tx=txid, sender=a,
                          recipient=deposit, asset="BTC", amount=u.value,
                          note=f"swap order {order}: BTC to {service.name}")
-    wei = wei_for_sats(sats, p.fee_bps)
-    t2 = t + rng.randint(10 * 60, p.delay_minutes_max * 60)
+    wei = quote(sats, p.fee_bps, rng)
     h = step.transfer(p.to_chain, service, service.account(0), receive.address, wei, t2,
                       note=f"swap order {order}: {service.name} pays ETH", controlled=False)
-    world.notes.setdefault("swap_orders", []).append(
-        {"order": order, "service": service.name, "btc_tx": txid, "btc_deposit": deposit, "sats": sats,
-         "eth_chain": p.to_chain, "eth_tx": h, "eth_to": receive.address, "wei": wei})
+    world.truth.swap_orders.append(
+        {"order": order, "service": service.id, "actor": perp.id, "btc_chain": p.chain, "btc_tx": txid,
+         "btc_deposit": deposit, "btc_time": t, "sats": sats, "eth_chain": p.to_chain, "eth_tx": h,
+         "eth_to": receive.address, "eth_time": t2, "wei": wei})
     step.hold(p.to_chain, perp, receive, "ETH", wei)
     world.at(t2 + rng.randint(HOUR // 2, 3 * HOUR))

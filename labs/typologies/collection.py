@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from .. import names
 from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
-from .base import DAY, HOUR, Step, StoryError, eth_round
+from ..errors import StoryError
+from .base import DAY, HOUR, Step, eth_round
 
 
 CHAINS = {"chain": ("evm", "utxo")}
@@ -92,10 +93,11 @@ def run(step: Step, p: Params, rng) -> None:
                 vout = next(o["vout"] for o in outs if not o["change"])
                 step.utxo_hold(p.chain, perp, h, vout, deposit, amount)
             else:
+                vout = None
                 h = step.transfer(p.chain, victim, victim.account(0), deposit, amount, t, note="victim payment",
                                   controlled=False)
                 holdings[deposit] = holdings.get(deposit, 0) + amount
-            payments.append({"victim": victim.id, "name": victim.name, "country": country, "tx": h,
+            payments.append({"victim": victim.id, "name": victim.name, "country": country, "tx": h, "vout": vout,
                              "from": own, "to": deposit, "amount": amount, "time": t, "chain": p.chain,
                              "asset": "BTC" if utxo else "ETH", "bought_at": ex.actor.name, "purchase_tx": buy})
     world.truth.victims.extend(payments)

@@ -59,6 +59,10 @@ def run(step: Step, p: Params, rng) -> None:
             wait = rng.randint(HOUR, p.delay_hours_max * HOUR // 2)
             t += 2 * 60 + wait % (13 * 60) if p.hasty else wait
             out = amount - amount * p.withdrawal_fee_bps // 10_000
+            if not p.hasty:
+                # a careful customer withdraws a round sum, not the deposit less the fee to the last wei
+                # (which would pair the two): what is left stays on the account
+                out -= out % 10**15
             owner, to = (holder, account) if p.reuse_addresses else (perp, perp.fresh_account())
             world.at(t)
             wtx = lane.transfer(ex.hot_wallet, to.address, out, t)

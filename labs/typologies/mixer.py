@@ -65,27 +65,37 @@ def run(step: Step, p: Params, rng) -> None:
     if not p.relayer:
         step.mistake("relayer", "no relayer: the withdrawal addresses' gas is funded from the launderer's "
                                 "own addresses")
-    notes = []
+    # the plan first (every deposit's and withdrawal's time), so the crowd can be asked for up front
+    plan, notes = [], []
     for h in step.take_proceeds(p.chain, "ETH"):
-        holder, account = world.actors[h["actor"]], h["account"]
         budget = h["amount"] - GAS_RESERVE * (len(split(h["amount"])) + 1)
         for denom in split(budget):
             t += rng.randint(60, 2 * HOUR)
-            secret, nullifier = rng.randbytes(32), rng.randbytes(32)
-            mixer = lane.contracts[f"mixer-{denom}"]
-            commitment = mixer.functions.commitmentOf(secret, nullifier).call()
-            step.call(p.chain, holder, account, mixer.functions.deposit(commitment), t, value=denom,
-                      note="mixer deposit", recipient=mixer.address)
-            notes.append((denom, secret, nullifier, mixer))
+            plan.append((h, denom, t))
     targets = [perp.fresh_account() for _ in range(p.withdraw_addresses)]
     received = {a.address: 0 for a in targets}
+    delays = [rng.randint(5 * 60, 50 * 60) if p.hasty else rng.randint(p.delay_hours_min * HOUR,
+                                                                         p.delay_hours_max * HOUR) for _ in plan]
+    last_deposit = t
+    for denom in sorted({d for _, d, _ in plan}):
+        times = [dt for _, d, dt in plan if d == denom]
+        end = max(last_deposit + delay for (_, d, _), delay in zip(plan, delays) if d == denom)
+        world.crowd("mixer", "mix", p.chain, times[0], end,
+                    lambda r, denom=denom: (denom, r.randint(HOUR, p.delay_hours_max * HOUR)))
+    for h, denom, dt in plan:
+        holder, account = world.actors[h["actor"]], h["account"]
+        secret, nullifier = rng.randbytes(32), rng.randbytes(32)
+        mixer = lane.contracts[f"mixer-{denom}"]
+        commitment = mixer.functions.commitmentOf(secret, nullifier).call()
+        receipt = step.call(p.chain, holder, account, mixer.functions.deposit(commitment), dt, value=denom,
+                            note="mixer deposit", recipient=mixer.address)
+        record = world.mixer_note(p.chain, denom, holder, account.address, receipt, dt)
+        notes.append((denom, secret, nullifier, mixer, record))
     last = t
     schedule = []
-    for i, note in enumerate(notes):
-        delay = rng.randint(5 * 60, 50 * 60) if p.hasty else rng.randint(p.delay_hours_min * HOUR,
-                                                                            p.delay_hours_max * HOUR)
+    for i, (note, delay) in enumerate(zip(notes, delays)):
         schedule.append((t + delay, i, note, targets[i % len(targets)]))
-    for wt, _, (denom, secret, nullifier, mixer), target in sorted(schedule, key=lambda s: (s[0], s[1])):
+    for wt, _, (denom, secret, nullifier, mixer, record), target in sorted(schedule, key=lambda s: (s[0], s[1])):
         fee = denom * p.relayer_fee_bps // 10_000 if p.relayer else 0
         if p.relayer:
             sender = relayer.account(0)
@@ -101,6 +111,8 @@ def run(step: Step, p: Params, rng) -> None:
         world.at(wt)
         receipt = lane.call(fn, sender, wt)
         hx = "0x" + bytes(receipt["transactionHash"]).hex()
+        record.update(withdraw_tx=hx, recipient=target.address, recipient_actor=perp.id, withdraw_time=wt, fee=fee,
+                      relayer=p.relayer)
         world.truth.move(step=step.index, typology=step.typology, chain=p.chain, tx=hx, sender=mixer.address,
                          recipient=target.address, asset="ETH", amount=denom - fee, note="mixer withdrawal")
         if not p.relayer:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from chains.utxo.wallet import CHANGE_POSITION, PURPOSES, WalletProfile
 
 from .. import names
-from .base import Step
+from .base import Step, crowd_at_exchange
 
 #: the smallest peel, in satoshi (peels below dust would not relay)
 MIN_PEEL = 10_000
@@ -112,6 +112,7 @@ def run(step: Step, p: Params, rng) -> None:
         cashout = None
         if r < p.to_exchange and exchanges:
             mule, ex = rng.choice(mules), rng.choice(exchanges)
+            crowd_at_exchange(step, p.chain, ex, "BTC", peel, t)
             rec = world.kyc_customer(ex, mule)
             dest, note = rec["deposit_address"][p.chain], f"peel {hop + 1}: to {ex.actor.name} (customer {rec['customer_id']})"
             cashout = {"venue": "exchange", "exchange": ex.actor.name, "jurisdiction": ex.actor.jurisdiction,

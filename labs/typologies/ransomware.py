@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from .. import names
 from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
-from .base import DAY, HOUR, Step, StoryError
+from ..errors import StoryError
+from .base import DAY, HOUR, Step
 
 
 CHAINS = {"chain": ("evm", "utxo")}
@@ -75,7 +76,7 @@ def _run_utxo(step: Step, p: Params, rng) -> None:
     txid, outs = step.utxo_spend(p.chain, victim, lane.coins(victim), [(ransom, amount)], t,
                                  note="ransom payment", controlled=False)
     vout = next(o["vout"] for o in outs if not o["change"])
-    world.truth.victims.append({"victim": victim.id, "name": victim.name, "country": p.country, "tx": txid,
+    world.truth.victims.append({"victim": victim.id, "name": victim.name, "country": p.country, "tx": txid, "vout": vout,
                                 "from": bought, "to": ransom, "amount": amount, "time": t, "chain": p.chain, "asset": "BTC",
                                 "bought_at": ex.actor.name, "purchase_tx": buy})
     world.notes["ransom"] = {"company": victim.name, "country": p.country, "address": ransom}

@@ -23,7 +23,7 @@ def desk(tmp_path, monkeypatch, bundle):
 def test_open_case_gives_brief_payments_transfers_tags(desk, key):
     case = course.open_case()
     assert case.folder == (desk / "case").resolve()
-    assert case._repr_markdown_().startswith("# Case investment-fraud")
+    assert case._repr_markdown_().startswith("# Case file ")
     assert list(case.payments.tx) == [v["tx"] for v in sorted(key["victims"], key=lambda v: (v["time"], v["tx"]))]
     assert list(case.payments.amount) == [int(v["amount"]) for v in
                                           sorted(key["victims"], key=lambda v: (v["time"], v["tx"]))]

@@ -149,7 +149,7 @@ def mixed():
     from labs.scenario import run_case
     from labs.spec import load_spec
 
-    with run_case(load_spec("mixed.toml", text=BTC_AND_ETH).with_seed(2), backend="pyevm") as case:
+    with run_case(load_spec("mixed.toml", text=BTC_AND_ETH).with_seed(3), backend="pyevm") as case:
         yield case.world
 
 
@@ -165,7 +165,7 @@ def _btc_payments_to(world, actor):
 
 def test_ordinary_users_swap_btc_for_eth_at_the_instant_service(mixed):
     from labs.background import INSTANT_FEE_BPS
-    from labs.typologies.chain_hop import wei_for_sats
+    from labs.typologies.chain_hop import QUOTE_SPREAD_BPS, wei_for_sats
 
     service = mixed.actors["swap-service"]
     orders = _btc_payments_to(mixed, service)
@@ -174,9 +174,15 @@ def test_ordinary_users_swap_btc_for_eth_at_the_instant_service(mixed):
     payouts = [tx for n in range(1, w3.eth.block_number + 1)
                for tx in w3.eth.get_block(n, full_transactions=True)["transactions"] if tx["from"] == service.address]
     assert payouts
-    # each payout is the price of one BTC order, less the fee
-    prices = {wei_for_sats(sats, INSTANT_FEE_BPS) for _, sats in orders}
-    assert all(tx["value"] in prices for tx in payouts)
+    # each payout answers one BTC order of the key, at the lab's price less the fee, moved by that order's quote
+    keyed = {o["eth_tx"]: o for o in mixed.truth.swap_orders if o["eth_tx"]}
+    paid = {(txid, sats) for txid, sats in orders}
+    for tx in payouts:
+        order = keyed["0x" + bytes(tx["hash"]).hex()]
+        assert (order["btc_tx"], order["sats"]) in paid and tx["value"] == order["wei"]
+        fair = wei_for_sats(order["sats"], INSTANT_FEE_BPS)
+        assert abs(tx["value"] - fair) <= fair * QUOTE_SPREAD_BPS // 10_000 + 10**14
+        assert tx["value"] != fair  # never exactly the deposit less a fixed fee: that would pair them
 
 
 def test_ordinary_users_trade_with_otc_desks_on_both_chains(mixed):

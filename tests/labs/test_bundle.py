@@ -5,10 +5,12 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from labs.bundle import BundleError, check_manifest, verify_bundle, write_bundle
+from labs.bundle import check_manifest, write_bundle
+from labs.errors import BundleError
 from labs.scenario import run_case
 from labs.scenario_cli import scenario
 from labs.spec import load_spec
+from labs.verify import verify_bundle
 
 SPEC = """
 name = "bundle-small"
@@ -46,11 +48,14 @@ def bundle(tmp_path_factory):
 def test_layout_and_manifest(bundle):
     out, key = bundle
     assert key == out.with_name(out.name + ".key")
-    for rel in ("brief.md", "spec.json", "tags/services.yaml", "chains/ethereum/replay.jsonl",
+    for rel in ("brief.md", "bundle.json", "tags/services.yaml", "chains/ethereum/replay.jsonl",
                 "exports/ethereum/transactions.csv", "exports/ethereum/blocks.csv", "MANIFEST.sha256"):
         assert (out / rel).is_file(), rel
     assert check_manifest(out) == []
     assert check_manifest(key) == []
+    assert not (out / "spec.json").exists(), "the spec names every step: it belongs with the key"
+    for rel in ("key.json", "spec.json", "actors.json", "addresses.jsonl"):
+        assert (key / rel).is_file(), rel
 
 
 def test_key_is_nowhere_in_the_bundle(bundle):
@@ -158,7 +163,7 @@ def test_verify_and_tampering(tmp_path, bundle):
 
 def test_verify_on_another_backend_checks_the_chain_and_says_what_it_cannot_compare(tmp_path, bundle):
     from chains.evm import find_anvil
-    from labs.bundle import _export_backend
+    from labs.verify import _export_backend
 
     out, _ = bundle
     made_on = _export_backend(out / "exports" / "ethereum")
@@ -188,10 +193,41 @@ def test_existing_folder_is_not_overwritten(tmp_path):
     with run_case(spec) as case:
         with pytest.raises(BundleError, match="exists and is not empty"):
             write_bundle(case, tmp_path / "taken")
-        with pytest.raises(BundleError, match="must not be inside the bundle"):
+        with pytest.raises(BundleError, match="must not be inside each other"):
             write_bundle(case, tmp_path / "b", tmp_path / "b" / "key")
     assert (tmp_path / "taken" / "notes.txt").read_text() == "mine"
     assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_force_replaces_only_what_tracelab_made(tmp_path, bundle):
+    """--force replaces a bundle (or key) tracelab wrote, or an empty folder; a user's file survives."""
+    import shutil
+
+    out, key = bundle
+    spec = load_spec("t.toml", text=SPEC).with_seed(4)
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "notes.txt").write_text("mine")
+    mine = tmp_path / "mine"
+    shutil.copytree(out, mine)
+    (mine / "exports" / "my-analysis.csv").write_text("a,b\n")  # a trainee's file inside a bundle
+    keyed = tmp_path / "keyed"
+    shutil.copytree(out, keyed)
+    with run_case(spec) as case:
+        with pytest.raises(BundleError, match="is not a tracelab bundle .it has no MANIFEST.sha256."):
+            write_bundle(case, notes, tmp_path / "k1", force=True)
+        with pytest.raises(BundleError, match="exports/my-analysis.csv is not one of its files"):
+            write_bundle(case, mine, tmp_path / "k2", force=True)
+        with pytest.raises(BundleError, match="is not a tracelab key .its manifest lists no key.json."):
+            write_bundle(case, tmp_path / "new", keyed, force=True)  # a bundle is no key
+        assert not (tmp_path / "new").exists()
+        (tmp_path / "empty").mkdir()
+        write_bundle(case, tmp_path / "empty", tmp_path / "empty.key", force=True)
+        replaced = write_bundle(case, tmp_path / "empty", tmp_path / "empty.key", force=True)
+    assert (notes / "notes.txt").read_text() == "mine"
+    assert (mine / "exports" / "my-analysis.csv").is_file()
+    assert check_manifest(replaced[0]) == [] and check_manifest(replaced[1]) == []
+    assert (replaced[0] / "MANIFEST.sha256").read_text() == (out / "MANIFEST.sha256").read_text()
 
 
 def test_cli_new_and_verify(tmp_path):
@@ -201,8 +237,12 @@ def test_cli_new_and_verify(tmp_path):
     r = runner.invoke(scenario, ["new", str(spec), "--seed", "2", "--out", str(tmp_path / "c")])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "c.key" / "key.json").is_file()
+    info = json.loads((tmp_path / "c" / "bundle.json").read_text())
+    n, backend = info["transactions"]["ethereum"], info["backends"]["ethereum"]
+    assert n > 30 and f"({n:,} transactions (ethereum {n:,} on {backend}))" in r.output
     r = runner.invoke(scenario, ["verify", str(tmp_path / "c")])
     assert r.exit_code == 0, r.output
+    assert f"checked {n:,} transactions (ethereum {n:,} on {backend})" in r.output
     bad = tmp_path / "bad.toml"
     bad.write_text(SPEC.replace('typology = "fan_in"', 'typology = "fan_inn"'))
     r = runner.invoke(scenario, ["new", str(bad), "--out", str(tmp_path / "d")])

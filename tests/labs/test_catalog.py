@@ -5,19 +5,17 @@ import pytest
 from click.testing import CliRunner
 
 from labs import catalog
-from labs.bundle import verify_bundle, write_bundle
-from labs.scenario import run_case
 from labs.scenario_cli import class_, scenario
 from labs.spec import load_spec
+from labs.verify import verify_bundle
 
+from .conftest import CATALOG
 from .test_bundle import SPEC
 
 
-@pytest.mark.parametrize("name", catalog.names())
-def test_catalog_case_generates_and_verifies(tmp_path, name):
-    spec = load_spec(catalog.path(name))
-    with run_case(spec) as case:
-        bundle, key = write_bundle(case, tmp_path / name)
+@pytest.mark.parametrize("name", CATALOG)
+def test_catalog_case_generates_and_verifies(catalog_bundle, name):
+    bundle, key = catalog_bundle(name)
     assert verify_bundle(bundle) == []
     truth = json.loads((key / "key.json").read_text())
     assert truth["cashouts"], "every catalog case ends somewhere a production order can go"
@@ -32,6 +30,11 @@ def test_catalog_json():
     entries = json.loads(r.output)
     assert {e["name"] for e in entries} >= {"investment-fraud", "ransomware-mixer", "exchange-hack"}
     assert all(e["summary"] for e in entries)
+    assert {e["name"]: e["difficulty"] for e in entries}["ransomware-mixer"] == "hard"
+    assert [c["kind"] for c in next(e for e in entries if e["name"] == "ransomware-mixer")["chains"]] == \
+        ["utxo", "evm", "evm"]
+    r = CliRunner().invoke(scenario, ["catalog"])
+    assert "ransomware-mixer  [hard; bitcoin (UTXO), ethereum (EVM), sidechain (EVM)]" in r.output
 
 
 def test_class_of_five(tmp_path):
@@ -44,6 +47,7 @@ def test_class_of_five(tmp_path):
     index = json.loads((tmp_path / "c" / "keys" / "class.json").read_text())
     assert [e["id"] for e in index] == ["t1", "t2", "t3", "t4", "t5"]
     assert len({e["seed"] for e in index}) == 5
+    assert [(e["bundle"], e["key"]) for e in index][0] == ("bundles/t1", "keys/t1")  # relative: the folder can move
     briefs = {(tmp_path / "c" / "bundles" / e["id"] / "brief.md").read_text() for e in index}
     assert len(briefs) == 5  # each trainee has a case of their own
     for e in index:
