@@ -21,28 +21,13 @@ from pathlib import Path
 
 import click
 
-def prices():
-    """The lab's prices (US dollars per whole unit), for the swap and structuring heuristics."""
-    from .utxo_lane import BTC_PRICE_USD
-    from .world import ETH_PRICE_USD
-
-    return {"BTC": BTC_PRICE_USD, "ETH": ETH_PRICE_USD, "WETH": ETH_PRICE_USD, "bETH": ETH_PRICE_USD,
-            "LUSD": 1, "bLUSD": 1}
-
-
 def case(background, folder, backend="auto", progress=None):
     """Generate the bench case into ``folder`` (bundle and key); returns (seconds, bundle path)."""
     from .bench import BENCH_SPEC
-    from .bundle import write_bundle
-    from .scenario import run_case
-    from .spec import load_spec
+    from .evaluate.cases import generate
 
-    spec = load_spec("bench.toml", text=BENCH_SPEC.format(block_time=600, users=max(20, background // 60),
-                                                          background=background, days=7))
-    start = time.perf_counter()
-    with run_case(spec, backend=backend, progress=progress) as c:
-        write_bundle(c, folder / "case", folder / "case.key", progress=progress)
-    return time.perf_counter() - start, folder / "case"
+    text = BENCH_SPEC.format(block_time=600, users=max(20, background // 60), background=background, days=7)
+    return generate(text, folder, backend, progress), folder / "case"
 
 
 def run(transfers=1_000_000, background=20_000, backend="auto", progress=None):
@@ -50,6 +35,8 @@ def run(transfers=1_000_000, background=20_000, backend="auto", progress=None):
     from tracer.heuristics import load
     from tracer.heuristics.bench import generate, measure, time_each
     from tracer.load.tagpack import load_tagpacks
+
+    from .evaluate import prices
 
     if progress:
         progress(f"generating {transfers:,} UTXO transfers")

@@ -36,6 +36,7 @@ class LazyGroup(click.Group):
     "trace": "tracer.cli:trace",
     "cluster": "tracer.heuristics.cli:cluster",
     "heuristics": "tracer.heuristics.cli:heuristics",
+    "evaluate": "labs.evaluate.cli:evaluate_cmd",
     "scenario": "labs.scenario_cli:scenario",
     "class": "labs.scenario_cli:class_",
     "course": "labs.course.cli:course",

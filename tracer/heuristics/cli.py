@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from tracer.errors import LoadError
+from tracer.terminal import show_address
 
 DATA = click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True),
                     help="Export files or folders (ethereum-etl, bitcoin-etl, a scenario bundle); repeat for several.")
@@ -50,13 +51,9 @@ def _price(ctx, param, values):
     return prices or None
 
 
-def _show(address):
-    """EVM addresses in their EIP-55 checksum form for people (data and JSON stay lower-case)."""
-    import re
-
-    from tracer.load.parsers import checksum
-
-    return checksum(address) if isinstance(address, str) and re.fullmatch(r"0x[0-9a-f]{40}", address) else address
+PRICE = click.option("--price", "prices", multiple=True, callback=_price, metavar="SYMBOL=PRICE",
+                     help="Price of one whole unit, for swap and structuring "
+                          "(e.g. --price BTC=60000 --price ETH=3000).")
 
 
 def _rows_json(evidence):
@@ -103,7 +100,8 @@ def cluster(data, tags, extra, coinjoin_rule, as_json):
     by = found.evidence.assign(cluster=found.evidence_clusters)
     for k, part in found.members.groupby("cluster", sort=True):
         how = by[by["cluster"] == k][E.HEURISTIC].value_counts()
-        shown = [_show(a) for a in part["address"][:6]] + ([f"... {len(part) - 6} more"] if len(part) > 6 else [])
+        shown = [show_address(a) for a in part["address"][:6]]
+        shown += [f"... {len(part) - 6} more"] if len(part) > 6 else []
         tab.add_row(str(k), ", ".join(sorted(set(part["chain"]))), "\n".join(shown),
                     ", ".join(f"{n} x {h}" for h, n in how.items()))
     console.print(tab)
@@ -119,8 +117,7 @@ def cluster(data, tags, extra, coinjoin_rule, as_json):
 @click.option("--only", multiple=True, metavar="NAME",
               help="Run only this heuristic or family (multi_input, coinjoin, change, change.optimal_change, "
                    "peel_chain, deposit_address, mixer, mixer.timing, bridge, swap, structuring, ...); repeat.")
-@click.option("--price", "prices", multiple=True, callback=_price, metavar="SYMBOL=PRICE",
-              help="Price of one whole unit, for swap and structuring (e.g. --price BTC=60000 --price ETH=3000).")
+@PRICE
 @click.option("--threshold-usd", default=10_000, show_default=True, type=click.IntRange(1),
               help="Reporting threshold for structuring, in the currency of --price.")
 @COINJOINS
@@ -164,9 +161,71 @@ def heuristics(data, tags, only, prices, threshold_usd, coinjoin_rule, as_json):
             tab.add_column(c, no_wrap=c in ("a", "b"), overflow="fold" if c == "reason" else "ellipsis")
         for r in part.itertuples():
             cross = r.b_chain not in (None, r.chain)
-            tab.add_row(r.link, r.confidence, _show(r.a) + (f" ({r.chain})" if cross else ""),
-                        "" if r.b is None else _show(r.b) + (f" ({r.b_chain})" if cross else ""), r.reason)
+            tab.add_row(r.link, r.confidence, show_address(r.a) + (f" ({r.chain})" if cross else ""),
+                        "" if r.b is None else show_address(r.b) + (f" ({r.b_chain})" if cross else ""), r.reason)
         console.print(tab)
     for name, why in skipped.items():
         click.echo(f"{name}: skipped: {why}", err=True)
     sys.stdout.flush()
+
+
+def parse_follow(ctx, param, value):
+    """``--follow change,bridge`` as a tuple of names of :data:`tracer.heuristics.follow.FOLLOW`."""
+    from tracer.heuristics.follow import FOLLOW
+
+    if value is None:
+        return None
+    names = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    unknown = [n for n in names if n not in FOLLOW]
+    if unknown or not names:
+        raise click.BadParameter(f"{value!r}: expected a comma-separated list of {', '.join(FOLLOW)}")
+    return names
+
+
+
+def follow_trace(data, sources, follow, tags, prices, options, as_json):
+    """``tracelab trace --follow``: a forward trace that goes on where heuristics say the value went
+    (:func:`tracer.heuristics.follow.trace`); every leg names its heuristic, confidence and reason."""
+    from tracer.heuristics.follow import trace
+
+    table, tagt = _load(data, tags)
+    try:
+        r = trace(table, sources, follow, tags=tagt, prices=prices, **options)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    if as_json:
+        click.echo(json.dumps(follow_json(r), indent=2))
+        return
+    from rich.table import Table
+
+    from tracer.terminal import print_table
+
+    legs = Table(title=f"{len(r.legs)} leg(s): the trace, then where {', '.join(follow)} carried it on")
+    for c in ("leg", "from leg", "heuristic", "confidence", "start", "exact", "reason"):
+        legs.add_column(c, no_wrap=c != "reason")
+    for g in r.legs.itertuples():
+        why = g.reason if g.note is None else f"{g.reason} ({g.note})"
+        legs.add_row(str(g.leg), "" if g.parent is None else str(g.parent), g.heuristic or "", g.confidence or "",
+                     show_address(g.start), "yes" if g.exact else "no", why)
+    print_table(legs)
+    ends = Table(title="where the value stops", caption="amounts in base units; leg: the leg that reached it")
+    for c in ("leg", "endpoint", "label", "why", "amount", "asset", "source"):
+        ends.add_column(c, justify="right" if c == "amount" else "left", no_wrap=True)
+    for e in r.final().itertuples():
+        ends.add_row(str(e.leg), show_address(e.address), e.label or "", e.why, str(e.amount), str(e.symbol or e.asset),
+                     e.source)
+    print_table(ends)
+
+
+def follow_json(r):
+    """The ``--follow --json`` object: ``legs``, ``hops`` (every flow, its ``reason`` naming the
+    heuristic and confidence that carried its leg on) and ``endpoints`` (where the value stops);
+    amounts are integer strings in base units."""
+    legs = [{k: (None if v is None or v != v else v) for k, v in g.items()} for g in r.legs.to_dict("records")]
+    hops = [{"leg": int(f["leg"]), "source": f["source"], "hop": int(f["hop"]), "chain": f["chain"],
+             "tx": f["tx_hash"], "from": f["from"], "to": f["to"], "asset": f["asset"], "amount": str(f["amount"]),
+             "reason": f["reason"]} for f in r.flows.to_dict("records")]
+    ends = [{"leg": int(e.leg), "source": e.source, "chain": e.chain, "address": e.address, "asset": e.asset,
+             "symbol": e.symbol, "amount": str(e.amount), "hops": int(e.hops), "path": list(e.path), "why": e.why,
+             "label": e.label, "entry": e.entry} for e in r.final().itertuples()]
+    return {"legs": legs, "hops": hops, "endpoints": ends}

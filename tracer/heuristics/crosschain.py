@@ -7,13 +7,14 @@ and names a pair only when few do:
 
 - ``bridge``: value into a bridge address (a lock), or a burn of a token a bridge mints (the way
   back), on one chain, and value out of a bridge (a release), or minted in a transaction a
-  bridge address sent (a mint), on another chain, within ``window`` after it; the same token
+  bridge address sent (a mint), on another chain, within ``window`` after it (or up to ``skew``
+  before: two chains' block times are each only as fine as their blocks); the same token
   (the wrapped token's symbol without its lower-case prefix: ``bETH`` is ``ETH``), the amount less
   at most ``max_fee_bps`` of it.
 - ``swap``: value a swap service pays on one chain, and value paid to anyone on another chain
-  within ``window`` before it that is worth as much at ``prices`` less the service's fee (at most
-  ``max_fee_bps``). A swap service's deposit addresses are its own and untagged, so every
-  output in the window is a candidate.
+  within ``window`` before it (or ``skew`` after) that is worth as much at ``prices`` less the
+  service's fee (at most ``max_fee_bps``). A swap service's deposit addresses are its own and
+  untagged, so every output in the window is a candidate.
 
 Confidence: ``high`` when the two legs are each other's only candidate (or the same address
 receives on both chains), ``medium`` when one side has one candidate, ``low`` otherwise; no
@@ -37,6 +38,9 @@ SWAP_WINDOW = 3 * 3600
 BRIDGE_FEE_BPS = 50
 SWAP_FEE_BPS = 300
 MAX_CANDIDATES = 3
+#: block timestamps of two chains are each as coarse as their own blocks (the lab's 600 s; Bitcoin
+#: lets a block's time run two hours off): a payout may sit in a block stamped before the lock's
+CLOCK_SKEW = 15 * 60
 
 
 def base_symbol(symbol):
@@ -52,7 +56,7 @@ def base_symbol(symbol):
 
 
 def bridge(transfers, tags=None, bridges=None, window=BRIDGE_WINDOW, max_fee_bps=BRIDGE_FEE_BPS,
-           max_candidates=MAX_CANDIDATES):
+           max_candidates=MAX_CANDIDATES, skew=CLOCK_SKEW):
     """Evidence rows pairing a bridge lock (``a`` sent it) with its payout (``b`` got it): link ``same funds``.
 
     Examples
@@ -80,7 +84,7 @@ def bridge(transfers, tags=None, bridges=None, window=BRIDGE_WINDOW, max_fee_bps
     locks = rows[(rows["to"].isin(br) & ~rows["from"].isin(br)) | burns]
     cand = []
     for lock in locks.to_dict("records"):
-        q = payouts[(payouts["chain"] != lock["chain"]) & (payouts["time"] >= lock["time"])
+        q = payouts[(payouts["chain"] != lock["chain"]) & (payouts["time"] >= lock["time"] - skew)
                     & (payouts["time"] <= lock["time"] + window)]
         for pay in q.to_dict("records"):
             if not _same_token(lock, pay):
@@ -91,8 +95,19 @@ def bridge(transfers, tags=None, bridges=None, window=BRIDGE_WINDOW, max_fee_bps
     return E.frame(_pairs("bridge", cand, max_candidates, lambda lock, pay, n_l, n_p: (
         f"{lock['from']} {'burnt' if lock['to'] == ZERO else 'locked'} {_amount(lock)} "
         f"{'of the bridge' if lock['to'] == ZERO else 'in the bridge'} on {lock['chain']} ({lock['tx']}); "
-        f"{duration(pay['time'] - lock['time'])} later {pay['to']} got {_amount(pay)} out of it on {pay['chain']} "
+        f"{_later(pay['time'] - lock['time'])} {pay['to']} got {_amount(pay)} out of it on {pay['chain']} "
         f"({pay['tx']}){_counts(n_l, n_p, 'payout', 'lock')}")))
+
+
+def _later(seconds):
+    """When the second leg came, for a reason sentence.
+
+    >>> _later(720), _later(-40)
+    ('12 min later', 'in a block stamped 40 s earlier (each chain stamps its own blocks)')
+    """
+    if seconds >= 0:
+        return f"{duration(seconds)} later"
+    return f"in a block stamped {duration(-seconds)} earlier (each chain stamps its own blocks)"
 
 
 def _same_token(a, b):
@@ -133,7 +148,7 @@ def _pairs(name, cand, max_candidates, why):
 
 
 def swap(transfers, prices, tags=None, services=None, window=SWAP_WINDOW, max_fee_bps=SWAP_FEE_BPS,
-         max_candidates=MAX_CANDIDATES):
+         max_candidates=MAX_CANDIDATES, skew=CLOCK_SKEW):
     """Evidence rows pairing a payment on one chain (``a`` paid) with a swap service's payout on
     another (``b`` got it): link ``same funds``.
 
@@ -176,7 +191,7 @@ def swap(transfers, prices, tags=None, services=None, window=SWAP_WINDOW, max_fe
         p_out = prices.get(pay["symbol"])
         if p_out is None:
             continue
-        q = incoming[(incoming["chain"] != pay["chain"]) & (incoming["time"] <= pay["time"])
+        q = incoming[(incoming["chain"] != pay["chain"]) & (incoming["time"] <= pay["time"] + skew)
                      & (incoming["time"] >= pay["time"] - window)]
         got = int(pay["amount"])
         for (symbol, decimals), legs_in in q.groupby(["symbol", "decimals"], sort=False):
@@ -193,7 +208,7 @@ def swap(transfers, prices, tags=None, services=None, window=SWAP_WINDOW, max_fe
                 cand.append((leg, pay))
     return E.frame(_pairs("swap", cand, max_candidates, lambda leg, pay, n_l, n_p: (
         f"{leg['from']} paid {_amount(leg)} to {leg['to']} on {leg['chain']} ({leg['tx']}); "
-        f"{duration(pay['time'] - leg['time'])} later the swap service {pay['from']} paid {pay['to']} {_amount(pay)} "
+        f"{_later(pay['time'] - leg['time'])} the swap service {pay['from']} paid {pay['to']} {_amount(pay)} "
         f"on {pay['chain']} ({pay['tx']}), worth as much at {leg['symbol']} {prices[leg['symbol']]} / "
         f"{pay['symbol']} {prices[pay['symbol']]} less a fee of {_fee_bps(leg, pay, prices)} bps"
         f"{_counts(n_l, n_p, 'payment', 'payout')}")))

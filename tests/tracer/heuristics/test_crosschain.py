@@ -87,3 +87,15 @@ def test_swap_service_from_tags_by_label():
     eth = evm(send("0xswap", "0xv", 198 * 10**16, tx="0xpay", block=1, time=2_800))
     assert len(swap(combine(btc, eth), PRICES, tags=tags)) == 1
     assert swap(combine(btc, eth), PRICES, tags={"0xswap": "exchange"}).empty  # an exchange, not a swap service
+
+
+def test_a_mint_in_a_block_stamped_before_the_lock_is_still_its_payout():
+    # the lab's chains seal a block every 600 s on clocks of their own: the mint's block can carry
+    # a time 87 s before the lock's, though it came after it
+    src = evm(send("0xu", "0xbridge", 2 * E18, tx="0xlock", block=10, time=10_000), chain="ethereum")
+    dst = evm(call("0xmint", "0xrelayer", block=60, time=9_913,
+                   moves=[("token", "0x" + "0" * 40, "0xv", 2 * E18, "0xbeth", 18, "bETH")]), chain="sidechain")
+    e = bridge(combine(src, dst), bridges=["0xbridge", "0xrelayer"])
+    assert e["txs"].tolist() == [("0xlock", "0xmint")]
+    assert "in a block stamped 1 min earlier" in e["reason"].iloc[0]
+    assert bridge(combine(src, dst), bridges=["0xbridge", "0xrelayer"], skew=0).empty
