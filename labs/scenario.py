@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .background import Background
-from .key import step_summary
+from .world.background import Background
+from .bundle.key import step_summary
 from .spec import ScenarioSpec, parse_params
 from .typologies import get_typology
 from .typologies.base import Step

@@ -6,7 +6,7 @@ actor's addresses, every change output, CoinJoin, mixer note, bridge transfer an
 (:mod:`.cases`: a difficulty, with no launderer mistake or with one), runs every heuristic on each
 bundle's exports and tags as an investigator would, and scores each against the key
 (:mod:`.scoring`): true positives, false positives and false negatives, with precision and recall
-and their 95% Wilson intervals (:mod:`.rates`).
+and their 95% Wilson intervals (:mod:`tracer.heuristics.rates`).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .cases import BY_NAME, DIFFICULTIES, MISTAKES, generate, prices, setting_name, spec_text
-from .rates import rates, wilson
+from tracer.heuristics.rates import rates, wilson
 from .scoring import Truth, score
 
 __all__ = ["DIFFICULTIES", "MISTAKES", "Truth", "evaluate", "prices", "rates", "score", "spec_text", "wilson"]

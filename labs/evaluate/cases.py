@@ -129,7 +129,7 @@ def generate(text, folder, backend="auto", progress=None):
 
 def prices():
     """The lab's prices (US dollars per whole unit), for the swap and structuring heuristics."""
-    from ..utxo_lane import BTC_PRICE_USD
+    from ..world.utxo_lane import BTC_PRICE_USD
     from ..world import ETH_PRICE_USD
 
     return {"BTC": BTC_PRICE_USD, "ETH": ETH_PRICE_USD, "WETH": ETH_PRICE_USD, "bETH": ETH_PRICE_USD,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -20,10 +21,13 @@ from .cases import DIFFICULTIES, MISTAKES
 @click.option("--seed", default=1, show_default=True, type=click.IntRange(0),
               help="Seed of every setting's first case.")
 @click.option("--backend", type=click.Choice(["auto", "anvil", "pyevm"]), default="auto", show_default=True)
+@click.option("--save-rates", type=click.Path(dir_okay=False, writable=True),
+              help="Also write every heuristic's counts over all cases, with this command, as JSON: what "
+                   "tracer/heuristics/measured.json ships and traces cite.")
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"rows": [{heuristic, setting, tp, fp, fn, precision, recall, precision_ci, recall_ci}], '
                    '"cases": [...], "failed": [...]}.')
-def evaluate_cmd(cases, difficulties, mistakes, background, seed, backend, as_json):
+def evaluate_cmd(cases, difficulties, mistakes, background, seed, backend, save_rates, as_json):
     """Measure every heuristic's precision and recall, with 95% Wilson intervals, against the keys
     of generated cases: per difficulty, without and with each launderer mistake."""
     from rich.console import Console
@@ -46,6 +50,10 @@ def evaluate_cmd(cases, difficulties, mistakes, background, seed, backend, as_js
         click.echo(f"not made: {f['setting']}, seed {f['seed']}: {f['error']}", err=True)
     if not r["cases"]:
         raise click.ClickException("no case could be made (see above): nothing to score")
+    if save_rates:
+        command = " ".join(["tracelab evaluate", f"--cases {cases}", *(f"--difficulty {d}" for d in difficulties),
+                            *(f"--mistake {m}" for m in mistakes), f"--background {background}", f"--seed {seed}"])
+        Path(save_rates).write_text(json.dumps(rates_file(r, command), indent=1, sort_keys=True) + "\n")
     if as_json:
         click.echo(json.dumps(r, sort_keys=True))
         return
@@ -68,7 +76,7 @@ def table(rows, settings=None):
 
     Examples
     --------
-    >>> from .rates import rates
+    >>> from tracer.heuristics.rates import rates
     >>> print(table([{"heuristic": "bridge", "setting": "all", "tp": 3, "fp": 1, "fn": 0, **rates(3, 1, 0)}]))
     | heuristic | setting | tp | fp | fn | precision (95% CI) | recall (95% CI) |
     | --- | --- | ---: | ---: | ---: | --- | --- |
@@ -101,3 +109,17 @@ def mistakes_table(rows):
     return "\n".join(["| mistake | heuristic | precision without | recall without | precision with | recall with | "
                       "tp / fp / fn without | with |",
                       "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |", *lines])
+
+
+def rates_file(report, command):
+    """What ``--save-rates`` writes: the counts of setting ``all`` per heuristic, and how they were made.
+
+    Examples
+    --------
+    >>> rates_file({"rows": [{"heuristic": "bridge", "setting": "all", "tp": 3, "fp": 1, "fn": 0}],
+    ...             "cases": [{}, {}], "seed": 1, "background": 800}, "tracelab evaluate")["counts"]
+    {'bridge': [3, 1, 0]}
+    """
+    counts = {r["heuristic"]: [r["tp"], r["fp"], r["fn"]] for r in report["rows"] if r["setting"] == "all"}
+    return {"command": command, "cases": len(report["cases"]), "seed": report["seed"],
+            "background": report["background"], "counts": counts}

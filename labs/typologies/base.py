@@ -142,7 +142,7 @@ class Step:
         world = self.world
         if "perpetrator" not in world.actors:
             rng = world.rng("perpetrator")
-            from .. import names
+            from ..world import names
 
             country = rng.choice(["RS", "AL", "XK", "MK", "ME", "BA"])
             actor = world.add_actor("perpetrator", names.person(rng, country), country, actor_id="perpetrator")
@@ -153,9 +153,9 @@ class Step:
 def crowd_at_exchange(step: Step, chain: str, ex, asset: str, amount: int, t: int) -> None:
     """Other customers deposit comparable sums at ``ex`` on ``chain`` about ``t``, when the perpetrator's
     ``amount`` of ``asset`` arrives there (in ETH or BTC, whichever the chain's own coin is)."""
-    from ..background import draw_comparable
+    from ..world.background import draw_comparable
     from ..difficulty import USD_PER_UNIT, WINDOW, usd_value
-    from ..key import decimals_of
+    from ..bundle.key import decimals_of
 
     world = step.world
     usd = usd_value(asset, amount, decimals_of(asset))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..world import GAS_RESERVE
-from ..background import draw_comparable
+from ..world.background import draw_comparable
 from ..difficulty import WINDOW
 from .base import ERC20_ABI, HOUR, Step
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from chains.utxo.scripts import address as script_address
 
-from ..prices import QUOTE_SPREAD_BPS, quote, wei_for_sats  # noqa: F401 (the service's prices, re-exported)
-from ..background import draw_comparable
+from ..world.prices import QUOTE_SPREAD_BPS, quote, wei_for_sats  # noqa: F401 (the service's prices, re-exported)
+from ..world.background import draw_comparable
 from .base import HOUR, Step
 
 

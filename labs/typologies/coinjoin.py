@@ -33,7 +33,7 @@ class Params:
     consolidate: bool = False
 
     def __post_init__(self):
-        from ..coinjoin import POOLS
+        from ..world.coinjoin import POOLS
 
         if self.pool and self.pool not in POOLS:
             raise ValueError(f"pool: expected 0 or one of {', '.join(map(str, POOLS))}, got {self.pool}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import names
+from ..world import names
 from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
 from ..errors import StoryError
 from .base import DAY, HOUR, Step, eth_round
@@ -75,7 +75,7 @@ def run(step: Step, p: Params, rng) -> None:
         world.at(buy_t)
         # the victim buys the coins at an exchange and withdraws them to a wallet of their own
         if utxo:
-            from ..utxo_lane import BTC_PRICE_USD, COIN
+            from ..world.utxo_lane import BTC_PRICE_USD, COIN
 
             amounts = [_btc_round(rng, total_usd * COIN // BTC_PRICE_USD * w // 1000) for w in weights]
             own = lane.fresh_address(victim)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import names
+from ..world import names
 from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
 from .base import HOUR, Step, eth_round, jitter, noted
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from chains.utxo.wallet import CHANGE_POSITION, PURPOSES, WalletProfile
 
-from .. import names
+from ..world import names
 from .base import Step, crowd_at_exchange
 
 #: the smallest peel, in satoshi (peels below dust would not relay)

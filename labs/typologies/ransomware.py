@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import names
+from ..world import names
 from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
 from ..errors import StoryError
 from .base import DAY, HOUR, Step
@@ -54,7 +54,7 @@ def run(step: Step, p: Params, rng) -> None:
 
 def _run_utxo(step: Step, p: Params, rng) -> None:
     """On the UTXO chain: the company buys BTC at an exchange and pays the ransom address in one payment."""
-    from ..utxo_lane import BTC_PRICE_USD, COIN
+    from ..world.utxo_lane import BTC_PRICE_USD, COIN
 
     world = step.world
     lane = world.lanes[p.chain]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import names
+from ..world import names
 from ..world import TRANSFER_FEE
 from .base import HOUR, Step, noted
 

@@ -5,7 +5,7 @@ import functools
 
 import pytest
 
-from labs import catalog
+from labs.spec import catalog
 from labs.bundle import write_bundle
 from labs.scenario import run_case
 from labs.spec import load_spec

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from labs import catalog
+from labs.spec import catalog
 from labs.bundle import write_bundle
 from labs.difficulty import FLOORS, measure
 from labs.scenario import run_case

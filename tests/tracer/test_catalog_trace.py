@@ -7,7 +7,7 @@ import json
 import pytest
 
 import tracer as tr
-from labs import catalog
+from labs.spec import catalog
 from labs.bundle import write_bundle
 from labs.demo import _victim_sources
 from labs.scenario import run_case

@@ -205,6 +205,7 @@ def follow_trace(data, sources, follow, tags, prices, options, as_json):
         legs.add_column(c, no_wrap=c != "reason")
     for g in r.legs.itertuples():
         why = g.reason if g.note is None else f"{g.reason} ({g.note})"
+        why += f"; {g.measured}" if g.measured else ""
         legs.add_row(str(g.leg), "" if g.parent is None else str(g.parent), g.heuristic or "", g.confidence or "",
                      show_address(g.start), "yes" if g.exact else "no", why)
     print_table(legs)

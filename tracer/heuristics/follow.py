@@ -28,6 +28,7 @@ import pandas as pd
 from tracer import transfers as T
 
 from . import evidence as E
+from .measured import cite
 from .registry import run as run_heuristics
 
 FOLLOW = ("change", "bridge", "swap", "cluster")
@@ -45,7 +46,9 @@ class FollowedTrace:
     legs : pandas.DataFrame
         One row per leg: ``leg`` (0 is the plain trace), ``parent``, ``heuristic``,
         ``confidence``, ``reason``, ``source`` (the original source it carries), ``start`` (where
-        the leg starts: an address or ``HASH:VOUT``), ``chain``, ``exact`` and ``note``.
+        the leg starts: an address or ``HASH:VOUT``), ``chain``, ``exact``, ``note`` and
+        ``measured`` (the heuristic's error rates on the lab's cases,
+        :func:`tracer.heuristics.measured.cite`).
     results : list of tracer.result.TraceResult
         Each leg's trace.
     endpoints : pandas.DataFrame
@@ -126,7 +129,7 @@ def trace(transfers, sources, follow=FOLLOW, *, tags=None, prices=None, evidence
     first = TR.trace(table, sources, stop=stop, direction="forward", **options)
     legs = [{"leg": 0, "parent": None, "heuristic": None, "confidence": None, "reason": "the trace itself",
              "source": None, "start": ", ".join(s.given for s in first.sources), "chain": None, "exact": True,
-             "note": None}]
+             "note": None, "measured": None}]
     results, followed = [first], {}
     todo = [(0, first)]
     taken = {(s.given, None) for s in first.sources}
@@ -168,7 +171,7 @@ def trace(transfers, sources, follow=FOLLOW, *, tags=None, prices=None, evidence
                 followed[(parent, k)] = n
             legs.append({"leg": n, "parent": parent, "heuristic": row[E.HEURISTIC], "confidence": row[E.CONFIDENCE],
                          "reason": row[E.REASON], "source": labelled.label, "start": given, "chain": chain,
-                         "exact": exact, "note": "; ".join(notes) or None})
+                         "exact": exact, "note": "; ".join(notes) or None, "measured": cite(row[E.HEURISTIC])})
             results.append(leg)
             todo.append((n, leg))
     ends, flows = [], []

@@ -22,8 +22,10 @@ def test_every_mistake_changes_its_step_only():
         spec_text(difficulty="brutal")
 
 
-def test_evaluate_json_clean_and_without_a_relayer():
-    r = CliRunner().invoke(cli, ["evaluate", "--mistake", "mixer.no_relayer", "--background", "200", "--json"])
+def test_evaluate_json_clean_and_without_a_relayer(tmp_path):
+    saved = tmp_path / "rates.json"
+    r = CliRunner().invoke(cli, ["evaluate", "--mistake", "mixer.no_relayer", "--background", "200", "--json",
+                                 "--save-rates", str(saved)])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert [c["setting"] for c in out["cases"]] == ["standard", "standard, mixer.no_relayer"] and not out["failed"]
@@ -42,6 +44,9 @@ def test_evaluate_json_clean_and_without_a_relayer():
         if s == "all":
             parts = [rows[(h, p)] for p in ("standard", "standard, mixer.no_relayer") if (h, p) in rows]
             assert [row[k] for k in ("tp", "fp", "fn")] == [sum(p[k] for p in parts) for k in ("tp", "fp", "fn")]
+    kept = json.loads(saved.read_text())
+    assert kept["cases"] == 2 and "--mistake mixer.no_relayer --background 200" in kept["command"]
+    assert kept["counts"] == {h: [x["tp"], x["fp"], x["fn"]] for (h, st), x in rows.items() if st == "all"}
 
 
 def test_bad_options_are_named():

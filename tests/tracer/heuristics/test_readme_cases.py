@@ -54,6 +54,7 @@ def test_a_trace_follows_change_the_swap_and_the_bridge(psb):
                                                                              "change.address_reuse")
     for g in out["legs"][1:]:
         assert g["confidence"] in ("high", "medium", "low") and g["reason"]
+        assert g["measured"].startswith("measured on ") and "precision" in g["measured"]
         hops = [h for h in out["hops"] if h["leg"] == g["leg"]]
         assert hops and all(f"followed by {g['heuristic']} ({g['confidence']})" in h["reason"] for h in hops)
     # where the value ends: an exchange on the second chain, reached by the bridge's leg

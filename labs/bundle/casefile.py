@@ -1,0 +1,156 @@
+"""The trainee's case file (``brief.md``): what the police received, written as real reports are.
+
+It holds the victims' statements (each payment's date, amount, the address paid from and to, the
+transaction hash and, on a UTXO chain, the output index) or the hacked service's incident report,
+the data the trainee has, the services known to exist in this case, and how to open the chains.
+It never names a laundering technique or a step of the story: finding those is the exercise.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from ..world import names
+from ..units import fmt
+
+#: what the trainee runs, in the bundle's folder, to serve every chain of the case (tested)
+SERVE_COMMAND = "tracelab chain serve --bundle ."
+#: where ``SERVE_COMMAND`` serves them by default
+EVM_PORT, BTC_PORT = 8545, 18443
+_DECIMALS = {"BTC": 8, "ETH": 18}
+
+
+def when(t: int) -> str:
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def day(t: int) -> str:
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d")
+
+
+def _amount(v: dict) -> str:
+    asset = v.get("asset", "ETH")
+    return fmt(v["amount"], _DECIMALS.get(asset, 18), asset)
+
+
+def _payment_table(payments: list[dict], *, utxo: bool, who: bool = False) -> list[str]:
+    head = ["date", "amount", "paid from", "paid to", "transaction"] + (["output"] if utxo else [])
+    if who:
+        head.insert(0, "reported by")
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for v in payments:
+        row = [when(v["time"]), _amount(v), f"`{v['from']}`", f"`{v['to']}`", f"`{v['tx']}`"]
+        if utxo:
+            row.append(str(v["vout"]))
+        if who:
+            row.insert(0, v["name"])
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def _statements(world) -> tuple[list[str], int]:
+    """One statement per victim, in the order they reached the police; and when the last one did."""
+    victims = world.truth.victims
+    platform, ransom, hack = (world.notes.get(k) for k in ("platform", "ransom", "hack"))
+    utxo = any(world.lanes[v["chain"]].kind == "utxo" for v in victims)
+    rng = world.rng("casefile")
+    if hack:
+        received = max(v["time"] for v in victims) + rng.randint(2, 12) * 3600
+        return [f"### Incident report of {hack['exchange']} ({names.country_name(hack['jurisdiction'])})", "",
+                f"Our hot wallet `{hack['hot_wallet']}` on the {hack['chain']} chain sent the transfers below, "
+                "which nobody at the exchange authorised. The key of the hot wallet must be considered "
+                "compromised; we have moved the remaining funds.", "",
+                *_payment_table(sorted(victims, key=lambda v: (v["time"], v["tx"])), utxo=utxo), ""], received
+    by_victim: dict[str, list[dict]] = defaultdict(list)
+    for v in sorted(victims, key=lambda v: (v["time"], v["tx"])):
+        by_victim[v["victim"]].append(v)
+    reports = sorted(by_victim.values(), key=lambda ps: (ps[-1]["time"], ps[0]["victim"]))
+    lines, last = [], 0
+    for pays in reports:
+        first = pays[0]
+        received = pays[-1]["time"] + rng.randint(1, 10) * 86_400
+        last = max(last, received)
+        coin = "bitcoin" if first.get("asset") == "BTC" else "ether"
+        if ransom:
+            lines += [f"### Incident report of {first['name']} ({names.country_name(first['country'])}), "
+                      f"received {day(received)}", "",
+                      f"Our systems were encrypted by ransomware. The ransom note demanded payment in {coin} to "
+                      f"the address `{first['to']}`. We bought the coins at {first.get('bought_at', 'an exchange')} "
+                      "and paid the ransom from our own wallet:", ""]
+        else:
+            where = f"an online trading platform, **{platform['name']}**," if platform else "a contact online"
+            lines += [f"### Statement of {first['name']} ({names.country_name(first['country'])}), "
+                      f"received {day(received)}", "",
+                      f"I was persuaded by {where} to invest in cryptocurrency. They told me to buy {coin} at "
+                      f"{first.get('bought_at', 'an exchange')} and send it to deposit addresses they gave me; "
+                      "my account there showed profits, but I could never withdraw. My payments:", ""]
+        lines += [*_payment_table(pays, utxo=utxo), ""]
+    return lines, last
+
+
+def _annex(world) -> list[str]:
+    """One table of every reported payment, the brief's first (what a notebook reads:
+    ``labs.course.case.reported_payments``)."""
+    victims = sorted(world.truth.victims, key=lambda v: (v["time"], v["tx"]))
+    utxo = any(world.lanes[v["chain"]].kind == "utxo" for v in victims)
+    head = ["reported by", "country", "date", "amount", "from (victim)", "to", "tx hash"] + (["output"] if utxo else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for v in victims:
+        row = [v["name"], v["country"], when(v["time"]), _amount(v), f"`{v['from']}`", f"`{v['to']}`", f"`{v['tx']}`"]
+        lines.append("| " + " | ".join(row + ([str(v["vout"])] if utxo else [])) + " |")
+    return lines
+
+
+def _services(tags: dict) -> list[str]:
+    """The known services of this case, from its tag pack: each label once, with its chains."""
+    import json
+
+    chains: dict[tuple[str, str], list[str]] = {}
+    for t in tags["tags"]:
+        label = t["label"].split(":")[0]
+        key = (t["category"], label)
+        chain = json.loads(t["context"])["lab_chain"]
+        if chain not in chains.setdefault(key, []):
+            chains[key].append(chain)
+    return [f"  - {label} ({category.replace('_', ' ')}; {', '.join(cs)})"
+            for (category, label), cs in sorted(chains.items())]
+
+
+def brief(case, reference: str, tags: dict) -> str:
+    """The case file (markdown) for ``case``, under its ``reference``."""
+    world, spec = case.world, case.spec
+    victims = world.truth.victims
+    statements, opened = _statements(world)
+    lines = [f"# Case file {reference}", "",
+             f"Opened {day(opened)}. {len(victims)} payment(s) in {len({v['victim'] for v in victims})} "
+             "report(s), each reproduced below as received.", "",
+             "## The reported payments", "",
+             "Every payment of the reports below, in the order they were made.", "",
+             *_annex(world), "",
+             "## Reports", "", *statements]
+    # in the order of their names, as `tracelab chain serve --bundle` gives them ports
+    evm = sorted((c for c in spec.chains if c.kind == "evm"), key=lambda c: c.name)
+    swaps = "swap-service" in world.actors
+    answer = "Exchanges and the instant swap service answer" if swaps else "Exchanges answer"
+    chains = ", ".join(f"{c.name} (EVM, chain id {c.chain_id})" if c.kind == "evm" else f"{c.name} (UTXO, "
+                       "Bitcoin-like regtest)" for c in spec.chains)
+    endpoints = [f"{c.name} at http://127.0.0.1:{EVM_PORT + i} (Ethereum JSON-RPC)" for i, c in enumerate(evm)]
+    endpoints += [f"{c.name} at http://127.0.0.1:{BTC_PORT} (Bitcoin Core JSON-RPC, user tracelab, password "
+                  "tracelab)" for c in spec.chains if c.kind == "utxo"]
+    lines += ["## What you have", "",
+              f"- Chain data of {chains}: `exports/<chain>/`, in the ethereum-etl (EVM) and bitcoin-etl (UTXO) "
+              "schemas; `chains/<chain>/replay.jsonl` rebuilds each chain exactly.",
+              "- Attributions of the known services (`tags/services.yaml`, GraphSense TagPack). In this case:",
+              *_services(tags),
+              f"- {answer} production orders for the customer behind a deposit address"
+              f"{' or an order' if swaps else ''}.", "",
+              "## Opening the chains", "",
+              "In this folder, run", "", "```", SERVE_COMMAND, "```", "",
+              "which serves " + "; ".join(endpoints) + ", until Ctrl-C.", "",
+              "## Your tasks", "",
+              "1. Trace the reported funds forward from the payments above.",
+              "2. Identify every address the perpetrators control, and how the funds were moved.",
+              "3. Find where the funds were cashed out, how much reached each cash-out point, and to whom a "
+              "production order goes (which service, which deposit address).",
+              "4. Say which assets could still be frozen or seized, where, and on what evidence.", ""]
+    return "\n".join(lines)
