@@ -47,9 +47,9 @@ def evaluate_cmd(cases, difficulties, mistakes, background, seed, backend, save_
 
         r = evaluate(cases, difficulties or ("standard",), chosen, background, seed, backend, progress=progress)
     for f in r["failed"]:
-        click.echo(f"not made: {f['setting']}, seed {f['seed']}: {f['error']}", err=True)
+        click.echo(f"case failed (left out): {f['setting']}, seed {f['seed']}: {f['error']}", err=True)
     if not r["cases"]:
-        raise click.ClickException("no case could be made (see above): nothing to score")
+        raise click.ClickException("every case failed (see above): nothing to score")
     if save_rates:
         command = " ".join(["tracelab evaluate", f"--cases {cases}", *(f"--difficulty {d}" for d in difficulties),
                             *(f"--mistake {m}" for m in mistakes), f"--background {background}", f"--seed {seed}"])

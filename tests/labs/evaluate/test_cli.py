@@ -56,3 +56,16 @@ def test_bad_options_are_named():
     assert r.exit_code == 2 and "brutal" in r.output
     r = CliRunner().invoke(cli, ["evaluate", "--cases", "0"])
     assert r.exit_code == 2 and "--cases" in r.output
+
+
+def test_a_case_that_cannot_be_made_is_named_and_the_others_go_on(monkeypatch):
+    import labs.evaluate as ev
+
+    def broken(text, folder, backend="auto", progress=None):
+        raise RuntimeError("the chain would not start")
+
+    monkeypatch.setattr(ev, "generate", broken)
+    r = CliRunner().invoke(cli, ["evaluate", "--mistake", "none", "--cases", "2"])
+    assert r.exit_code == 1
+    assert "case failed (left out): standard, seed 1: RuntimeError: the chain would not start" in r.output
+    assert "seed 2" in r.output and "every case failed" in r.output
