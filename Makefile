@@ -52,6 +52,7 @@ bench: setup
 	$(BIN)/tracelab bench scenario
 	$(BIN)/tracelab bench tracer
 	$(BIN)/tracelab bench grade
+	$(BIN)/tracelab bench heuristics
 
 # Re-pin every transitive Python dependency after a change to pyproject.toml.
 lock:

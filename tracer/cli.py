@@ -41,6 +41,12 @@ def _sources(addresses, txs, sources_file):
     return out
 
 
+def _follow_names(ctx, param, value):
+    from tracer.heuristics.cli import parse_follow
+
+    return parse_follow(ctx, param, value)
+
+
 @click.command("trace")
 @click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True),
               help="Export files or folders (ethereum-etl, bitcoin-etl, a scenario bundle); repeat for several.")
@@ -64,9 +70,15 @@ def _sources(addresses, txs, sources_file):
 @click.option("--plot", "plot_to", type=click.Path(dir_okay=False),
               help="Also draw the trace: PATH-flow.png, PATH-timeline.png and PATH-sankey.png (one Sankey per "
                    "asset, PATH-sankey-ASSET.png, when value ends in several); PATH without .png.")
+@click.option("--follow", callback=_follow_names, metavar="change,bridge,swap,cluster",
+              help="Go on where heuristics say the value went (forward): through detected change, across a matched "
+                   "bridge or swap, through a cluster as one pool; each leg names its heuristic and confidence. "
+                   "Tags default to a bundle's own.")
+@click.option("--price", "prices", multiple=True, metavar="SYMBOL=PRICE",
+              help="With --follow swap: the price of one whole unit (e.g. --price BTC=60000 --price ETH=3000).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def trace(data, addresses, txs, sources_file, direction, rule, hops, min_amount, max_degree, start, end, tags, to,
-          plot_to, as_json):
+          plot_to, follow, prices, as_json):
     """Print where value went (forward) or came from (backward), with amounts under RULE and paths.
 
     Several sources (--address and --tx repeated, or --sources FILE) are traced together, each its
@@ -81,6 +93,16 @@ def trace(data, addresses, txs, sources_file, direction, rule, hops, min_amount,
     from tracer.trace import trace as run
 
     sources = _sources(addresses, txs, sources_file)
+    if follow:
+        from tracer.heuristics.cli import _price, follow_trace
+
+        if to or direction != "forward" or plot_to:
+            raise click.UsageError("--follow is a forward trace: not with --to, --direction backward or --plot")
+        options = {"rule": rule, "hops": hops, "min_amount": min_amount, "max_degree": max_degree,
+                   "start": _when(start), "end": _when(end)}
+        return follow_trace(data, sources, follow, tags, _price(None, None, prices), options, as_json)
+    if prices:
+        raise click.UsageError("--price is for --follow swap")
     if to and (len(sources) != 1 or sources[0].address is None):
         raise click.UsageError("--to finds paths between two addresses: give exactly one --address")
     try:

@@ -91,6 +91,9 @@ def _makes_command(decorator: ast.expr) -> bool:
 @click.group(cls=LazyGroup, lazy={
     "demo": "labs.demo:demo",
     "trace": "tracer.cli:trace",
+    "cluster": "tracer.heuristics.cli:cluster",
+    "heuristics": "tracer.heuristics.cli:heuristics",
+    "evaluate": "labs.evaluate.cli:evaluate_cmd",
     "scenario": "labs.cli.scenario:scenario",
     "class": "labs.cli.scenario:class_",
     "course": "labs.course.cli:course",
@@ -115,6 +118,7 @@ def chain():
     "utxo": "chains.utxo.bench:bench_utxo",
     "scenario": "labs.bench.scenario:bench_scenario",
     "tracer": "tracer.bench:bench_tracer",
+    "heuristics": "labs.bench.heuristics:bench_heuristics",
     "grade": "labs.course.bench:bench_grade",
 })
 def bench():

@@ -69,7 +69,9 @@ def run(step: Step, p: Params, rng) -> None:
     # the plan first (every deposit's and withdrawal's time), so the crowd can be asked for up front
     plan, notes = [], []
     for h in step.take_proceeds(p.chain, "ETH"):
-        budget = h["amount"] - GAS_RESERVE * (len(split(h["amount"])) + 1)
+        # without a relayer this address also pays the withdrawal addresses' gas
+        funding = 0 if p.relayer else GAS_RESERVE * p.withdraw_addresses
+        budget = h["amount"] - GAS_RESERVE * (len(split(h["amount"])) + 1) - funding
         for denom in split(budget):
             t += rng.randint(60, 2 * HOUR)
             plan.append((h, denom, t))
@@ -91,22 +93,23 @@ def run(step: Step, p: Params, rng) -> None:
         receipt = step.call(p.chain, holder, account, mixer.functions.deposit(commitment), dt, value=denom,
                             note="mixer deposit", recipient=mixer.address)
         record = world.mixer_note(p.chain, denom, holder, account.address, receipt, dt)
-        notes.append((denom, secret, nullifier, mixer, record))
+        notes.append((denom, secret, nullifier, mixer, record, holder, account))
     last = t
     schedule = []
     for i, (note, delay) in enumerate(zip(notes, delays, strict=True)):
         schedule.append((t + delay, i, note, targets[i % len(targets)]))
-    for wt, _, (denom, secret, nullifier, mixer, record), target in sorted(schedule, key=lambda s: (s[0], s[1])):
+    for wt, _, note, target in sorted(schedule, key=lambda s: (s[0], s[1])):
+        denom, secret, nullifier, mixer, record, holder, account = note
         fee = denom * p.relayer_fee_bps // 10_000 if p.relayer else 0
         if p.relayer:
             sender = relayer.account(0)
             fn = mixer.functions.withdraw(secret, nullifier, target.address, sender.address, fee)
         else:
-            # no relayer: the fresh address needs gas first, and it comes from the perpetrator's own
-            # funded wallet, a link an investigator can follow
+            # no relayer: the fresh address needs gas first, and it comes from the address that made
+            # the deposit (what it kept back for this), a link an investigator can follow
             sender = target
             if received[target.address] == 0 and world.lanes[p.chain].balance(target.address) == 0:
-                step.transfer(p.chain, perp, perp.account(0), target.address, GAS_RESERVE, wt - 600,
+                step.transfer(p.chain, holder, account, target.address, GAS_RESERVE, wt - 600,
                               note="gas for the withdrawal address")
             fn = mixer.functions.withdraw(secret, nullifier, target.address, "0x" + "00" * 20, 0)
         world.at(wt)

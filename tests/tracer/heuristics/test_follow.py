@@ -1,0 +1,67 @@
+import pandas as pd
+import pytest
+
+from tracer.heuristics.examples import call, combine, evm, send, tx, utxo
+from tracer.heuristics.follow import trace
+
+E18 = 10**18
+ZERO = "0x" + "0" * 40
+U, V, SHOP, BRIDGE, RELAYER, SWAP, HOT, D, P1, VICTIM = ("0x" + c * 40 for c in "123456789a")
+TAGS = pd.DataFrame({"address": [BRIDGE, RELAYER, SWAP, HOT],
+                     "category": ["defi_bridge", "defi_bridge", "exchange", "exchange"],
+                     "label": ["Lab Bridge", "Lab Bridge relayer", "Atlas (instant swap service)",
+                               "Kestrel: hot wallet"]})
+
+
+def h(c):
+    return c * 64
+
+
+def test_across_a_bridge_to_the_other_chain():
+    src = evm(send(U, BRIDGE, 2 * E18, tx=h("1"), block=10), chain="ethereum")
+    dst = evm(call(h("2"), RELAYER, block=60, moves=[("token", ZERO, V, 2 * E18, "0xbeth", 18, "bETH")]),
+              send(V, SHOP, 2 * E18, tx=h("3"), block=70, asset="0xbeth", symbol="bETH"), chain="side")
+    t = combine(src, dst)
+    plain = trace(t, U, follow=[], tags=TAGS)
+    assert plain.final()["address"].tolist().count(BRIDGE) == 1  # the trace alone stops at the bridge
+    r = trace(t, U, follow=["bridge"], tags=TAGS)
+    leg = r.legs.iloc[1]
+    assert (leg["heuristic"], leg["confidence"], leg["start"], leg["chain"], leg["exact"]) == \
+        ("bridge", "high", V, "side", True)
+    final = r.final()
+    assert final[final["address"] == SHOP][["leg", "amount", "source"]].values.tolist() == [[1, 2 * E18, U]]
+    assert BRIDGE not in set(final["address"])  # carried on, not an endpoint any more
+    assert r.flows[r.flows["leg"] == 1]["reason"].str.contains(r"followed by bridge \(high\)").all()
+
+
+def test_a_swap_payout_goes_on_and_says_when_it_is_an_upper_bound():
+    deposit = "bcrt1qorder"
+    btc = utxo(tx(h("a"), [("bcrt1qu", 10_010_000, h("f") + ":0")], [(deposit, 10_000_000)], block=1, time=1_000))
+    eth = evm(send(SWAP, V, 198 * 10**16, tx=h("b"), block=1, time=2_800),
+              send(SHOP, V, 10**18, tx=h("c"), block=2, time=2_900),   # V holds other value too
+              send(V, "0x" + "e" * 40, 2 * E18, tx=h("d"), block=3, time=3_000))
+    r = trace(combine(btc, eth), h("a"), follow=["swap"], tags=TAGS, prices={"BTC": 60_000, "ETH": 3_000})
+    leg = r.legs.iloc[1]
+    assert (leg["heuristic"], leg["start"], leg["exact"]) == ("swap", V, False)
+    assert "also received 1000000000000000000 base units" in leg["note"] and "upper bound" in leg["note"]
+    assert "0x" + "e" * 40 in set(r.final()["address"])
+
+
+def test_a_cluster_is_one_pool():
+    # a victim pays the launderer's p1, which pays its exchange deposit address D, swept to the hot wallet
+    t = evm(send(VICTIM, P1, 3 * E18, tx=h("1"), block=1),
+            send(P1, D, 3 * E18 - 10**15, tx=h("2"), block=2),
+            call(h("3"), HOT, internal=[(D, HOT, 3 * E18 - 10**15)], block=3))
+    plain = trace(t, VICTIM, follow=[], tags=TAGS)
+    assert plain.final().query("address == @HOT")["entry"].tolist() == [D]
+    r = trace(t, VICTIM, follow=["cluster"], tags=TAGS)
+    entry = r.final().query("address == @HOT")["entry"].tolist()
+    assert entry == ["cluster-1"] and sorted(r.clusters["address"]) == sorted([P1, D])
+
+
+def test_bad_options():
+    t = evm(send(U, V, E18, tx=h("1")))
+    with pytest.raises(ValueError, match="unknown mixer"):
+        trace(t, U, follow=["mixer"])
+    with pytest.raises(ValueError, match="forward"):
+        trace(t, U, direction="backward")
