@@ -53,10 +53,8 @@ def deposits_into(trace, services) -> pd.DataFrame:
     pairs = set()
     into = flows[flows["to"].isin(services)]
     for tx, frm, to in zip(into["tx_hash"], into["from"], into["to"], strict=True):
-        if frm == tx:  # a UTXO transaction's pool: its inputs came from the deposit addresses
-            senders = flows.loc[(flows["to"] == tx) & (flows["tx_hash"] == tx), "from"]
-        else:
-            senders = [frm]
+        # at a UTXO transaction (its own pool) the senders are the addresses of its inputs
+        senders = flows.loc[(flows["to"] == tx) & (flows["tx_hash"] == tx), "from"] if frm == tx else [frm]
         pairs |= {(s, to) for s in senders if s not in services}
     rows = []
     for deposit, service in sorted(pairs):
