@@ -17,9 +17,9 @@ from .answers import AnswerNotAccepted, NotDone, answer, check
 from .case import Case, CaseError, CaseNotFound, open_case
 
 #: steps on a trace (:mod:`labs.course.tracing`), loaded with pandas when first used
-_TRACING = ("compare_rules", "deposits_into", "reached", "shares_at")
+_TRACING = ("compare_rules", "deposits_into", "reached", "sankey_groups", "shares_at")
 __all__ = ["AnswerNotAccepted", "Case", "CaseError", "CaseNotFound", "NotDone", "answer", "check", "compare_rules",
-           "deposits_into", "open_case", "reached", "ready", "shares_at"]
+           "deposits_into", "open_case", "reached", "ready", "sankey_groups", "shares_at"]
 
 
 def __getattr__(name):

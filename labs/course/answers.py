@@ -116,7 +116,7 @@ def answer(qid: str, value) -> Recorded:
     entries[qid] = {"kind": q.kind, "value": _stored(q.kind, v)}
     _write(path, entries)
     shown = f"{len(v)} addresses" if isinstance(v, list) else (v if len(str(v)) < 90 else str(v)[:87] + "...")
-    more = " `course.check(%r)` tells you whether it is right." % qid if q.self_checked else ""
+    more = f" `course.check({qid!r})` tells you whether it is right." if q.self_checked else ""
     return Recorded(f"Recorded **{qid}**: {shown}.{more}")
 
 
@@ -133,7 +133,7 @@ def _entries(path: Path) -> dict:
     """The entries of an answers file; a broken one is kept as ``answers.json.broken`` and left behind."""
     if not path.exists():
         return {}
-    values, problem = read_answers(path)
+    _, problem = read_answers(path)
     if problem:
         path.replace(path.with_name(path.name + ".broken"))
         return {}
@@ -157,7 +157,7 @@ def check(qid: str, case=None) -> Recorded:
         raise AnswerNotAccepted(str(exc.args[0])) from None
     if not q.self_checked:
         return Recorded(f"**{qid}** has no self-check: {q.kind} answers are graded by your instructor.", False)
-    answers, problem = read_answers(answers_path())
+    answers, _ = read_answers(answers_path())
     if qid not in answers:
         raise NotDone(f"record your answer to {qid} first, with course.answer({qid!r}, ...).")
     folder = case.folder if case is not None else find_case()

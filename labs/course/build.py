@@ -26,7 +26,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
 
-_LINE = re.compile(r"^(?P<lhs>\s*[A-Za-z_][\w.\[\]'\", ]*?\s*=)(?!=)\s*(?P<rhs>.*?)\s*#\s*SOLUTION(?::\s*(?P<hint>.*))?$")
+_LINE = re.compile(r"^(?P<lhs>\s*[A-Za-z_][\w.\[\]'\", ]*?\s*=)(?!=)\s*(?P<rhs>.*?)"
+                   r"\s*#\s*SOLUTION(?::\s*(?P<hint>.*))?$")
 _MARK = re.compile(r"#\s*SOLUTION\b")
 _BEGIN, _END = re.compile(r"^\s*#\s*BEGIN SOLUTION\s*$"), re.compile(r"^\s*#\s*END SOLUTION\s*$")
 _MD = re.compile(r"<!--\s*BEGIN SOLUTION\s*-->.*?<!--\s*END SOLUTION\s*-->", re.S)
@@ -87,8 +88,8 @@ def exercise(source_nb, module_id: str):
             cell.source = _MD.sub("*Your answer here.*", cell.source)
         cells.append(cell)
     nb.cells = cells
-    nb.metadata["tracelab"] = {"module": module_id, "generated": f"from solutions/{module_id}.ipynb by "
-                                                                 "`tracelab course build`: edit that file, not this one"}
+    nb.metadata["tracelab"] = {"module": module_id, "generated": f"from solutions/{module_id}.ipynb by `tracelab "
+                                                                 "course build`: edit that file, not this one"}
     return nb
 
 
@@ -117,7 +118,7 @@ def build(solutions: Path = SOLUTIONS, exercises: Path = EXERCISES, check: bool 
         text = src.read_text(encoding="utf-8")
         try:
             nb = nbformat.reads(text, as_version=4)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 -- nbformat raises many kinds; all mean the same here
             raise BuildError(f"{src}: not a notebook ({exc})") from None
         clean_src = _text(_clean(copy.deepcopy(nb)))
         ex_text = _text(exercise(nb, mid))

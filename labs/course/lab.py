@@ -8,6 +8,7 @@ internet (no update checks, no news, a read-only extension manager).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -51,13 +52,14 @@ class Lab:
         self.work, self.port, self.token, self.proc = work, port, token, proc
         self.url = f"http://127.0.0.1:{port}/lab?token={token}"
 
-    def wait_ready(self, timeout: float = 90) -> "Lab":
+    def wait_ready(self, timeout: float = 90) -> Lab:
         import requests
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with code {self.proc.returncode}; see {self.work / '.jupyter' / 'lab.log'}")
+                raise RuntimeError(f"JupyterLab exited with code {self.proc.returncode}; "
+                                   f"see {self.work / '.jupyter' / 'lab.log'}")
             try:
                 r = requests.get(f"http://127.0.0.1:{self.port}/api/status", params={"token": self.token}, timeout=2)
                 if r.status_code == 200:
@@ -122,8 +124,10 @@ def start(work: Path, case: Path, port: int | None = None, log=None) -> Lab:
            "--ServerApp.allow_remote_access=False"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # CI and containers run as root; the server still binds to loopback only
-    out = log if log is not None else open(conf / "lab.log", "ab")
-    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    with contextlib.ExitStack() as files:  # the server has its own copy of the log's descriptor
+        out = log if log is not None else files.enter_context(open(conf / "lab.log", "ab"))
+        proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
     return Lab(work, port, token, proc)
 
 

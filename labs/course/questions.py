@@ -151,7 +151,7 @@ def normalize(q: Question, value, bundle=None):
     >>> normalize(Question("3.x", "amount", "?"), 0.446)
     Traceback (most recent call last):
     ...
-    labs.course.questions.AnswerError: 3.x: an amount must be exact, in base units (an integer such as 44614190), not the decimal 0.446
+    labs.course.questions.AnswerError: 3.x: an amount must be exact, in base units (...), not the decimal 0.446
     """
     k, qid = q.kind, q.id
     if value is ... or value is None:

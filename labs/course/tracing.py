@@ -53,10 +53,8 @@ def deposits_into(trace, services) -> pd.DataFrame:
     pairs = set()
     into = flows[flows["to"].isin(services)]
     for tx, frm, to in zip(into["tx_hash"], into["from"], into["to"], strict=True):
-        if frm == tx:  # a UTXO transaction's pool: its inputs came from the deposit addresses
-            senders = flows.loc[(flows["to"] == tx) & (flows["tx_hash"] == tx), "from"]
-        else:
-            senders = [frm]
+        # at a UTXO transaction (its own pool) the senders are the addresses of its inputs
+        senders = flows.loc[(flows["to"] == tx) & (flows["tx_hash"] == tx), "from"] if frm == tx else [frm]
         pairs |= {(s, to) for s in senders if s not in services}
     rows = []
     for deposit, service in sorted(pairs):
@@ -116,3 +114,18 @@ def _sent(result, source: str) -> int:
     sent = result.sent()
     sent = sent[(sent["source"] == source) & sent["asset"].isin(set(first["asset"]))]
     return int(sum(int(v) for v in sent["amount"]))
+
+
+def sankey_groups(trace, asset: str | None = None) -> pd.DataFrame:
+    """The groups on the right of ``tracer.plot.sankey(trace)``, as a table: ``group`` (a tag's
+    label, or why untagged value stopped), ``amount`` (base units) and ``percent`` of all the value
+    that stopped (one decimal, as the figure writes it), largest first. The figure's own grouping:
+    what a trainee reads off the drawing, exactly.
+    """
+    from tracer.plot import layout, view
+    from tracer.result import percent
+
+    groups = layout.sankey_groups(view.view(trace, need_endpoints=True), asset)
+    rows = sorted(groups.size.items(), key=lambda kv: (-kv[1], kv[0]))
+    return pd.DataFrame([[g, int(x), percent(int(x), int(groups.total)).rstrip("%")] for g, x in rows],
+                        columns=["group", "amount", "percent"], dtype=object)

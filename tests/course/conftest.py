@@ -31,8 +31,8 @@ def key(course_class):
 
 @pytest.fixture(scope="session")
 def class_of(course_class):
-    """``class_of(folder, extra)``: a class folder whose trainees are ana and ben (their own cases) plus ``extra`` ids that all
-    share ana's case: many submissions graded without making a case for each."""
+    """``class_of(folder, extra)``: a class folder whose trainees are ana and ben (their own cases)
+    plus ``extra`` ids that all share ana's case: many submissions graded without making a case for each."""
     return lambda folder, extra=(): _class_of(course_class, folder, extra)
 
 

@@ -51,7 +51,7 @@ def test_reports_csv_holds_what_the_brief_says_and_no_more(bundle):
             assert row[col].removesuffix(" UTC") in brief, (col, row[col])
 
 
-@pytest.mark.parametrize("edit, says", [
+@pytest.mark.parametrize(("edit", "says"), [
     (lambda t: None, "reports.csv is missing"),
     (lambda t: t.replace(",amount,", ",amt,", 1), "no column amount"),
     (lambda t: t.replace(",BTC,", ",BTC,0.5", 1), "line 2: amount '0.5"),
@@ -64,7 +64,7 @@ def test_a_broken_reports_csv_says_what_is_wrong(tmp_path, bundle, edit, says):
     if text is not None:
         (tmp_path / "case" / "reports.csv").write_text(text)
     with pytest.raises(course.CaseError, match=re.escape(says)) as err:
-        course.open_case(tmp_path / "case").payments
+        _ = course.open_case(tmp_path / "case").payments
     assert err.value._render_traceback_()[0].startswith("Case not readable: ")
 
 
@@ -102,7 +102,7 @@ def test_not_done_and_not_accepted_are_plain_messages(desk):
     with pytest.raises(course.NotDone) as err:
         course.answer("0.reports", ...)
     assert err.value._render_traceback_()[0].startswith("Not done yet: fill in your answer to 0.reports")
-    with pytest.raises(course.AnswerNotAccepted, match="not the decimal 0.5"):
+    with pytest.raises(course.AnswerNotAccepted, match=r"not the decimal 0\.5"):
         course.answer("0.total_reported", 0.5)
     with pytest.raises(course.AnswerNotAccepted, match="its questions are"):
         course.answer("0.no_such_question", 1)

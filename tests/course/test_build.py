@@ -37,7 +37,7 @@ def test_blanking_markers():
     assert "secret" not in json.dumps(ex) and "fifo\"  #" not in json.dumps(ex)
 
 
-@pytest.mark.parametrize("source, says", [
+@pytest.mark.parametrize(("source", "says"), [
     ("print(1)  # SOLUTION", "must be an assignment"),
     ("# BEGIN SOLUTION\nx = 1", "without an END SOLUTION"),
     ("# END SOLUTION", "without a BEGIN"),
@@ -72,7 +72,8 @@ def test_course_list_json(capsys):
     assert m0["cases"] is None  # every case
     m3 = next(m for m in mods if m["id"] == "03-tracing")
     assert m3["cases"] == ["investment-fraud"]
-    assert next(q for q in m3["questions"] if q["id"] == "3.exchange")["choices"] == "The exchanges named in your case's tags"
+    exchange = next(q for q in m3["questions"] if q["id"] == "3.exchange")
+    assert exchange["choices"] == "The exchanges named in your case's tags"
 
 
 def test_module_03_is_for_the_catalog_cases_whose_cash_out_is_on_the_victims_chain():

@@ -24,7 +24,7 @@ def test_kinds_read_answers_as_investigators_write_them():
     assert normalize(q("number"), 0.25) == "0.25"
 
 
-@pytest.mark.parametrize("kind, value, says", [
+@pytest.mark.parametrize(("kind", "value", "says"), [
     ("address", "Kestrel Exchange", "is not an address"),
     ("amount", 0.446, "must be exact, in base units"),
     ("amount", True, "is a number"),

@@ -2,4 +2,4 @@
 notebook in its own process, :mod:`.report` writes the gradebook, feedback and class summary."""
 from .run import GradeError, Row, grade
 
-__all__ = ["grade", "Row", "GradeError"]
+__all__ = ["GradeError", "Row", "grade"]

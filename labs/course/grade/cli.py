@@ -34,7 +34,7 @@ def grade(class_dir, submissions, jobs, timeout, cell_timeout, memory_mb, out, a
 
     console = Console(stderr=True)
     try:
-        subs, absent, strangers = collect(submissions, class_dir)
+        subs, _, strangers = collect(submissions, class_dir)
     except GradeError as exc:
         raise click.ClickException(str(exc)) from None
     for s in strangers:

@@ -72,7 +72,8 @@ def summary(rows: list[Row], plot_name: str | None) -> str:
         handed = [r for r in these if not r.status.startswith("missing")]
         lines += [f"## {mod.id}", "", f"{len(handed)} of {len(these)} trainees handed in; "
                   f"{sum(r.status == 'ok' for r in these)} ran without a problem.", "",
-                  "| question | right | partly | wrong | unanswered | mean points |", "| --- | --- | --- | --- | --- | --- |"]
+                  "| question | right | partly | wrong | unanswered | mean points |",
+                  "| --- | --- | --- | --- | --- | --- |"]
         for q in mod.questions:
             marks = [r.marks[q.id] for r in these if r.marks[q.id].verdict != "not applicable"]
             count = {v: sum(m.verdict == v for m in marks) for v in ("right", "partly right", "wrong", "unanswered",

@@ -8,6 +8,7 @@ recorded, its row says what went wrong, and the batch goes on.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -99,10 +100,8 @@ def collect(submissions: Path, class_dir: Path) -> tuple[list[Submission], list[
 
 def _kill(pgid: int | None) -> None:
     if pgid:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # gone already, or not ours
             os.killpg(pgid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 def _status(status: dict | None, killed: bool, returncode: int | None, timeout: int, cell_timeout: int,
@@ -133,7 +132,8 @@ def _status(status: dict | None, killed: bool, returncode: int | None, timeout: 
         return f"error: cell {p['cell']} made a figure that could not be drawn{more}"
     if p["ename"] == "DeadKernel":
         return f"crash: the kernel died in cell {p['cell']}{more}"
-    return f"error: cell {p['cell']} raised {p['ename']}: {p['evalue'].splitlines()[0][:120] if p['evalue'] else ''}{more}"
+    said = p["evalue"].splitlines()[0][:120] if p["evalue"] else ""
+    return f"error: cell {p['cell']} raised {p['ename']}: {said}{more}"
 
 
 #: what running out of an address-space cap looks like outside a MemoryError (C++, the dynamic loader)

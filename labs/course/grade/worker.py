@@ -13,6 +13,7 @@ Usage: ``python -m labs.course.grade.worker NOTEBOOK WORKDIR STATUS [--cell-time
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -66,7 +67,7 @@ def run(notebook: Path, workdir: Path, status_path: Path, cell_timeout: int, mem
             if cell.get("cell_type") == "code":
                 cell.setdefault("outputs", [])
                 cell.setdefault("execution_count", None)
-    except Exception as exc:  # a file that is not a notebook is a finding, not a crash
+    except Exception as exc:  # noqa: BLE001 -- a file that is not a notebook is a finding, not a crash
         status.update(finished=True, fatal=f"malformed: not a readable notebook ({exc.__class__.__name__}: "
                                             f"{str(exc).splitlines()[0][:160] if str(exc) else ''})")
         write_status(status_path, status)
@@ -102,14 +103,13 @@ def run(notebook: Path, workdir: Path, status_path: Path, cell_timeout: int, mem
                     status["problems"].append({"cell": n, "ename": err[0], "evalue": err[1][:300]})
                 status["ran"] = n
     except DeadKernelError:
-        status["problems"].append({"cell": status.get("current", 0), "ename": "DeadKernel", "evalue": "the kernel died"})
-    except Exception as exc:  # the kernel would not start, or nbclient itself failed
+        status["problems"].append({"cell": status.get("current", 0), "ename": "DeadKernel",
+                                   "evalue": "the kernel died"})
+    except Exception as exc:  # noqa: BLE001 -- the kernel would not start, or nbclient itself failed
         status["fatal"] = f"crash: {exc.__class__.__name__}: {str(exc)[:200]}"
     status["finished"] = True
-    try:
+    with contextlib.suppress(Exception):  # the executed copy is for reading; the status is what counts
         nbformat.write(nb, workdir / "executed.ipynb")
-    except Exception:
-        pass
     write_status(status_path, status)
     return status
 

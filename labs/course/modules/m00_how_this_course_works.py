@@ -8,7 +8,8 @@ from ..questions import Question
 TITLE = "How this course works: open your case, record and check an answer"
 
 QUESTIONS = [
-    Question("0.first_payment_tx", "tx_hash", "The transaction hash of the earliest payment reported in your case file.",
+    Question("0.first_payment_tx", "tx_hash",
+             "The transaction hash of the earliest payment reported in your case file.",
              look_again="The reported payments are in time order; copy the whole hash of the first row."),
     Question("0.reports", "number", "How many payments were reported?",
              look_again="Count the rows of the reported payments (one victim may have paid several times)."),

@@ -64,6 +64,10 @@ QUESTIONS = [
              "cash-out?", tolerance=1,
              look_again="Compare the date of payment #1 in the payments table with the date the deposit address "
                         "was paid (the cell before the question prints both; the timeline shows the deposit)."),
+    Question("3.exchange_share", "number", "In the Sankey diagram of all payments together, what percentage "
+             "of the traced value stopped at the exchange's hot wallet that the cash-out deposit swept into?",
+             tolerance=1, look_again="Find the hot wallet's group on the right of the Sankey diagram: its "
+                                     "percentage is written beside it."),
     Question("3.why_rule_matters", "text", "In a few sentences: why does the tracing rule matter in court?",
              points=2, rubric=(
                  ("differ", "different", "disagree", "another amount", "other amount", "more", "less"),
@@ -97,7 +101,7 @@ def traced_answers(case, deposit: str) -> dict:
     computed as the solution notebook computes them."""
     from tracer.trace import trace
 
-    from ..tracing import ALL, compare_rules, shares_at
+    from ..tracing import ALL, compare_rules, deposits_into, sankey_groups, shares_at
 
     t, tags, sources = case.transfers, case.tags, case.sources
     first = sources[0]
@@ -109,6 +113,10 @@ def traced_answers(case, deposit: str) -> dict:
     f = together.flows
     hops = f.loc[f["to"] == deposit, "hop"]
     cashed_out = case.first_paid(deposit)
+    deposits = deposits_into(together, case.exchange_wallets)
+    wallet = deposits.loc[deposits["deposit"] == deposit, "service"]
+    groups = sankey_groups(together)
+    share = groups.loc[groups["group"] == wallet.iloc[0], "percent"] if len(wallet) else ()
     return {
         "3.rules_agree": "yes" if list(by_rule["fifo"]) == list(by_rule["haircut"]) else "no",
         "3.haircut_all_victims": at_cashout.loc[ALL, "haircut"],
@@ -118,6 +126,7 @@ def traced_answers(case, deposit: str) -> dict:
         "3.victims_reached": victims or None,
         "3.hops_to_cashout": int(hops.min()) if len(hops) else None,
         "3.days_to_cashout": (cashed_out - case.payments["date"].iloc[0]).days if cashed_out is not None else None,
+        "3.exchange_share": share.iloc[0] if len(share) else None,
     }
 
 

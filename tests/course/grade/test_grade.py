@@ -1,7 +1,6 @@
 """One grading run over good and bad submissions of module 00; the tests read its results."""
 import csv
 import json
-import shutil
 
 import nbformat
 import pytest
@@ -98,7 +97,7 @@ def test_exercise_scores_zero_and_says_not_done_yet(graded):
     assert all(e.traceback == [f"Not done yet: {e.evalue}"] for e in errors)  # a message, not a traceback
 
 
-@pytest.mark.parametrize("trainee, points, status", [
+@pytest.mark.parametrize(("trainee", "points", "status"), [
     ("x-crash", 1, "crash: the kernel died in cell"),
     ("x-hang", 4, "timeout: cell"),
     ("x-stuck", 1, "timeout: the notebook ran over 45 s"),
@@ -124,8 +123,10 @@ def test_gradebook_csv_and_json_agree(graded):
     for b in book:
         r = rows[b["trainee"]]
         assert (b["module"], b["status"]) == (r["module"], r["status"])
-        assert float(b["points"]) == r["points"] and float(b["0.first_payment_tx"]) == r["questions"]["0.first_payment_tx"]
-    assert set(rows["x-answers"]["questions"]) == {"0.first_payment_tx", "0.reports", "0.total_reported", "0.self_check"}
+        assert float(b["points"]) == r["points"]
+        assert float(b["0.first_payment_tx"]) == r["questions"]["0.first_payment_tx"]
+    assert set(rows["x-answers"]["questions"]) == {"0.first_payment_tx", "0.reports", "0.total_reported",
+                                                   "0.self_check"}
 
 
 def test_feedback_gives_away_no_answer(graded, course_class):

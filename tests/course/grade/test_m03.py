@@ -51,7 +51,7 @@ def test_the_cases_differ_and_the_figures_render(graded, course_class):
     out, _ = graded
     keys = [json.loads((course_class / "keys" / t / "key.json").read_text()) for t in ("ana", "ben")]
     deposits = [get("03").expected(k, course_class / "bundles" / t)["3.cashout_deposit"]
-                for k, t in zip(keys, ("ana", "ben"))]
+                for k, t in zip(keys, ("ana", "ben"), strict=False)]
     assert deposits[0] != deposits[1]
     nb = nbformat.read(out / "executed" / "ana" / NB, 4)
     pngs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
