@@ -149,6 +149,7 @@ class Coordinator:
 
         coin: Coin = self.lane.ledger.coin((bytes.fromhex(entry_tx), vout), include_mempool=True)
         # a coin still in a pool at the deadline may be a premix one, never mixed
-        w = next(w for w in (self.wallet(actor, "postmix"), self.wallet(actor, "premix")) if coin.script in w._by_script)
+        wallets = (self.wallet(actor, "postmix"), self.wallet(actor, "premix"))
+        w = next(w for w in wallets if coin.script in w._by_script)
         return Utxo((bytes.fromhex(entry_tx), vout), coin, w._by_script[coin.script], w.kind)
 
