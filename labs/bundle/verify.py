@@ -72,6 +72,8 @@ def _verify_chain(folder: Path, name: str, kind: str, backend: str, progress) ->
     import filecmp
     import tempfile
 
+    if kind not in REBUILD:
+        return [f"{BUNDLE_FILE}: chain {name} has kind {kind!r} (expected one of {', '.join(REBUILD)})"], [], {}
     replay, exports = folder / "chains" / name / "replay.jsonl", folder / "exports" / name
     progress(f"rebuilding {name} from its replay log")
     problems = []

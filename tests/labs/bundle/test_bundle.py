@@ -127,6 +127,12 @@ def test_verify_and_tampering(tmp_path, bundle):
     assert any("transactions.csv: differs from what the replayed chain exports" in p for p in problems)
 
 
+def test_verify_names_a_chain_kind_it_does_not_know(tmp_path):
+    (tmp_path / "bundle.json").write_text(json.dumps({"chains": [{"name": "solchain", "kind": "solana"}]}))
+    problems = verify_bundle(tmp_path)
+    assert "bundle.json: chain solchain has kind 'solana' (expected one of evm, utxo)" in problems
+
+
 def test_verify_on_another_backend_checks_the_chain_and_says_what_it_cannot_compare(tmp_path, bundle):
     from chains.evm import find_anvil
     from labs.bundle.verify import _export_backend
