@@ -4,6 +4,7 @@ Bundle ``DIR/``::
 
     bundle.json              what this folder is: format, case reference, chains, transactions
     brief.md                 the case file: the victims' statements or the incident report
+    reports.csv              the reported payments of the brief, one a row, for notebooks to read
     chains/<chain>/replay.jsonl     rebuilds each chain exactly (`tracelab scenario verify`)
     exports/<chain>/...      ethereum-etl CSV (EVM) or bitcoin-etl JSON lines (UTXO)
     tags/services.yaml       attribution of known services, GraphSense TagPack YAML
@@ -29,7 +30,7 @@ from typing import Callable
 
 import yaml
 
-from .casefile import brief
+from .casefile import brief, reports_csv
 from ..errors import BundleError
 from .tags import tagpack
 
@@ -161,6 +162,7 @@ def _write_tags_and_brief(case, folder: Path, progress) -> None:
     (folder / "tags").mkdir()
     (folder / "tags" / "services.yaml").write_text(yaml.safe_dump(tags, sort_keys=False, allow_unicode=True))
     (folder / "brief.md").write_text(brief(case, case.world.reference, tags))
+    (folder / "reports.csv").write_text(reports_csv(case.world))
 
 
 def _write_info(case, folder: Path, progress) -> None:

@@ -11,13 +11,12 @@ import datetime as dt
 from collections import defaultdict
 
 from ..world import names
-from ..units import fmt
+from ..units import DAY, HOUR, decimals_of, fmt
 
 #: what the trainee runs, in the bundle's folder, to serve every chain of the case (tested)
 SERVE_COMMAND = "tracelab chain serve --bundle ."
 #: where ``SERVE_COMMAND`` serves them by default
 EVM_PORT, BTC_PORT = 8545, 18443
-_DECIMALS = {"BTC": 8, "ETH": 18}
 
 
 def when(t: int) -> str:
@@ -30,7 +29,7 @@ def day(t: int) -> str:
 
 def _amount(v: dict) -> str:
     asset = v.get("asset", "ETH")
-    return fmt(v["amount"], _DECIMALS.get(asset, 18), asset)
+    return fmt(v["amount"], decimals_of(asset), asset)
 
 
 def _payment_table(payments: list[dict], *, utxo: bool, who: bool = False) -> list[str]:
@@ -55,7 +54,7 @@ def _statements(world) -> tuple[list[str], int]:
     utxo = any(world.lanes[v["chain"]].kind == "utxo" for v in victims)
     rng = world.rng("casefile")
     if hack:
-        received = max(v["time"] for v in victims) + rng.randint(2, 12) * 3600
+        received = max(v["time"] for v in victims) + rng.randint(2, 12) * HOUR
         return [f"### Incident report of {hack['exchange']} ({names.country_name(hack['jurisdiction'])})", "",
                 f"Our hot wallet `{hack['hot_wallet']}` on the {hack['chain']} chain sent the transfers below, "
                 "which nobody at the exchange authorised. The key of the hot wallet must be considered "
@@ -68,7 +67,7 @@ def _statements(world) -> tuple[list[str], int]:
     lines, last = [], 0
     for pays in reports:
         first = pays[0]
-        received = pays[-1]["time"] + rng.randint(1, 10) * 86_400
+        received = pays[-1]["time"] + rng.randint(1, 10) * DAY
         last = max(last, received)
         coin = "bitcoin" if first.get("asset") == "BTC" else "ether"
         if ransom:
@@ -89,8 +88,7 @@ def _statements(world) -> tuple[list[str], int]:
 
 
 def _annex(world) -> list[str]:
-    """One table of every reported payment, the brief's first (what a notebook reads:
-    ``labs.course.case.reported_payments``)."""
+    """One table of every reported payment, the brief's first (``reports.csv`` holds the same rows)."""
     victims = sorted(world.truth.victims, key=lambda v: (v["time"], v["tx"]))
     utxo = any(world.lanes[v["chain"]].kind == "utxo" for v in victims)
     head = ["reported by", "country", "date", "amount", "from (victim)", "to", "tx hash"] + (["output"] if utxo else [])
@@ -99,6 +97,24 @@ def _annex(world) -> list[str]:
         row = [v["name"], v["country"], when(v["time"]), _amount(v), f"`{v['from']}`", f"`{v['to']}`", f"`{v['tx']}`"]
         lines.append("| " + " | ".join(row + ([str(v["vout"])] if utxo else [])) + " |")
     return lines
+
+
+#: ``reports.csv``: the annex's rows for a program to read, amounts in base units (``labs.course.case``)
+REPORT_COLUMNS = ["reported_by", "country", "date", "chain", "asset", "amount", "from", "to", "tx", "vout"]
+
+
+def reports_csv(world) -> str:
+    """``reports.csv``: every reported payment, as the statements give it, in the annex's order."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(REPORT_COLUMNS)
+    for v in sorted(world.truth.victims, key=lambda v: (v["time"], v["tx"])):
+        w.writerow([v["name"], v["country"], when(v["time"]), v["chain"], v.get("asset", "ETH"), int(v["amount"]),
+                    v["from"], v["to"], v["tx"], "" if v.get("vout") is None else v["vout"]])
+    return buf.getvalue()
 
 
 def _services(tags: dict) -> list[str]:

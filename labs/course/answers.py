@@ -108,7 +108,7 @@ def answer(qid: str, value) -> Recorded:
     if value is ...:
         raise NotDone(f"fill in your answer to {qid} ({q.prompt}) where the cell has ..., then run the cell again.")
     try:
-        v = normalize(q, value)
+        v = normalize(q, value, _case_folder(q))
     except AnswerError as exc:
         raise AnswerNotAccepted(str(exc)) from None
     path = answers_path()
@@ -118,6 +118,15 @@ def answer(qid: str, value) -> Recorded:
     shown = f"{len(v)} addresses" if isinstance(v, list) else (v if len(str(v)) < 90 else str(v)[:87] + "...")
     more = " `course.check(%r)` tells you whether it is right." % qid if q.self_checked else ""
     return Recorded(f"Recorded **{qid}**: {shown}.{more}")
+
+
+def _case_folder(q):
+    """The trainee's case, for a question whose choices come from it (else None: not looked for)."""
+    if not callable(q.choices):
+        return None
+    from .case import find_case
+
+    return find_case()
 
 
 def _entries(path: Path) -> dict:

@@ -5,27 +5,42 @@ The case is the trainee's bundle. It is found in one place, in this order: the f
 (the working folder of the notebook's kernel). What it offers is loaded when first asked for:
 
 - ``case`` itself shows the case file (the brief) as a page;
-- ``case.payments``: the reported payments, one row each, amounts exact in base units;
+- ``case.payments``: the reported payments (the bundle's ``reports.csv``), one row each, numbered
+  from 1, amounts exact in base units;
+- ``case.sources``: where each reported payment starts a trace, labelled ``#1 <name>``...;
 - ``case.transfers``: the tracer's transfers table of every chain in the bundle;
-- ``case.tags``: the attributions of known services (a TagPack table);
+- ``case.tags``: the attributions of known services (a TagPack table); ``case.exchanges``: the
+  names of the case's exchanges;
 - ``case.serve()``: starts the case's chains on 127.0.0.1 and gives their RPC URLs (``case.rpc``).
 """
 from __future__ import annotations
 
 import atexit
+import csv
+import datetime as dt
+import json
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 
 ENV = "TRACELAB_CASE"
-PAYMENT_COLUMNS = ["reported_by", "country", "date", "amount", "asset", "from", "to", "tx"]
-_DECIMALS = {"BTC": 8, "ETH": 18, "LUSD": 6}
+REPORTS = "reports.csv"
+#: the columns of ``reports.csv`` (written by :func:`labs.bundle.casefile.reports_csv`), as ``case.payments`` has them
+PAYMENT_COLUMNS = ["reported_by", "country", "date", "chain", "asset", "amount", "from", "to", "tx", "vout"]
 
 
-class CaseNotFound(FileNotFoundError):
-    """No bundle where the notebook looks for one (the message says where it looked)."""
+class CaseError(Exception):
+    """A bundle a notebook cannot read (the message says what is wrong). Shown without a traceback."""
 
     def _render_traceback_(self):  # IPython shows this instead of a traceback
+        return [f"Case not readable: {self}"]
+
+
+class CaseNotFound(CaseError, FileNotFoundError):
+    """No bundle where the notebook looks for one (the message says where it looked)."""
+
+    def _render_traceback_(self):
         return [f"Case not found: {self}"]
 
 
@@ -46,38 +61,51 @@ def find_case(folder: str | os.PathLike | None = None) -> Path:
                        f"case/ beside this notebook, or ask your instructor (they may set {ENV}).")
 
 
-def reported_payments(brief: str):
-    """The reported payments in a case brief's table, amounts exact in base units.
+def read_reports(path: str | os.PathLike):
+    """The reported payments of ``reports.csv``: a table numbered from 1 (``payment``), dates as
+    UTC times, amounts as exact ints, EVM addresses and hashes lower-cased as the chain data
+    writes them.
 
     Examples
     --------
-    >>> text = '''| reported by | country | date | amount | from (victim) | to | tx hash |
-    ... | --- | --- | --- | --- | --- | --- | --- |
-    ... | Ana | AL | 2026-03-05 15:43 UTC | 0.005 BTC | `bcrt1qa` | `bcrt1qb` | `c8d0` |'''
-    >>> reported_payments(text)[["reported_by", "amount", "asset", "tx"]].values.tolist()
-    [['Ana', 500000, 'BTC', 'c8d0']]
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "reports.csv"
+    >>> _ = p.write_text("reported_by,country,date,chain,asset,amount,from,to,tx,vout\\n"
+    ...                  "Ana,AL,2026-03-05 15:43 UTC,bitcoin,BTC,500000,bcrt1qa,bcrt1qb,c8d0,1\\n")
+    >>> read_reports(p)[["reported_by", "amount", "tx", "vout"]].values.tolist()
+    [['Ana', 500000, 'c8d0', 1]]
     """
     import pandas as pd
 
-    from labs.units import to_base
-
-    rows, header = [], None
-    for line in brief.splitlines():
-        if not line.startswith("|"):
-            header = None if rows else header
-            continue
-        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
-        if header is None:
-            header = [c.lower() for c in cells]
-            continue
-        if set("".join(cells)) <= set("-: ") or "tx hash" not in header:
-            continue
-        row = dict(zip(header, cells))
-        number, _, asset = row["amount"].partition(" ")
-        number = number.replace(",", "")
-        rows.append([row["reported by"], row.get("country", ""), row.get("date", ""),
-                     to_base(number, _DECIMALS.get(asset, 18)), asset, row["from (victim)"], row["to"], row["tx hash"]])
-    return pd.DataFrame(rows, columns=PAYMENT_COLUMNS)
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in PAYMENT_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise CaseError(f"{path}: no column {', '.join(missing)} (a bundle's reports.csv has "
+                                f"{', '.join(PAYMENT_COLUMNS)})")
+            rows = []
+            for n, r in enumerate(reader, 2):
+                for col, pattern in (("amount", r"\d+"), ("vout", r"\d*")):
+                    if not re.fullmatch(pattern, r[col] or ""):
+                        raise CaseError(f"{path}, line {n}: {col} {r[col]!r} is not a whole number")
+                row = [r[c] for c in PAYMENT_COLUMNS]
+                try:
+                    row[2] = pd.Timestamp(dt.datetime.strptime(r["date"], "%Y-%m-%d %H:%M UTC"), tz="UTC")
+                except (TypeError, ValueError):
+                    raise CaseError(f"{path}, line {n}: date {r['date']!r} is not 'YYYY-MM-DD HH:MM UTC'") from None
+                row[5], row[9] = int(r["amount"]), int(r["vout"]) if r["vout"] else None
+                row[6:9] = [v.lower() if v.startswith("0x") else v for v in row[6:9]]
+                rows.append(row)
+    except FileNotFoundError:
+        raise CaseError(f"{path} is missing: this bundle was made by an older tracelab; ask your instructor "
+                        "for a new one") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise CaseError(f"{path}: not readable ({exc})") from None
+    table = pd.DataFrame(rows, columns=PAYMENT_COLUMNS, dtype=object)
+    table.index = pd.RangeIndex(1, len(table) + 1, name="payment")
+    return table
 
 
 class Case:
@@ -90,7 +118,7 @@ class Case:
 
     def __repr__(self):
         return f"<case {self.folder.name}: {len(self.payments)} reported payments; case.brief, case.payments, " \
-               "case.transfers, case.tags>"
+               "case.sources, case.transfers, case.tags>"
 
     def _repr_markdown_(self):
         return self.brief
@@ -102,8 +130,20 @@ class Case:
 
     @cached_property
     def payments(self):
-        """The reported payments: reported_by, country, date, amount (base units), asset, from, to, tx."""
-        return reported_payments(self.brief)
+        """The reported payments, numbered from 1: reported_by, country, date (UTC, as reported),
+        chain, asset, amount (base units), from, to, tx, vout (the output paid, on a UTXO chain)."""
+        return read_reports(self.folder / REPORTS)
+
+    @cached_property
+    def sources(self) -> list:
+        """Where each reported payment starts a trace, in payment order: the output that paid the
+        reported address (UTXO, ``txhash:vout``), or the transaction's own value (account model),
+        labelled ``#1 <who reported it>``, ``#2 ...``."""
+        from tracer.sources import Source
+
+        return [Source(tx=tx, vout=vout, label=f"#{n} {who}")
+                for n, who, tx, vout in zip(self.payments.index, self.payments["reported_by"], self.payments["tx"],
+                                            self.payments["vout"], strict=True)]
 
     @cached_property
     def transfers(self):
@@ -126,40 +166,48 @@ class Case:
 
     @property
     def exchange_wallets(self) -> set[str]:
-        """Addresses tagged as an exchange's (hot wallets, OTC desks): where a production order goes."""
+        """Addresses tagged as an exchange's (hot wallets): where a production order goes."""
         tags = self.tags
         return set(tags.loc[tags["category"] == "exchange", "address"].dropna())
 
+    @cached_property
+    def exchanges(self) -> tuple[str, ...]:
+        """The names of the case's exchanges, from their tags (``"Kestrel Exchange: hot wallet"``
+        names ``Kestrel Exchange``)."""
+        tags = self.tags
+        return tuple(sorted({str(label).split(":")[0].strip()
+                             for label in tags.loc[tags["category"] == "exchange", "label"].dropna()}))
+
+    def first_paid(self, address: str):
+        """When ``address`` first received value in the chain data (a UTC time), or None."""
+        import pandas as pd
+
+        t = self.transfers
+        when = t.loc[t["to"] == address, "timestamp"]
+        return pd.Timestamp(int(when.min()), unit="s", tz="UTC") if len(when) else None
+
     def label(self, address: str) -> str:
         """Who an address belongs to, if the tags say (else an empty string)."""
+        return self._labels.get(address, "")
+
+    @cached_property
+    def _labels(self) -> dict:
         from tracer.load.tagpack import address_labels
 
-        return address_labels(self.tags).get(address, "")
-
-    def payment_sources(self) -> list:
-        """Where each reported payment starts a trace: the output that paid the reported address
-        (UTXO, ``txhash:vout``), or the transaction itself (account model). In payment order."""
-        from tracer.trace import Source
-
-        t, out = self.transfers, []
-        for tx, to in zip(self.payments["tx"], self.payments["to"]):
-            rows = t[(t["tx_hash"] == tx) & (t["from"] == tx) & (t["to"] == to)]
-            out.append(Source(tx=tx, vout=int(rows["index"].iloc[0])) if len(rows) else Source.parse(tx=tx))
-        return out
+        return address_labels(self.tags)
 
     def serve(self) -> dict[str, str]:
         """Start the case's chains on 127.0.0.1 (rebuilt from the replay logs); returns ``{chain: RPC URL}``.
 
-        They stop when the kernel stops, or with :meth:`stop`.
+        An EVM chain is served by anvil (a machine without it gets no URL for that chain); the
+        UTXO chain answers Bitcoin Core's JSON-RPC (user and password ``tracelab``). They stop when
+        the kernel stops, or with :meth:`stop`.
         """
-        import json
-
         if self.rpc:
             return self.rpc
-        info = self.folder / "bundle.json"  # (a bundle made before version 2 had its chains in spec.json)
-        chains = json.loads((info if info.is_file() else self.folder / "spec.json").read_text()).get("chains", [])
+        info = json.loads((self.folder / "bundle.json").read_text())
         try:
-            for c in chains:
+            for c in info.get("chains", []):
                 replay = self.folder / "chains" / c["name"] / "replay.jsonl"
                 if c["kind"] == "evm":
                     from chains.evm import EvmChain
@@ -171,7 +219,7 @@ class Case:
                         self.rpc[c["name"]] = url
                 else:
                     from chains.utxo.replay import read_replay
-                    from chains.utxo.rpc import serve_rpc
+                    from chains.utxo.rpcserver import serve_rpc
 
                     server = serve_rpc(read_replay(replay), port=0)
                     self._running.append(server)
@@ -194,5 +242,31 @@ class Case:
 
 
 def open_case(folder: str | os.PathLike | None = None) -> Case:
-    """Open the trainee's case (see the module docstring for where it is found)."""
-    return Case(find_case(folder))
+    """Open the trainee's case (see the module docstring for where it is found).
+
+    In a notebook it also has the tracer's errors about what a trainee typed (an address with a
+    typo, one that is not in the data) shown as a message, not a traceback.
+    """
+    case = Case(find_case(folder))
+    _plain_tracer_errors()
+    return case
+
+
+def _plain_tracer_errors() -> None:
+    """Show :class:`tracer.errors.SourceError` and ``LoadError`` as one line in IPython (the error
+    is still an error: a notebook run by the grader records it as one)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from tracer.errors import LoadError, SourceError
+
+    def plain(shell, etype, value, tb, tb_offset=None):
+        text = f"The tracer could not do that: {value}"
+        shell._showtraceback(etype, value, [text])
+        return [text]
+
+    shell.set_custom_exc((SourceError, LoadError), plain)

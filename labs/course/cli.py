@@ -40,20 +40,26 @@ def build_cmd(check, solutions, exercises):
 
 
 @course.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: [{id, title, max_points, questions: [...]}].")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: [{id, title, max_points, cases, questions: [...]}]; cases null: every case.")
 def list_cmd(as_json):
-    """The course's modules, their topics and questions."""
+    """The course's modules, their topics, the catalog cases each is for, and their questions."""
+    from labs.spec import catalog
+
     from . import modules as M
 
     entries = [{"id": m.id, "title": m.title, "max_points": m.max_points,
+                "cases": list(m.cases) if m.cases is not None else None,
                 "questions": [{"id": q.id, "kind": q.kind, "points": q.points, "prompt": q.prompt,
-                               "self_check": q.self_checked} for q in m.questions]}
+                               "self_check": q.self_checked,
+                               **({"choices": q.choices_text} if q.kind == "choice" else {})} for q in m.questions]}
                for m in M.modules().values()]
     if as_json:
         click.echo(json.dumps(entries, indent=2))
         return
     for e in entries:
-        click.echo(f"{e['id']}: {e['title']} ({e['max_points']} points)")
+        cases = ", ".join(e["cases"]) if e["cases"] is not None else f"every case ({', '.join(catalog.names())})"
+        click.echo(f"{e['id']}: {e['title']} ({e['max_points']} points)\n    for: {cases}")
         for q in e["questions"]:
             mark = " (self-check)" if q["self_check"] else ""
             click.echo(f"    {q['id']:<28} {q['kind']:<12} {q['points']} pt  {q['prompt']}{mark}")

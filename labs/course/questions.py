@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numbers
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from fractions import Fraction
@@ -55,8 +56,9 @@ class Question:
         What is asked, in one sentence.
     points : int
         What a right answer is worth.
-    choices : tuple of str
-        For ``choice``: the allowed answers.
+    choices : tuple of str, or a function of the case's bundle folder giving them
+        For ``choice``: the allowed answers. A function gives each case its own (the exchanges
+        of the case's tags, say); its docstring's first line says what they are.
     tolerance : int or str
         For ``amount`` (base units) and ``number``: how far from the expected answer still counts
         as right. A string ending in ``%`` is relative to the expected answer (``"1%"``).
@@ -71,7 +73,7 @@ class Question:
     kind: str
     prompt: str
     points: int = 1
-    choices: tuple = ()
+    choices: tuple | Callable = ()
     tolerance: int | str = 0
     rubric: tuple = ()
     look_again: str = ""
@@ -85,6 +87,21 @@ class Question:
             raise ValueError(f"question {self.id}: a choice needs its choices")
         if self.kind == "text" and not self.rubric:
             raise ValueError(f"question {self.id}: free text needs a rubric")
+
+    def options(self, bundle=None) -> tuple:
+        """The allowed answers of a ``choice``, for the case in ``bundle`` when they depend on it."""
+        if not callable(self.choices):
+            return tuple(self.choices)
+        if bundle is None:
+            raise AnswerError(f"{self.id}: its choices come from your case, and no case was given")
+        return tuple(self.choices(bundle))
+
+    @property
+    def choices_text(self) -> str:
+        """The choices, or what they are when each case has its own."""
+        if callable(self.choices):
+            return (self.choices.__doc__ or "the case's own").strip().splitlines()[0].rstrip(".")
+        return ", ".join(map(repr, self.choices))
 
     @property
     def self_checked(self) -> bool:
@@ -121,8 +138,9 @@ def _integer(value, qid, what) -> int:
     raise AnswerError(f"{qid}: {what} must be an integer of base units, such as 44614190; got {value!r}")
 
 
-def normalize(q: Question, value):
-    """The canonical form of ``value`` as an answer to ``q`` (raises :class:`AnswerError`).
+def normalize(q: Question, value, bundle=None):
+    """The canonical form of ``value`` as an answer to ``q`` (raises :class:`AnswerError`);
+    ``bundle`` is the case's folder, for choices that come from the case.
 
     Examples
     --------
@@ -168,12 +186,13 @@ def normalize(q: Question, value):
             raise AnswerError(f"{qid}: {value!r} is not a finite number")
         return int(d) if d == d.to_integral_value() else format(d.normalize(), "f")
     if k == "choice":
+        choices = q.options(bundle)
         if not isinstance(value, str):
-            raise AnswerError(f"{qid}: pick one of {', '.join(map(repr, q.choices))}")
-        for c in q.choices:
+            raise AnswerError(f"{qid}: pick one of {', '.join(map(repr, choices))}")
+        for c in choices:
             if value.strip().lower() == c.lower():
                 return c
-        raise AnswerError(f"{qid}: {value!r} is not one of the choices: {', '.join(map(repr, q.choices))}")
+        raise AnswerError(f"{qid}: {value!r} is not one of the choices: {', '.join(map(repr, choices))}")
     if k == "text":
         if not isinstance(value, str) or not value.strip():
             raise AnswerError(f"{qid}: write your answer as text between quotes")
@@ -181,9 +200,9 @@ def normalize(q: Question, value):
     raise AssertionError(k)
 
 
-def canonical_text(q: Question, value) -> str:
+def canonical_text(q: Question, value, bundle=None) -> str:
     """The text a self-check hashes: one spelling for every way of writing the same answer."""
-    v = normalize(q, value)
+    v = normalize(q, value, bundle)
     if q.kind == "tx_hash":
         v = v[2:] if v.startswith("0x") else v
     return ",".join(v) if isinstance(v, list) else str(v)
@@ -223,8 +242,9 @@ def _rubric(text: str, rubric) -> tuple[Fraction, dict]:
     return Fraction(sum(found), len(rubric)), {"ideas": len(rubric), "found": sum(found)}
 
 
-def score(q: Question, given, expected, *, recorded: bool = True) -> Mark:
-    """Score ``given`` (as recorded) against ``expected`` (from the trainee's key).
+def score(q: Question, given, expected, *, recorded: bool = True, bundle=None) -> Mark:
+    """Score ``given`` (as recorded) against ``expected`` (from the trainee's key); ``bundle`` is
+    the trainee's case folder, for choices that come from the case.
 
     ``expected`` None means the question does not apply to this case: it is worth nothing either way.
 
@@ -241,7 +261,7 @@ def score(q: Question, given, expected, *, recorded: bool = True) -> Mark:
     if not recorded:
         return Mark(Fraction(0), q.points, "unanswered", q.look_again)
     try:
-        g = normalize(q, given)
+        g = normalize(q, given, bundle)
     except AnswerError as exc:
         return Mark(Fraction(0), q.points, "invalid", f"{exc}. {q.look_again}".strip())
     if q.kind == "text":
@@ -252,7 +272,7 @@ def score(q: Question, given, expected, *, recorded: bool = True) -> Mark:
         e = normalize(q, expected)
         share, detail = Fraction(abs(Fraction(g) - Fraction(e)) <= _tolerance(q, e)), {}
     else:
-        share, detail = Fraction(normalize(q, g) == normalize(q, expected)), {}
+        share, detail = Fraction(canonical_text(q, g, bundle) == canonical_text(q, expected, bundle)), {}
     points = share * q.points
     verdict = "right" if share == 1 else "wrong" if share == 0 else "partly right"
     note = "" if share == 1 else q.look_again

@@ -1,9 +1,10 @@
 """Self-checks: salted hashes of a trainee's right answers, shipped in the bundle.
 
 ``course.check("3.cashout_deposit")`` hashes the recorded answer the same way and compares: it can
-say right or not right, never what the answer is. The salt is per case (so per trainee): the same
-answer in two bundles has two unrelated hashes, and the question id is hashed with the answer, so
-two questions with one answer do not show it. The hash is scrypt, slow on purpose: only answers with
+say right or not right, never what the answer is. The salt is per trainee (from the case, its seed
+and the trainee's id): the same answer in two trainees' bundles has two unrelated hashes, even
+where a roster gave two trainees one seed, and the question id is hashed with the answer, so two
+questions with one answer do not show it. The hash is scrypt, slow on purpose: only answers with
 too many possible values to try get a self-check (:data:`labs.course.questions.SELF_CHECKED`), and
 the slowness makes trying values by the million expensive. A trainee who calls ``check`` for every
 address in the data will still find an address answer by elimination: self-checks are there to
@@ -37,8 +38,10 @@ def digest(qid: str, canonical: str, salt: bytes, kdf: dict = KDF) -> str:
 
 
 def salt_for(key: dict) -> bytes:
-    """The case's salt: from its name and seed, so the same case gives the same bundle bytes."""
-    return hashlib.sha256(f"tracelab-selfcheck/{key['case']}/{key['seed']}".encode()).digest()[:16]
+    """The trainee's salt: from the case's name, its seed and the trainee (``""`` outside a class),
+    so the same case gives the same bundle bytes and no two trainees share a salt."""
+    return hashlib.sha256(f"tracelab-selfcheck/{key['case']}/{key['seed']}/{key.get('trainee', '')}"
+                          .encode()).digest()[:16]
 
 
 def expected_answers(key: dict, bundle: Path) -> dict[str, dict]:
@@ -46,16 +49,17 @@ def expected_answers(key: dict, bundle: Path) -> dict[str, dict]:
     return {m.id: m.expected(key, Path(bundle)) for m in M.modules().values()}
 
 
-def build(key: dict, bundle: Path) -> dict:
-    """The self-check document of a case (see the module docstring)."""
+def build(key: dict, bundle: Path, answers: dict | None = None) -> dict:
+    """The self-check document of a case (see the module docstring); ``answers`` (as
+    :func:`expected_answers` gives them) are computed from the key and bundle when not given."""
     salt = salt_for(key)
     hashes = {}
-    for mid, answers in expected_answers(key, bundle).items():
+    for mid, right in (answers or expected_answers(key, bundle)).items():
         mod = M.get(mid)
         for q in mod.questions:
-            value = answers.get(q.id)
+            value = right.get(q.id)
             if q.self_checked and value is not None:
-                hashes[q.id] = digest(q.id, canonical_text(q, value), salt)
+                hashes[q.id] = digest(q.id, canonical_text(q, value, bundle), salt)
     return {"format": FORMAT, "kdf": KDF, "salt": salt.hex(), "questions": dict(sorted(hashes.items()))}
 
 

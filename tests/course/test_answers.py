@@ -1,8 +1,13 @@
+import csv
+import io
 import json
+import re
+import shutil
 
 import pytest
 
 from labs import course
+from labs.course import case as case_module
 from labs.course import selfcheck
 from labs.course.modules import get
 
@@ -20,15 +25,56 @@ def desk(tmp_path, monkeypatch, bundle):
     return tmp_path
 
 
-def test_open_case_gives_brief_payments_transfers_tags(desk, key):
+def test_open_case_gives_brief_payments_sources_transfers_tags(desk, key):
     case = course.open_case()
     assert case.folder == (desk / "case").resolve()
     assert case._repr_markdown_().startswith("# Case file ")
-    assert list(case.payments.tx) == [v["tx"] for v in sorted(key["victims"], key=lambda v: (v["time"], v["tx"]))]
-    assert list(case.payments.amount) == [int(v["amount"]) for v in
-                                          sorted(key["victims"], key=lambda v: (v["time"], v["tx"]))]
-    assert set(case.payments.tx) <= set(case.transfers.tx_hash)
+    victims = sorted(key["victims"], key=lambda v: (v["time"], v["tx"]))
+    pay = case.payments
+    assert list(pay.index) == list(range(1, len(victims) + 1))  # numbered as the sources' labels
+    assert list(pay.tx) == [v["tx"] for v in victims] and list(pay.vout) == [v["vout"] for v in victims]
+    assert list(pay.amount) == [int(v["amount"]) for v in victims] and all(type(a) is int for a in pay.amount)
+    assert [int(d.timestamp()) // 60 for d in pay.date] == [v["time"] // 60 for v in victims]
+    assert set(pay.tx) <= set(case.transfers.tx_hash)
+    assert [s.name for s in case.sources][:2] == [f"#1 {victims[0]['name']}", f"#2 {victims[1]['name']}"]
+    assert [s.given for s in case.sources] == [f"{v['tx']}:{v['vout']}" for v in victims]
+    assert {c["exchange"] for c in key["cashouts"] if c.get("exchange")} <= set(case.exchanges)
     assert "exchange" in set(case.tags.category)
+
+
+def test_reports_csv_holds_what_the_brief_says_and_no_more(bundle):
+    text = (bundle / "reports.csv").read_text()
+    assert text.splitlines()[0] == ",".join(case_module.PAYMENT_COLUMNS)
+    brief = (bundle / "brief.md").read_text()
+    for row in list(csv.DictReader(io.StringIO(text))):
+        for col in ("reported_by", "date", "from", "to", "tx"):
+            assert row[col].removesuffix(" UTC") in brief, (col, row[col])
+
+
+@pytest.mark.parametrize("edit, says", [
+    (lambda t: None, "reports.csv is missing"),
+    (lambda t: t.replace(",amount,", ",amt,", 1), "no column amount"),
+    (lambda t: t.replace(",BTC,", ",BTC,0.5", 1), "line 2: amount '0.5"),
+    (lambda t: t.replace(" UTC,", ",", 1), "line 2: date"),
+])
+def test_a_broken_reports_csv_says_what_is_wrong(tmp_path, bundle, edit, says):
+    shutil.copytree(bundle, tmp_path / "case")
+    text = edit((bundle / "reports.csv").read_text())
+    (tmp_path / "case" / "reports.csv").unlink()
+    if text is not None:
+        (tmp_path / "case" / "reports.csv").write_text(text)
+    with pytest.raises(course.CaseError, match=re.escape(says)) as err:
+        course.open_case(tmp_path / "case").payments
+    assert err.value._render_traceback_()[0].startswith("Case not readable: ")
+
+
+def test_choices_that_come_from_the_case(desk, key):
+    case = course.open_case()
+    theirs = next(c["exchange"] for c in key["cashouts"] if c.get("exchange"))
+    assert "Recorded" in repr(course.answer("3.exchange", theirs.upper()))
+    with pytest.raises(course.AnswerNotAccepted, match="is not one of the choices: " + re.escape(
+            ", ".join(map(repr, case.exchanges)))):
+        course.answer("3.exchange", "Binance")
 
 
 def test_case_not_found_says_where_it_looked(tmp_path, monkeypatch):
@@ -83,7 +129,8 @@ def test_selfcheck_file_in_bundle_holds_no_answer(bundle, key):
     text = (bundle / "course" / "selfcheck.json").read_text()
     expected = {**get("00").expected(key, bundle), **get("03").expected(key, bundle)}
     assert set(doc["questions"]) == {"0.first_payment_tx", "0.total_reported", "3.cashout_deposit",
-                                     "3.cashout_amount", "3.victims_reached"}
+                                     "3.cashout_amount", "3.haircut_all_victims", "3.first_payment_fifo",
+                                     "3.first_payment_haircut", "3.victims_reached"}
     for qid in doc["questions"]:
         for secret in expected[qid] if isinstance(expected[qid], list) else [expected[qid]]:
             assert str(secret) not in text, qid
@@ -91,7 +138,16 @@ def test_selfcheck_file_in_bundle_holds_no_answer(bundle, key):
     assert "course/selfcheck.json" in (bundle / "MANIFEST.sha256").read_text()
 
 
-def test_salt_is_per_trainee(course_class):
-    a = selfcheck.read(course_class / "bundles" / "ana")
-    b = selfcheck.read(course_class / "bundles" / "ben")
-    assert a["salt"] != b["salt"]
+def test_the_same_answer_hashes_apart_for_each_trainee(course_class, key):
+    """Two trainees of one class, the same right answers: different self-check files. Even a
+    roster that gives two trainees one seed (the key alike but for the trainee) does not share one."""
+    ana, ben = (course_class / "bundles" / t for t in ("ana", "ben"))
+    answers = selfcheck.expected_answers(key, ana)
+    ben_key = json.loads((course_class / "keys" / "ben" / "key.json").read_text())
+    docs = [selfcheck.build(key, ana, answers), selfcheck.build(ben_key, ana, answers),
+            selfcheck.build({**key, "trainee": "ben"}, ana, answers)]
+    assert docs[0] == selfcheck.read(ana)
+    assert len({d["salt"] for d in docs}) == 3
+    for qid in docs[0]["questions"]:
+        assert len({d["questions"][qid] for d in docs}) == 3, qid
+    assert selfcheck.read(ana)["salt"] != selfcheck.read(ben)["salt"]

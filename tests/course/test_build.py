@@ -69,3 +69,25 @@ def test_course_list_json(capsys):
     m0 = next(m for m in mods if m["id"] == "00-how-this-course-works")
     assert {q["id"] for q in m0["questions"]} >= {"0.first_payment_tx", "0.total_reported"}
     assert m0["max_points"] == sum(q["points"] for q in m0["questions"])
+    assert m0["cases"] is None  # every case
+    m3 = next(m for m in mods if m["id"] == "03-tracing")
+    assert m3["cases"] == ["investment-fraud"]
+    assert next(q for q in m3["questions"] if q["id"] == "3.exchange")["choices"] == "The exchanges named in your case's tags"
+
+
+def test_module_03_is_for_the_catalog_cases_whose_cash_out_is_on_the_victims_chain():
+    """What `course list` says 03 is for, against the catalog's specs: the first step's chain (where
+    the victims pay) and the cash-out's, parameters with their defaults."""
+    from labs.spec import catalog
+    from labs.course.modules import get
+    from labs.spec import load_spec
+    from labs.typologies import get_typology
+
+    same = []
+    for name in catalog.names():
+        story = load_spec(catalog.path(name)).story
+        chains = [get_typology(s.typology).Params(**s.params).chain for s in (story[0], story[-1])]
+        assert story[-1].typology == "cash_out"
+        if chains[0] == chains[1]:
+            same.append(name)
+    assert list(get("03").cases) == same

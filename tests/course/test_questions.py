@@ -69,3 +69,19 @@ def test_only_high_entropy_exact_answers_get_self_checks():
 
 def test_points_show_two_decimals_from_fractions():
     assert [show_points(Fraction(n, 3)) for n in (1, 2, 30)] == ["0.33", "0.67", "10"]
+
+
+def test_choices_that_come_from_the_case():
+    def exchanges(bundle):
+        """The exchanges of the case."""
+        return {"b1": ("Kestrel Exchange",), "b2": ("Adriatic Coin", "Kestrel Exchange")}[bundle]
+
+    c = q("choice", choices=exchanges)
+    assert normalize(c, " kestrel EXCHANGE", "b1") == "Kestrel Exchange"
+    with pytest.raises(AnswerError, match="not one of the choices: 'Kestrel Exchange'"):
+        normalize(c, "Adriatic Coin", "b1")
+    with pytest.raises(AnswerError, match="come from your case"):
+        normalize(c, "Adriatic Coin")
+    assert score(c, "adriatic coin", "Adriatic Coin", bundle="b2").verdict == "right"
+    assert score(c, "Binance", "Adriatic Coin", bundle="b2").verdict == "invalid"
+    assert c.choices_text == "The exchanges of the case"

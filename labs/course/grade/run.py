@@ -8,17 +8,19 @@ recorded, its row says what went wrong, and the batch goes on.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable
 
 from .. import modules as M
 from ..answers import read_answers
@@ -125,11 +127,21 @@ def _status(status: dict | None, killed: bool, returncode: int | None, timeout: 
             f"not done yet: cell {p['cell']}{more}"
     if p["ename"] in ("CellTimeout", "KeyboardInterrupt"):  # the worker's interrupt is the only one
         return f"timeout: cell {p['cell']} ran over {cell_timeout} s and was stopped{more}"
-    if p["ename"] == "MemoryError":
+    if _out_of_memory(p):
         return f"memory: cell {p['cell']} went over the {memory_mb} MB cap{more}"
+    if p["ename"] == "FigureNotDrawn":
+        return f"error: cell {p['cell']} made a figure that could not be drawn{more}"
     if p["ename"] == "DeadKernel":
         return f"crash: the kernel died in cell {p['cell']}{more}"
     return f"error: cell {p['cell']} raised {p['ename']}: {p['evalue'].splitlines()[0][:120] if p['evalue'] else ''}{more}"
+
+
+#: what running out of an address-space cap looks like outside a MemoryError (C++, the dynamic loader)
+_OOM = ("bad_alloc", "failed to map segment", "cannot allocate memory", "out of memory")
+
+
+def _out_of_memory(problem: dict) -> bool:
+    return problem["ename"].endswith("MemoryError") or any(w in problem["evalue"].lower() for w in _OOM)
 
 
 def execute(sub: Submission, bundle: Path, workdir: Path, *, timeout: int, cell_timeout: int,
@@ -178,27 +190,61 @@ def _missing_cells(sub: Submission) -> list[str]:
     return [q.id for q in sub.module.questions if q.id not in text]
 
 
-def mark(module: M.Module, recorded: dict, expected: dict | None) -> dict[str, Mark]:
+def mark(module: M.Module, recorded: dict, expected: dict | None, bundle: Path | None = None) -> dict[str, Mark]:
     """Every question of ``module`` scored: recorded answers against the right ones.
 
-    ``expected`` None (no key to compare with) scores every question as unanswered.
+    ``expected`` None (no key to compare with) scores every question as unanswered; a question
+    ``expected`` maps to None (or leaves out) does not apply. ``bundle`` is the trainee's case, for
+    choices that come from it.
     """
     if expected is None:
         return {q.id: score(q, None, ..., recorded=False) for q in module.questions}
-    return {q.id: score(q, recorded.get(q.id), expected.get(q.id), recorded=q.id in recorded)
+    return {q.id: score(q, recorded.get(q.id), expected.get(q.id), recorded=q.id in recorded, bundle=bundle)
             for q in module.questions}
 
 
+class Answers:
+    """The right answers of each (module, case): computed once per run however many trainees
+    share a case, and each case by one thread at a time (a module's answers may take traces)."""
+
+    def __init__(self):
+        self._done: dict[tuple, dict] = {}
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, module: M.Module, key_path: Path, bundle: Path) -> tuple[dict, dict]:
+        """``(key, right answers)``; raises what reading the key or computing the answers raises."""
+        raw = key_path.read_bytes()
+        key = json.loads(raw)
+        which = (module.id, str(Path(bundle).resolve()), hashlib.sha256(raw).hexdigest())
+        with self._lock:
+            lock = self._locks.setdefault(which, threading.Lock())
+        with lock:
+            if which not in self._done:
+                self._done[which] = {} if module.unsupported(key) else module.expected(key, Path(bundle))
+        return key, self._done[which]
+
+
+def _unsupported(module: M.Module, why: str) -> str:
+    meant = f" (written for {', '.join(module.cases)})" if module.cases else ""
+    return f"not supported: module {module.id}{meant} does not fit this case: {why}; not graded"
+
+
 def grade_one(sub: Submission, class_dir: Path, out: Path, *, timeout: int, cell_timeout: int,
-              memory_mb: int) -> Row:
+              memory_mb: int, answers: Answers | None = None) -> Row:
     class_dir = Path(class_dir)
     bundle, key_path = class_dir / "bundles" / sub.trainee, class_dir / "keys" / sub.trainee / "key.json"
     try:
-        key = json.loads(key_path.read_text())
-        expected = sub.module.expected(key, bundle)
+        key, expected = (answers or Answers()).get(sub.module, key_path, bundle)
     except (OSError, ValueError, KeyError) as exc:
         return Row(sub.trainee, sub.module.id, f"no key: {key_path} ({exc.__class__.__name__})",
                    mark(sub.module, {}, None))
+    except Exception as exc:  # noqa: BLE001 -- a broken bundle must not stop the batch; the row says why
+        return Row(sub.trainee, sub.module.id, f"no right answers: the case {bundle} could not be read "
+                   f"({exc.__class__.__name__}: {str(exc)[:160]})", mark(sub.module, {}, None))
+    why = sub.module.unsupported(key)
+    if why:
+        return Row(sub.trainee, sub.module.id, _unsupported(sub.module, why), mark(sub.module, {}, {}))
     kept = out / "executed" / sub.trainee
     kept.mkdir(parents=True, exist_ok=True)
     if sub.notebook is None:
@@ -222,7 +268,7 @@ def grade_one(sub: Submission, class_dir: Path, out: Path, *, timeout: int, cell
         shutil.copyfile(answers_file, kept / f"{sub.module.id}.answers.json")
     if sub.notebook is not None:
         shutil.rmtree(out / "work" / sub.trainee / sub.module.id, ignore_errors=True)
-    return Row(sub.trainee, sub.module.id, status, mark(sub.module, recorded, expected))
+    return Row(sub.trainee, sub.module.id, status, mark(sub.module, recorded, expected, bundle))
 
 
 def grade(class_dir: Path, submissions: Path, out: Path, *, jobs: int = 1, timeout: int = DEFAULT_TIMEOUT,
@@ -234,9 +280,11 @@ def grade(class_dir: Path, submissions: Path, out: Path, *, jobs: int = 1, timeo
     out.mkdir(parents=True, exist_ok=True)
     progress = progress or (lambda row: None)
 
+    answers = Answers()
+
     def one(sub):
         row = grade_one(sub, class_dir, out, timeout=timeout, cell_timeout=min(cell_timeout, timeout),
-                        memory_mb=memory_mb)
+                        memory_mb=memory_mb, answers=answers)
         progress(row)
         return row
 

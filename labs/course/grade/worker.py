@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import sys
 from pathlib import Path
@@ -26,10 +27,28 @@ def write_status(path: Path, doc: dict) -> None:
     os.replace(tmp, path)
 
 
+#: a traceback Python printed itself: IPython falls back to it when it cannot format one (out of memory)
+_PRINTED = re.compile(r"^Traceback \(most recent call last\):\n(?:(?:[ \t].*)?\n)*?(?P<ename>[A-Za-z_][\w.]*)"
+                      r"(?::[ ]?(?P<evalue>.*))?$", re.M)
+
+
 def _error(cell) -> tuple[str, str] | None:
+    """What went wrong in an executed cell, or None. Not only error outputs: code IPython runs to
+    show a result (a figure drawn for display, a table's HTML) may fail without one, as when
+    memory runs out. Then its traceback is only printed, and a figure shows no image."""
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
             return out.get("ename", "Error"), str(out.get("evalue", ""))
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            m = _PRINTED.search(out.get("text", ""))
+            if m:
+                return m["ename"].rsplit(".", 1)[-1], (m["evalue"] or "").strip()
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        if out.get("output_type") in ("display_data", "execute_result") and "image/png" not in data \
+                and str(data.get("text/plain", "")).startswith("<Figure size"):
+            return "FigureNotDrawn", "a figure was made but could not be drawn"
     return None
 
 

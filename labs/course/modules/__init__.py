@@ -4,8 +4,11 @@ A course module ``mNN_topic.py`` defines ``TITLE`` (one line), ``QUESTIONS`` (a 
 :class:`labs.course.questions.Question`, ids starting with ``"NN."`` without leading zeros) and
 ``expected(key, bundle) -> {question id: answer}``, which computes a trainee's right answers from
 that trainee's instructor key (a dict, ``key.json``) and bundle folder. A question that does not
-apply to a case maps to None. Its notebook is ``solutions/NN-topic.ipynb``. That is all a new
-module needs: the builder, the self-checks and the grader find it here.
+apply to a case maps to None. A module written for some cases only also defines ``CASES`` (the
+catalog cases it is for, which ``tracelab course list`` shows) and ``unsupported(key) -> reason or
+None`` (the grader reports the reason instead of a score). Its notebook is
+``solutions/NN-topic.ipynb``. That is all a new module needs: the builder, the self-checks and the
+grader find it here.
 """
 from __future__ import annotations
 
@@ -14,9 +17,13 @@ import pkgutil
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from ..questions import Question
+
+
+def _every_case(key: dict) -> str | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,8 @@ class Module:
     title: str
     questions: tuple[Question, ...]
     expected: Callable[[dict, Path], dict]
+    cases: tuple[str, ...] | None = None  # the catalog cases it is written for; None: every case
+    unsupported: Callable[[dict], str | None] = _every_case
 
     @property
     def max_points(self) -> int:
@@ -38,7 +47,8 @@ class Module:
 def _load(name: str) -> Module:
     m = importlib.import_module(f"{__name__}.{name}")
     number, topic = re.fullmatch(r"m(\d\d)_(\w+)", name).groups()
-    mod = Module(f"{number}-{topic.replace('_', '-')}", int(number), m.TITLE, tuple(m.QUESTIONS), m.expected)
+    mod = Module(f"{number}-{topic.replace('_', '-')}", int(number), m.TITLE, tuple(m.QUESTIONS), m.expected,
+                 getattr(m, "CASES", None), getattr(m, "unsupported", _every_case))
     ids = [q.id for q in mod.questions]
     if len(set(ids)) != len(ids) or any(not i.startswith(f"{mod.number}.") for i in ids):
         raise ValueError(f"{name}: question ids must be unique and start with '{mod.number}.'")

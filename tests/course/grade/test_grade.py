@@ -10,7 +10,20 @@ from labs.cli import main
 from labs.course.build import EXERCISES, SOLUTIONS
 
 NB = "00-how-this-course-works.ipynb"
-BAD = ["x-exercise", "x-crash", "x-hang", "x-stuck", "x-memory", "x-deleted", "x-garbage", "x-answers", "x-scribble"]
+BAD = ["x-exercise", "x-crash", "x-hang", "x-stuck", "x-memory", "x-figure", "x-deleted", "x-garbage", "x-answers",
+       "x-scribble"]
+#: memory filled to the cap, then a figure: drawing it fails inside IPython's display code, which
+#: then cannot format its traceback and prints it instead (no error output for nbclient to report)
+FIGURE_WITHOUT_MEMORY = """import matplotlib.pyplot as plt
+hoard = []
+for size in (64 * 2**20, 2**20, 2**16):
+    try:
+        while True:
+            hoard.append(bytearray(size))
+    except MemoryError:
+        pass
+fig, ax = plt.subplots()
+ax.plot([1, 2], [3, 4]);"""
 
 # one worker makes the shared class once (see conftest.py)
 pytestmark = pytest.mark.xdist_group("course")
@@ -50,6 +63,7 @@ def graded(course_class, class_of, key, tmp_path_factory):
     put("x-stuck", _with_cell(sol, first, "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                                           "while True:\n    pass"))
     put("x-memory", _with_cell(sol, first, "hoard = []\nwhile True:\n    hoard.append(bytearray(64 * 2**20))"))
+    put("x-figure", _with_cell(sol, "0.self_check", FIGURE_WITHOUT_MEMORY))
     deleted = nbformat.from_dict(json.loads(json.dumps(sol)))
     deleted.cells = [c for c in deleted.cells if "0.reports" not in c.source]
     put("x-deleted", deleted)
@@ -89,6 +103,7 @@ def test_exercise_scores_zero_and_says_not_done_yet(graded):
     ("x-hang", 4, "timeout: cell"),
     ("x-stuck", 1, "timeout: the notebook ran over 45 s"),
     ("x-memory", 4, "memory: cell"),
+    ("x-figure", 4, "memory: cell 17 went over the 1536 MB cap"),
     ("x-deleted", 3, "cells missing: no cell records 0.reports"),
     ("x-garbage", 1, "malformed: not a readable notebook"),
     ("x-answers", 1, "answers only"),

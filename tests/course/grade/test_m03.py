@@ -16,8 +16,17 @@ pytestmark = pytest.mark.xdist_group("course")
 def graded(course_class, class_of, tmp_path_factory):
     root = tmp_path_factory.mktemp("grading03")
     klass = class_of(root / "class", ["x-exercise"])
+    # a case whose cash-out is on another chain than the victims paid on (ana's, moved there)
+    key = json.loads((course_class / "keys" / "ana" / "key.json").read_text())
+    key["cashouts"] = [dict(c, chain="sidechain") for c in key["cashouts"]]
+    (klass / "keys" / "x-hop").mkdir()
+    (klass / "keys" / "x-hop" / "key.json").write_text(json.dumps(key))
+    (klass / "bundles" / "x-hop").symlink_to(course_class / "bundles" / "ana")
+    roster = json.loads((klass / "keys" / "class.json").read_text()) + [{"id": "x-hop"}]
+    (klass / "keys" / "class.json").write_text(json.dumps(roster))
     subs = root / "submissions"
-    for t, nb in (("ana", SOLUTIONS / NB), ("ben", SOLUTIONS / NB), ("x-exercise", EXERCISES / NB)):
+    for t, nb in (("ana", SOLUTIONS / NB), ("ben", SOLUTIONS / NB), ("x-exercise", EXERCISES / NB),
+                  ("x-hop", SOLUTIONS / NB)):
         (subs / t).mkdir(parents=True)
         nbformat.write(nbformat.read(nb, 4), subs / t / NB)
     out = root / "grades"
@@ -47,3 +56,12 @@ def test_the_cases_differ_and_the_figures_render(graded, course_class):
     nb = nbformat.read(out / "executed" / "ana" / NB, 4)
     pngs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     assert len(pngs) == 3  # flow graph, timeline, Sankey
+
+
+def test_a_case_the_module_is_not_for_is_not_graded_and_the_row_says_why(graded):
+    out, rows = graded
+    r = rows["x-hop"]
+    assert r["status"].startswith("not supported: module 03-tracing (written for investment-fraud)"), r
+    assert "another chain (sidechain)" in r["status"] and r["max_points"] == 0
+    assert not (out / "executed" / "x-hop").exists()  # not run at all
+    assert "not asked" in (out / "feedback" / "x-hop.md").read_text()
