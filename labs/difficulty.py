@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .units import HOUR
+
 #: the smallest crowd each level promises, per kind of service
 FLOORS = {
     "easy": {"mixer": 3, "bridge": 2, "swap_service": 2, "exchange_deposit": 2, "coinjoin": 8},
@@ -39,7 +41,7 @@ FLOORS = {
     "hard": {"mixer": 20, "bridge": 10, "swap_service": 10, "exchange_deposit": 10, "coinjoin": 40},
 }
 #: seconds either side of the perpetrator's use in which others' uses count
-WINDOW = {"bridge": 12 * 3600, "swap_service": 6 * 3600, "exchange_deposit": 24 * 3600}
+WINDOW = {"bridge": 12 * HOUR, "swap_service": 6 * HOUR, "exchange_deposit": 24 * HOUR}
 #: amounts count as comparable between a third and three times the perpetrator's
 RATIO = 3
 #: US dollars per whole unit, at the lab's prices, by asset family (for comparing exchange deposits)

@@ -1,13 +1,36 @@
-"""Exact conversions between amounts people write (2.5 ETH, 1,000 USDC) and base units."""
+"""Units in labs, defined once: whole coins and dollars in base units, a day, an hour; each lab
+asset's decimals; exact conversions between amounts people write (2.5 ETH, 1,000 USDC) and base units.
+
+``ETH``, ``BTC``, ``USD`` and ``DAY`` are the tracer's own (:mod:`tracer.units`), so a case and the
+tracer that reads it cannot disagree on them.
+
+>>> 2 * ETH // 10**9, BTC, USD == 10**STABLE_DECIMALS, 3 * HOUR == DAY // 8
+(2000000000, 100000000, True, True)
+"""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
 from tracer.transfers import whole_units
+from tracer.units import BTC, DAY, DECIMALS, ETH, USD
 
-ETH_DECIMALS = 18
-BTC_DECIMALS = 8
+ETH_DECIMALS = DECIMALS["ETH"]
+BTC_DECIMALS = DECIMALS["BTC"]
+#: the lab stablecoin's decimals (and its bridged form's), as USDC and USDT have: ``USD`` base units a dollar
 STABLE_DECIMALS = 6
+HOUR = 3600  # seconds
+
+__all__ = ["BTC", "BTC_DECIMALS", "DAY", "ETH", "ETH_DECIMALS", "HOUR", "STABLE_DECIMALS", "USD",
+           "decimals_of", "fmt", "to_base"]
+
+
+def decimals_of(asset: str) -> int:
+    """Decimals of a lab asset: BTC 8, the stablecoin (and its bridged form) 6, ETH and its wrapped forms 18.
+
+    >>> [decimals_of(a) for a in ("BTC", "LUSD", "ETH", "WETH")]
+    [8, 6, 18, 18]
+    """
+    return BTC_DECIMALS if asset == "BTC" else STABLE_DECIMALS if "USD" in asset else ETH_DECIMALS
 
 
 def to_base(amount: int | float | str | Decimal, decimals: int, *, what: str = "amount") -> int:

@@ -16,7 +16,13 @@ keep working beside the short forms.
 import sys
 import types
 
+import tracer.load
+import tracer.paths
+import tracer.trace  # noqa: F401 (the module _callable wraps below, found in sys.modules)
+from tracer import handmade
 from tracer.errors import LoadError, SourceError
+from tracer.load.tagpack import load_tagpacks as load_tags
+from tracer.sources import Source
 
 
 class _CallableModule(types.ModuleType):
@@ -33,18 +39,9 @@ def _callable(name, function):
     return module
 
 
-# loaded here so that _callable finds them (and after the class, which they do not need)
-import tracer.load  # noqa: E402
-import tracer.paths  # noqa: E402
-import tracer.trace  # noqa: E402, F401
-from tracer import handmade  # noqa: E402
-from tracer.load.tagpack import load_tagpacks as load_tags  # noqa: E402
-from tracer.sources import Source  # noqa: E402
-
 load = _callable("tracer.load", "load")
 trace = _callable("tracer.trace", "trace")
 paths = _callable("tracer.paths", "find_paths")
-
 
 
 def __getattr__(name):

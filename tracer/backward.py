@@ -10,24 +10,34 @@ matters: LIBR reads as LIFO at an account (what LIFO leaves of each deposit is w
 balance leaves) and as FIFO at a transaction, TIHO as FIFO; haircut shares pro rata; poison names
 every earlier deposit in full.
 
+A contract that converted value inside one transaction (:mod:`tracer.conversions`) is gone
+through as forward goes: the traced units of what it paid out, in the new asset ``y``, end at it as
+``"converted"``, and the units of the old asset ``x`` it took in that paid for them are followed on
+upstream, by the inverse of forward's position map (:func:`tracer.conversions.units_in`). Value
+that a token contract minted outside a conversion stops at the zero address, ``"minted"``.
+
 Several sources are traced one after another, each stopping at the others (``"at another
 source"``): what one of them received through another is that other's to explain.
 """
+from tracer import conversions as CV
 from tracer import rules as R
-from tracer.pools import Node
 from tracer import transfers as T
-from tracer.forward import AT_SOURCE, BELOW_MIN, HEAVY, HOP_LIMIT, RETURNED, SERVICE
+from tracer.forward import AT_SOURCE, BELOW_MIN, CONVERTED, HEAVY, HOP_LIMIT, RETURNED, SERVICE
+from tracer.pools import Node
 
-ORIGIN = "origin"
+ORIGIN, MINTED = "origin", "minted"
 _ACCOUNT = {"fifo": "fifo", "lifo": "lifo", "libr": "lifo", "tiho": "fifo", "haircut": "haircut", "poison": "poison"}
 _TX = {"fifo": "fifo", "lifo": "lifo", "libr": "fifo", "tiho": "fifo", "haircut": "haircut", "poison": "poison"}
 
 
-def chain_backward(run, chain, c, bounds, utxo, starts):
+def chain_backward(run, chain, c, bounds, utxo, starts, convs=None):
     """Trace one chain backward from ``starts``: ``{colour: [row, ...]}``, the rows each source
-    received (or its transaction moved)."""
+    received (or its transaction moved). ``convs``: :func:`tracer.conversions.find`'s result on an
+    account chain."""
     txh_, ts_, frm_, to_, asset_, amount_, kind_ = (c[k] for k in ("txh", "ts", "frm", "to", "asset", "amount", "kind"))
-    prov = _UtxoProvenance(c, bounds, _TX[run.rule]) if utxo else _AccountProvenance(c, _ACCOUNT[run.rule])
+    through = _Conversions(c, convs, _TX[run.rule])
+    prov = _UtxoProvenance(c, bounds, _TX[run.rule]) if utxo else \
+        _AccountProvenance(c, _ACCOUNT[run.rule], through.took, through.paid)
     for colour, rows in starts.items():
         own_addr = {a for a, k in run.addr_src.items() if k == colour}
         others = {a for a, k in run.addr_src.items() if k != colour}
@@ -37,28 +47,46 @@ def chain_backward(run, chain, c, bounds, utxo, starts):
             node = Node(1, txh_[r], None)
             run.flows.append([colour, 1, chain, txh_[r], ts_[r], frm_[r], to_[r], asset_[r], amount_[r], amount_[r],
                               kind_[r], node, "the start received it", None])
-            frontier.append((r, 0, amount_[r], node))
+            frontier.append((r, 0, amount_[r], node, ()))
         while frontier:
             nxt = []
-            for r, lo, hi, node in frontier:
+            # ``passed``: the conversions gone through in the transaction of ``node``. Upstream of one of
+            # them the rows of the same transaction are no longer in time order, so value could be sent
+            # round a loop of them; the second time round, where it came from is not known
+            for r, lo, hi, node, passed in frontier:
                 payer, asset, n = frm_[r], asset_[r], hi - lo
                 why = AT_SOURCE if txh_[r] in other_tx else None
-                if why is None and payer != txh_[r]:  # an address paid it (a transaction decides at its outputs)
+                cv = through.paid.get(r)
+                # an address paid it (a transaction decides at its outputs; a converter, like a tagged
+                # one forward, does not stop what it converts: it is gone through within the transaction)
+                if cv is not None and cv in passed:
+                    why = ORIGIN
+                elif why is None and payer != txh_[r] and cv is None:
                     why = (RETURNED if payer in own_addr else AT_SOURCE if payer in others else
                            SERVICE if payer in run.stop else HEAVY if payer in run.heavy else
+                           MINTED if payer == CV.ZERO else
                            BELOW_MIN if n < run.min_amount else HOP_LIMIT if node.hop >= run.hops else None)
                 if why is not None:
                     run.end(colour, chain, payer, asset, node, why, n)
                     continue
-                for d, d_lo, d_hi in prov.sources(r, lo, hi):
+                if cv is None:
+                    pieces, rate = prov.sources(r, lo, hi), None
+                    reason = f"{run.rule}: paid for tx {txh_[r]} out of {payer}"
+                else:  # per asset the books balance: it ends here in y, and goes on upstream in x
+                    run.end(colour, chain, cv.converter, asset, node, CONVERTED, n)
+                    pieces, rate = through.sources(cv, r, lo, hi), cv.rate
+                    reason = f"{run.rule}: converted {cv.x} into {cv.y} at {cv.converter}, {cv.Y} per {cv.X} base units"
+                for d, d_lo, d_hi in pieces:
                     if d is None:
                         run.end(colour, chain, payer, asset, node, ORIGIN, d_hi - d_lo)
                         continue
-                    nd = node if txh_[d] == node.tx else Node(node.hop + 1, txh_[d], node)
-                    run.flows.append([colour, nd.hop, chain, txh_[d], ts_[d], frm_[d], to_[d], asset, amount_[d],
-                                      d_hi - d_lo, kind_[d], nd, f"{run.rule}: paid for tx {txh_[r]} out of {payer}",
-                                      None])
-                    nxt.append((d, d_lo, d_hi, nd))
+                    if txh_[d] == node.tx:
+                        nd, gone = node, passed if cv is None else passed + (cv,)
+                    else:
+                        nd, gone = Node(node.hop + 1, txh_[d], node), ()
+                    run.flows.append([colour, nd.hop, chain, txh_[d], ts_[d], frm_[d], to_[d], asset_[d], amount_[d],
+                                      d_hi - d_lo, kind_[d], nd, reason, rate])
+                    nxt.append((d, d_lo, d_hi, nd, gone))
             frontier = nxt
 
 
@@ -80,17 +108,73 @@ def _share(pieces, lo, hi, rule):
     """Which parts of the rows that paid a row paid its units ``[lo, hi)``."""
     if rule == "poison":  # every one of them, in full
         return pieces
-    if rule == "haircut":  # pro rata; positions mean nothing in a mixture
-        shares = R.apportion(hi - lo, [b - a for _, a, b in pieces])
-        return [(d, 0, s) for (d, _, _), s in zip(pieces, shares, strict=True) if s]
+    if rule == "haircut":
+        return _pro_rata(pieces, lo, hi)
     return _cut(pieces, lo, hi)
 
 
-class _AccountProvenance:
-    """Per pool (address, asset), which deposit units paid for each withdrawal."""
+def _pro_rata(pieces, lo, hi):
+    """Units ``[lo, hi)`` of a mixture of ``pieces`` (haircut): each piece's share of them.
 
-    def __init__(self, c, rule):
+    Positions mean nothing in a mixture, but the parts of one mixture that different traces ask
+    about (two outputs of a transaction, two parts of a withdrawal) must not name the same units of
+    a piece twice. So the first ``n`` units of the mixture hold ``n * w / W`` units of the first
+    piece (``w`` of the ``W`` in all), rounded to the nearest (half up), the rest the other pieces
+    the same way, in turn, the last taking what is left. A range takes the difference, which is a
+    range of each piece; the ranges of adjacent parts follow one another, and those of all the
+    parts of the mixture cover each piece exactly once.
+
+    >>> two = [("d", 0, 1), ("e", 0, 1)]
+    >>> _pro_rata(two, 0, 1), _pro_rata(two, 1, 2)   # one unit each, each named once
+    ([('d', 0, 1)], [('e', 0, 1)])
+    >>> _pro_rata([("d", 0, 6), ("e", 2, 5)], 0, 3)   # 2 of d's 6 and 1 of e's 3
+    [('d', 0, 2), ('e', 2, 3)]
+    """
+    out, rest = [], sum(b - a for _, a, b in pieces)
+    for d, a, b in pieces:
+        w = b - a
+        x, y = (2 * lo * w + rest) // (2 * rest), (2 * hi * w + rest) // (2 * rest)
+        if y > x:
+            out.append((d, a + x, a + y))
+        lo, hi, rest = lo - x, hi - y, rest - w
+    return out
+
+
+class _Conversions:
+    """The conversions of an account chain, backward: ``paid`` maps each row a converter paid out to
+    its :class:`~tracer.conversions.Conversion`, ``took`` each row one took in."""
+
+    def __init__(self, c, convs, rule):
+        self.amount, self.rule, self.paid, self.took = c["amount"], rule, {}, {}
+        for group in (convs[0].values() if convs else ()):
+            for cv in group:
+                self.paid.update(dict.fromkeys(cv.outs, cv))
+                self.took.update(dict.fromkeys(cv.ins, cv))
+
+    def sources(self, cv, r, lo, hi):
+        """Which units of the rows ``cv`` took in paid for units ``[lo, hi)`` of row ``r`` it paid out.
+
+        The outputs are laid as forward lays them (:func:`tracer.pools.split`: in order, the last
+        first under LIFO), and their units map onto the inputs' by :func:`tracer.conversions.units_in`.
+        """
+        amount = self.amount
+        pos = 0
+        for o in (cv.outs[::-1] if self.rule == "lifo" else cv.outs):
+            if o == r:
+                break
+            pos += amount[o]
+        a, b = CV.units_in(pos + lo, pos + hi, cv.X, cv.Y)
+        return _share([(i, 0, amount[i]) for i in cv.ins], a, b, self.rule)
+
+
+class _AccountProvenance:
+    """Per pool (address, asset), which deposit units paid for each withdrawal. What a converter
+    took in and paid out in its conversions (``took``, ``paid``: rows) is no deposit or withdrawal
+    of its own pools, as forward: it passed through within the transaction."""
+
+    def __init__(self, c, rule, took=(), paid=()):
         self.c, self.rule, self.paid, self.history = c, rule, {}, None
+        self.took, self.gave = took, paid
 
     def sources(self, r, lo, hi):
         c = self.c
@@ -107,19 +191,22 @@ class _AccountProvenance:
 
     def _replay(self, pool, rows):
         frm_, to_, amount_ = self.c["frm"], self.c["to"], self.c["amount"]
-        addr, rule = pool[0], self.rule
+        (addr, _), rule, took, gave = pool, self.rule, self.took, self.gave
         runs, seen, paid = [], [], {}
         for r in rows:
-            if to_[r] == addr and frm_[r] != addr:
+            if to_[r] == addr and frm_[r] != addr and r not in took:
                 runs.append([r, 0, amount_[r]])
                 seen.append(r)
-            elif frm_[r] == addr and to_[r] != addr:
+            elif frm_[r] == addr and to_[r] != addr and r not in gave:
                 amount = amount_[r]
                 if rule == "poison":
                     paid[r] = [(d, 0, amount_[d]) for d in seen] or [(None, 0, amount)]
                     continue
                 paid[r] = _take(runs, amount, rule)
         return paid
+
+
+_LO, _HI = 1, 2  # a deposit run is [row, lo, hi]: units lo..hi of that row are still in the pool
 
 
 def _take(runs, amount, rule):
@@ -131,9 +218,10 @@ def _take(runs, amount, rule):
         take = min(amount, total)
         for run, n in zip(runs, R.apportion(take, [b - a for _, a, b in runs]), strict=True):
             if n:
-                pieces.append((run[0], run[1], run[1] + n))
-                run[1] += n
-        runs[:] = [x for x in runs if x[2] > x[1]]
+                d, a, _ = run
+                pieces.append((d, a, a + n))
+                run[_LO] += n
+        runs[:] = [x for x in runs if x[_HI] > x[_LO]]
         amount -= take
     elif rule == "fifo":
         while amount and runs:
@@ -144,7 +232,7 @@ def _take(runs, amount, rule):
             if a + n == b:
                 runs.pop(0)
             else:
-                runs[0][1] = a + n
+                runs[0][_LO] = a + n
     else:  # lifo: the last units in, in their own order
         while amount and runs:
             d, a, b = runs[-1]
@@ -154,7 +242,7 @@ def _take(runs, amount, rule):
             if b - n == a:
                 runs.pop()
             else:
-                runs[-1][2] = b - n
+                runs[-1][_HI] = b - n
         pieces.reverse()
     if amount:
         pieces.append((None, 0, amount))
@@ -190,14 +278,11 @@ class _UtxoProvenance:
         total = sum(amount_[o] for o in outs)
         if known < total:  # a coinbase: minted value
             pieces.append((None, 0, total - known))
-        if self.rule in ("poison", "haircut"):
-            if self.rule == "poison":
-                return pieces
-            return _share(pieces, lo, hi, "haircut")
-        order = outs if self.rule == "fifo" else outs[::-1]  # lifo: the last output takes the first units
+        if self.rule == "poison":
+            return pieces
         pos = 0
-        for o in order:
+        for o in (outs[::-1] if self.rule == "lifo" else outs):  # lifo: the last output takes the first units
             if o == r:
                 break
             pos += amount_[o]
-        return _cut(pieces, pos + lo, pos + hi)
+        return _share(pieces, pos + lo, pos + hi, self.rule)

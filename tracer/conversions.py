@@ -12,7 +12,9 @@ address (a mint). So
 - a stablecoin minted against, or redeemed for, another asset by one contract in one transaction.
 
 The transaction's sender (the payer of its fee, else of its own value) never converts: in a swap
-back to oneself the sender, too, sends one asset and receives another. Liquidity (two assets in,
+back to oneself the sender, too, sends one asset and receives another. Without a fee or a value
+row the data does not say who sent a transaction; then only the accounts a trace starts from
+(``never``) are known not to convert. Liquidity (two assets in,
 pool shares out) is not a conversion: there is no one rate.
 
 Converted value keeps its source and moves at the transaction's rate ``Y/X`` (all ``y`` paid out
@@ -43,7 +45,7 @@ class Conversion:
         return f"{self.Y}/{self.X}"
 
 
-def find(groups, frm, to, asset, amount, kind, fee_kind="fee", token_kind="token", native_kind="native"):
+def find(groups, frm, to, asset, amount, kind, fee_kind="fee", token_kind="token", native_kind="native", never=()):
     """The conversions in the transactions ``groups`` (``(lo, hi)`` row ranges of one tx each).
 
     Returns ``{first row: [Conversion, ...]}``: every conversion of a transaction, keyed by the
@@ -85,7 +87,7 @@ def find(groups, frm, to, asset, amount, kind, fee_kind="fee", token_kind="token
                     ins.setdefault(a, []).append(r)
         convs = []
         for c in sorted(ins.keys() & outs.keys()):
-            if c == sender:
+            if c == sender or c in never:
                 continue
             xs, ys = {asset[r] for r in ins[c]}, {asset[r] for r in outs[c]}
             if len(xs) != 1 or len(ys) != 1 or xs == ys:
@@ -94,16 +96,32 @@ def find(groups, frm, to, asset, amount, kind, fee_kind="fee", token_kind="token
             X, Y = sum(amount[r] for r in i), sum(amount[r] for r in o)
             if X > 0 and Y > 0:
                 convs.append(Conversion(c, i, o, xs.pop(), ys.pop(), X, Y))
-        convs = _ordered(convs)
+        convs = _ordered(convs, frm, to, asset)
         if convs:
             found[min(r for c in convs for r in c.ins + c.outs)] = convs
             covered.update(r for c in convs for r in c.ins + c.outs)
     return found, covered
 
 
-def _ordered(convs):
-    """Conversions feeding others first; those on a cycle dropped."""
-    feeds = {id(a): {id(b) for b in convs if b is not a and set(a.outs) & set(b.ins)} for a in convs}
+def _ordered(convs, frm, to, asset):
+    """Conversions feeding others first. ``a`` feeds ``b`` when ``b`` takes in a row ``a`` pays out
+    (a swap routed through two pools: conversions on a cycle of these are dropped), or, where that
+    leaves no cycle, when an account ``a`` pays then pays ``b`` in that asset (a router wraps ether,
+    then swaps the WETH; or swaps, then unwraps what it got)."""
+    def feeds(a, b, soft):
+        if set(a.outs) & set(b.ins):
+            return True
+        return soft and bool({(to[r], asset[r]) for r in a.outs} & {(frm[r], asset[r]) for r in b.ins})
+
+    def after(soft):
+        return {id(a): {id(b) for b in convs if b is not a and feeds(a, b, soft)} for a in convs}
+
+    out = _topological(convs, after(True))
+    return out if len(out) == len(convs) else _topological(convs, after(False))
+
+
+def _topological(convs, feeds):
+    """``convs`` in an order where each comes after those that feed it; those on a cycle left out."""
     needs = {id(b): sum(id(b) in feeds[id(a)] for a in convs) for b in convs}
     ready = [c for c in convs if not needs[id(c)]]
     out = []
@@ -116,6 +134,24 @@ def _ordered(convs):
                 if not needs[id(b)]:
                     ready.append(b)
     return out
+
+
+def units_in(u, v, X, Y):
+    """The units ``[a, b)`` of the ``X`` taken in that paid for units ``[u, v)`` of the ``Y`` paid out.
+
+    The inverse of :func:`convert`'s map: input unit ``p`` becomes output units from
+    ``floor(p * Y / X)`` on, so output units ``[u, v)`` were paid for by the input units ``p`` with
+    ``u <= floor(p * Y / X) < v``: ``a = ceil(u * X / Y)``, ``b = ceil(v * X / Y)`` (``ceil(u * X / Y)
+    <= p`` exactly when ``u <= floor(p * Y / X)``). Each input unit is counted once over the outputs,
+    in the one its first position falls in (an input unit too small to make a whole output unit
+    counts in the one it went into), and the ranges of all outputs cover ``[0, X)`` exactly.
+
+    >>> units_in(0, 2, 4, 10), units_in(2, 5, 4, 10), units_in(5, 10, 4, 10)   # 2.5 y per x
+    ((0, 1), (1, 2), (2, 4))
+    >>> units_in(0, 1, 10, 3), units_in(1, 3, 10, 3)   # 3 y for 10 x: x units 0-3 went into y unit 0
+    ((0, 4), (4, 10))
+    """
+    return -(-u * X // Y), -(-v * X // Y)
 
 
 def convert(segs, X, Y):

@@ -19,6 +19,7 @@ from tracer import conversions as CV
 from tracer import pools as P
 from tracer import transfers as T
 from tracer.pools import Node, Seg
+from tracer.result import TAINTED
 
 #: why value stops
 UNSPENT, FEE, HOP_LIMIT, SERVICE, HEAVY, BELOW_MIN, RETURNED, AT_SOURCE, BURNED, CONVERTED = (
@@ -80,8 +81,8 @@ def _carry(run, chain, txh, ts, frm, to, asset, amount, kind, pieces, source, re
             continue
         node = s.path
         key = (s.colour, node)
-        k = made.get(key)
-        if k is None:
+        made_as = made.get(key)
+        if made_as is None:
             if source:
                 why = "the source sent it"
             elif node.tx == txh:  # still inside the same transaction
@@ -89,10 +90,11 @@ def _carry(run, chain, txh, ts, frm, to, asset, amount, kind, pieces, source, re
             else:
                 why = reason or f"{run.rule}: taint held at {frm} since tx {node.tx}"
                 node = Node(node.hop + 1, txh, node)
-            made[key] = k = (len(flows), node)
+            made[key] = made_as = (len(flows), node)
             flows.append([s.colour, node.hop, chain, txh, ts, frm, to, asset, amount, 0, kind, node, why, rate])
-        flows[k[0]][9] += s.amount
-        seg = Seg(s.amount, s.colour, k[1], None, s.via)
+        at, node = made_as
+        flows[at][TAINTED] += s.amount
+        seg = Seg(s.amount, s.colour, node, None, s.via)
         if out and out[-1].same(seg):
             out[-1].amount += seg.amount
         else:
@@ -339,7 +341,8 @@ def utxo_chain(run, chain, c, bounds):
             if colour is not None:  # what a source address spends is its own, whatever it held
                 pieces, source = [Seg(amt, colour, Node(1, h, None))], True
             elif coin is not None:
-                pieces, source = coin[2], False
+                _, _, pieces = coin
+                source = False
                 if sum(s.amount for s in pieces) != amt:
                     raise ValueError(f"input {-1 - index_[r]} of {h} spends {spent_tx_[r]}:{spent_ix_[r]}, "
                                      f"an output of {sum(s.amount for s in pieces)}, but says {amt}")

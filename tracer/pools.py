@@ -30,6 +30,10 @@ What each rule means, in both models (``docs/tracer.md`` has a worked example of
 With several colours at once, haircut's per-source shares are computed exactly as in a trace of
 that source alone; only where those shares together would give an output (or leave in a pool)
 more taint than value does a unit move to another output (or leave with the withdrawal).
+
+(A little over 400 lines, on purpose: both kinds of pool are here so that each rule reads the
+same in both, side by side, and they share :class:`Seg`, :func:`add` and :func:`paint`; the
+doctests are a good part of it.)
 """
 from tracer import rules as R
 

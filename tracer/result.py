@@ -13,11 +13,20 @@ from tracer import transfers as T
 
 FLOW_COLUMNS = ["source", "hop", "chain", "tx_hash", "timestamp", "from", "to", "asset", "amount", "tainted",
                 "kind", "path", "reason", "rate"]
+#: the passes write a flow as a list in FLOW_COLUMNS order (colour number for ``source``, a
+#: :class:`tracer.pools.Node` for ``path``) and add to its ``tainted`` field at this position
+TAINTED = FLOW_COLUMNS.index("tainted")
 ENDPOINT_COLUMNS = ["source", "chain", "address", "asset", "symbol", "amount", "hops", "path", "why", "label",
                     "entry"]
 SHARE_COLUMNS = ["chain", "address", "label", "entry", "asset", "symbol", "why", "total", "source", "amount",
                  "percent"]
 _SYMBOL = getattr(T, "SYMBOL", "symbol")  # the loaders' token symbols, where the table has them
+
+
+def _largest_first(group):
+    """The order of :meth:`TraceResult.shares`: per asset, the largest endpoints first."""
+    (_, address, _, entry, asset, _, why), by_source = group
+    return asset, -sum(by_source.values()), address, why, entry or ""
 
 
 class TraceResult:
@@ -70,8 +79,10 @@ class TraceResult:
             if p is None:
                 p = paths[id(node)] = P.path_hashes(node)
             return p
-        flows = pd.DataFrame([[names[f[0]], *f[1:11], hashes(f[11]), f[12], f[13]] for f in run.flows],
-                             columns=FLOW_COLUMNS, dtype=object)
+        flows = pd.DataFrame([[names[colour], hop, chain, txh, ts, frm, to, asset, amount, tainted, kind, hashes(node),
+                               reason, rate]
+                              for colour, hop, chain, txh, ts, frm, to, asset, amount, tainted, kind, node, reason, rate
+                              in run.flows], columns=FLOW_COLUMNS, dtype=object)
         if len(flows):
             flows["hop"] = flows["hop"].astype(int)
         merged = {}  # one row per source, chain, address, asset, path (as written out), why and entry
@@ -80,7 +91,7 @@ class TraceResult:
                 key = (c, chain, P.hop_of(node), addr, asset, tuple(hashes(node)), why, entry or "")
                 merged[key] = merged.get(key, 0) + v
         ends = sorted(merged.items())
-        assets = sorted({k[4] for k, _ in ends} | set(flows["asset"]))
+        assets = sorted({asset for (_, _, _, _, asset, _, _, _), _ in ends} | set(flows["asset"]))
         decimals, symbols = _asset_units(transfers, assets)
         labels = {}
         if tags is not None:
@@ -133,11 +144,10 @@ class TraceResult:
             by_source[r.source] = by_source.get(r.source, 0) + int(r.amount)
         order = {s.name: i for i, s in enumerate(self.sources)}
         rows = []
-        for key, by_source in sorted(groups.items(), key=lambda kv: (kv[0][4], -sum(kv[1].values()), kv[0][1],
-                                                                     kv[0][6], kv[0][3] or "")):
+        for key, by_source in sorted(groups.items(), key=_largest_first):
             total = sum(by_source.values())
             for s in sorted(by_source, key=lambda s: order.get(s, len(order))):
-                rows.append([*key[:7], total, s, by_source[s], percent(by_source[s], total)])
+                rows.append([*key, total, s, by_source[s], percent(by_source[s], total)])
         return pd.DataFrame(rows, columns=SHARE_COLUMNS, dtype=object)
 
     def received(self):
@@ -149,15 +159,15 @@ class TraceResult:
             return pd.DataFrame(columns=cols)
         t = self._transfers
         t = t[t[T.TO].isin(set(f["to"]))]
-        got = {}
+        amount, transfers, traced = {}, {}, {}
         for c, a, s, v in zip(t[T.CHAIN], t[T.TO], t[T.ASSET], t[T.AMOUNT], strict=True):
-            g = got.setdefault((c, a, s), [0, 0, 0])
-            g[0] += int(v)
-            g[1] += 1
+            amount[(c, a, s)] = amount.get((c, a, s), 0) + int(v)
+            transfers[(c, a, s)] = transfers.get((c, a, s), 0) + 1
         for c, a, s, v in zip(f["chain"], f["to"], f["asset"], f["tainted"], strict=True):
-            if (c, a, s) in got:
-                got[(c, a, s)][2] += int(v)
-        return pd.DataFrame([(*k, *v) for k, v in sorted(got.items())], columns=cols)
+            if (c, a, s) in amount:
+                traced[(c, a, s)] = traced.get((c, a, s), 0) + int(v)
+        return pd.DataFrame([(*k, v, transfers[k], traced.get(k, 0)) for k, v in sorted(amount.items())],
+                            columns=cols)
 
     def graph(self):
         """The flows as a ``networkx.MultiDiGraph``: one edge per flow row (its columns as edge

@@ -37,7 +37,7 @@ RULES = P.RULES
 DIRECTIONS = ("forward", "backward")
 UNSPENT, FEE, HOP_LIMIT, SERVICE, HEAVY, BELOW_MIN, RETURNED, AT_SOURCE, BURNED, CONVERTED = (
     F.UNSPENT, F.FEE, F.HOP_LIMIT, F.SERVICE, F.HEAVY, F.BELOW_MIN, F.RETURNED, F.AT_SOURCE, F.BURNED, F.CONVERTED)
-ORIGIN = B.ORIGIN
+ORIGIN, MINTED = B.ORIGIN, B.MINTED
 __all__ = ["ENDPOINT_COLUMNS", "FLOW_COLUMNS", "Source", "TraceResult", "trace", "trace_backward", "trace_forward"]
 
 
@@ -116,13 +116,13 @@ def _trace(transfers, sources, direction, rule, hops, min_amount, stop, max_degr
             raise ValueError(f"chain {chain!r} mixes UTXO and account rows: load them as two chains")
         bounds = _tx_bounds(same_tx, lo, hi) if utxo or direction == "backward" else None
         rows = {k: [r - lo for r in rs if lo <= r < hi] for k, rs in found.items()}
+        convs = None if utxo else CV.find(_conversion_groups(t, same_tx, lo, hi), c["frm"], c["to"], c["asset"],
+                                          c["amount"], c["kind"], never=run.addr_src)
         if direction == "backward":
-            B.chain_backward(run, chain, c, bounds, utxo, _backward_starts(c, sources, rows, utxo))
+            B.chain_backward(run, chain, c, bounds, utxo, _backward_starts(c, sources, rows, utxo), convs)
         elif utxo:
             F.utxo_chain(run, chain, c, bounds)
         else:
-            convs = CV.find(_conversion_groups(t, same_tx, lo, hi), c["frm"], c["to"], c["asset"], c["amount"],
-                            c["kind"])
             F.account_chain(run, chain, c, _account_sources(run, c, rows, sources), convs)
     return TraceResult.build(run, sources, direction=direction, rule=rule, hops=hops, transfers=t, tags=tags)
 

@@ -30,6 +30,11 @@ def merkle_root(hashes: list[bytes]) -> bytes:
     return level[0]
 
 
+def merkle_hex(hashes: list[bytes]) -> str:
+    """Merkle root in display hex (as a header and an RPC answer show it) of hashes in internal byte order."""
+    return merkle_root(hashes)[::-1].hex()
+
+
 @dataclass(frozen=True)
 class Header:
     """Block header; hashes are hex in display order."""
@@ -157,7 +162,7 @@ def make_coinbase(height: int, payout_script: bytes, value: int, txs_after: list
 def assemble(prev_hash: str, time: int, txs: list[Tx], version: int,
              bits: int = REGTEST_BITS) -> Block:
     """Build a block over ``txs`` (coinbase first) and grind the nonce to meet ``bits``."""
-    root_hex = merkle_root([t.txid_bytes[::-1] for t in txs])[::-1].hex()
+    root_hex = merkle_hex([t.txid_bytes[::-1] for t in txs])
     nonce = 0
     while True:
         header = Header(version, prev_hash, root_hex, time, bits, nonce)

@@ -5,7 +5,7 @@ time past, as in Bitcoin. There is no reorganisation: the lab chain only grows.
 """
 from chains.utxo import errors as E
 from chains.utxo import params
-from chains.utxo.block import (WITNESS_COMMITMENT_HEADER, Block, Header, assemble, make_coinbase, merkle_root,
+from chains.utxo.block import (WITNESS_COMMITMENT_HEADER, Block, Header, assemble, make_coinbase, merkle_hex,
                                push_int, witness_root)
 from chains.utxo.mempool import MempoolEntry, check_replacement, evictions
 from chains.utxo.scripts import script_for_address
@@ -358,8 +358,3 @@ class Ledger:
             self.mempool[entry.tx.txid] = entry
             for op in entry.tx.outpoints():
                 self._mempool_spends[op] = entry.tx.txid
-
-
-def merkle_hex(hashes: list[bytes]) -> str:
-    """Merkle root (display hex) of internal-order hashes."""
-    return merkle_root(hashes)[::-1].hex()

@@ -232,9 +232,8 @@ class Wallet:
         change_probe = fresh_change
         pay_scripts = [s for s, _ in pay]
 
-        def need(chosen, with_change=True):
-            outs = pay_scripts + ([change_probe] if with_change else [])
-            return total_pay + p.fee_rate * estimate_vsize([u.kind for u in chosen], outs)
+        def need(chosen):
+            return total_pay + p.fee_rate * estimate_vsize([u.kind for u in chosen], pay_scripts + [change_probe])
 
         # what a change output costs: its own bytes now, and the input that spends it later
         change_cost = p.fee_rate * ((output_weight(change_probe) + 3) // 4) \

@@ -11,13 +11,12 @@ import datetime as dt
 from collections import defaultdict
 
 from ..world import names
-from ..units import fmt
+from ..units import DAY, HOUR, decimals_of, fmt
 
 #: what the trainee runs, in the bundle's folder, to serve every chain of the case (tested)
 SERVE_COMMAND = "tracelab chain serve --bundle ."
 #: where ``SERVE_COMMAND`` serves them by default
 EVM_PORT, BTC_PORT = 8545, 18443
-_DECIMALS = {"BTC": 8, "ETH": 18}
 
 
 def when(t: int) -> str:
@@ -30,7 +29,7 @@ def day(t: int) -> str:
 
 def _amount(v: dict) -> str:
     asset = v.get("asset", "ETH")
-    return fmt(v["amount"], _DECIMALS.get(asset, 18), asset)
+    return fmt(v["amount"], decimals_of(asset), asset)
 
 
 def _payment_table(payments: list[dict], *, utxo: bool, who: bool = False) -> list[str]:
@@ -55,7 +54,7 @@ def _statements(world) -> tuple[list[str], int]:
     utxo = any(world.lanes[v["chain"]].kind == "utxo" for v in victims)
     rng = world.rng("casefile")
     if hack:
-        received = max(v["time"] for v in victims) + rng.randint(2, 12) * 3600
+        received = max(v["time"] for v in victims) + rng.randint(2, 12) * HOUR
         return [f"### Incident report of {hack['exchange']} ({names.country_name(hack['jurisdiction'])})", "",
                 f"Our hot wallet `{hack['hot_wallet']}` on the {hack['chain']} chain sent the transfers below, "
                 "which nobody at the exchange authorised. The key of the hot wallet must be considered "
@@ -68,7 +67,7 @@ def _statements(world) -> tuple[list[str], int]:
     lines, last = [], 0
     for pays in reports:
         first = pays[0]
-        received = pays[-1]["time"] + rng.randint(1, 10) * 86_400
+        received = pays[-1]["time"] + rng.randint(1, 10) * DAY
         last = max(last, received)
         coin = "bitcoin" if first.get("asset") == "BTC" else "ether"
         if ransom:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from collections import defaultdict
 
-from ..units import fmt
+from ..units import decimals_of, fmt
 
 FORMAT, VERSION = "tracelab-key", 2
 #: table name -> what one row is (the file is ``<name>.jsonl``)
@@ -23,11 +23,6 @@ TABLES = {
     "bridge_transfers": "a bridge deposit on one chain and the payout that answered it on the other",
     "swap_orders": "an order at the instant swap service: BTC paid in, ETH paid out",
 }
-
-
-def decimals_of(asset: str) -> int:
-    """Decimals of a lab asset: BTC 8, the stablecoin (and its bridged form) 6, ETH and its wrapped forms 18."""
-    return 8 if asset == "BTC" else 6 if "USD" in asset else 18
 
 
 def _s(amount) -> str | None:

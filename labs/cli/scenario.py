@@ -115,13 +115,9 @@ def verify(folder, backend):
 def catalog_cmd(as_json):
     """List the ready-made cases: name, difficulty, chains and what happens (instructors only)."""
     from ..spec import catalog as cat
-    from ..spec import load_spec
+    from ..spec import describe
 
-    entries = []
-    for n in cat.names():
-        spec = load_spec(cat.path(n))
-        entries.append({"name": n, "difficulty": spec.difficulty, "summary": spec.summary,
-                        "chains": [{"name": c.name, "kind": c.kind} for c in spec.chains]})
+    entries = [{**describe(cat.path(n)), "name": n} for n in cat.names()]
     if as_json:
         click.echo(json.dumps(entries, indent=2))
         return

@@ -17,8 +17,7 @@ from chains import contracts
 from chains.bridge_relayer import BridgeRelayer
 from chains.evm import EvmChain
 
-ETH = 10**18
-USD = 10**6
+from ..units import ETH, USD
 
 
 @dataclass

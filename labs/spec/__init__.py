@@ -38,7 +38,7 @@ class ExchangeSpec:
     name: str
     jurisdiction: str
     #: seconds between the exchange's sweeps of customer deposit addresses into its hot wallet
-    sweep_every: int = 6 * 3600
+    sweep_every: int = 6 * 3600  # seconds written out: listing commands read specs, and labs.units imports the tracer
 
 
 @dataclass(frozen=True)
@@ -216,6 +216,24 @@ def load_spec(source: str | Path, *, text: str | None = None) -> ScenarioSpec:
     """Read and validate a spec from a TOML file (or from ``text``, named ``source`` in errors)."""
     from ..typologies import get_typology
 
+    return _parsed(source, text, lambda doc: _build(doc, get_typology))
+
+
+def describe(source: str | Path) -> dict:
+    """What a spec is about, ``{"name", "difficulty", "summary", "chains": [{"name", "kind"}]}``,
+    from everything but its story: no typology is loaded, so listing a catalog is quick (the
+    story is checked by :func:`load_spec`, when a case is made).
+
+    >>> from labs.spec import catalog
+    >>> describe(catalog.path("exchange-hack"))["chains"]
+    [{'name': 'ethereum', 'kind': 'evm'}, {'name': 'sidechain', 'kind': 'evm'}]
+    """
+    head = _parsed(source, None, _header)
+    return {"name": head["name"], "difficulty": head["difficulty"], "summary": head["summary"],
+            "chains": [{"name": c.name, "kind": c.kind} for c in head["chains"]]}
+
+
+def _parsed(source: str | Path, text: str | None, build):
     name = str(source)
     if text is None:
         try:
@@ -227,12 +245,13 @@ def load_spec(source: str | Path, *, text: str | None = None) -> ScenarioSpec:
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{name}: not valid TOML: {exc}") from None
     try:
-        return _build(doc, get_typology)
+        return build(doc)
     except SpecError as exc:
         raise SpecError(f"{name}: {exc}") from None
 
 
-def _build(doc: dict, get_typology) -> ScenarioSpec:
+def _header(doc: dict) -> dict:
+    """Every field of a spec but its story, checked: :class:`ScenarioSpec`'s keyword arguments."""
     _no_unknown(doc, {"name", "seed", "summary", "start", "difficulty", "chains", "world", "background", "story"}, "")
     for required in ("name", "chains", "story"):
         if required not in doc:
@@ -283,7 +302,16 @@ def _build(doc: dict, get_typology) -> ScenarioSpec:
         transactions=_int(b.get("transactions", BackgroundSpec.transactions), "background.transactions",
                           minimum=0, maximum=1_000_000),
         days=_int(b.get("days", BackgroundSpec.days), "background.days", minimum=1, maximum=3650))
+    return {"name": _str(doc["name"], "name"), "seed": _int(doc.get("seed", 0), "seed", minimum=0),
+            "summary": _str(doc.get("summary", doc["name"]), "summary"),
+            "start": _time(doc.get("start", 1_772_438_400), "start"),
+            "difficulty": _str(doc.get("difficulty", "standard"), "difficulty", choices=DIFFICULTIES),
+            "chains": tuple(chains), "world": world, "background": background}
 
+
+def _build(doc: dict, get_typology) -> ScenarioSpec:
+    head = _header(doc)
+    chains, world = head["chains"], head["world"]
     if not isinstance(doc["story"], list) or not doc["story"]:
         raise SpecError(f"story: expected a non-empty list of [[story]] steps, got {doc['story']!r}")
     steps = []
@@ -295,14 +323,4 @@ def _build(doc: dict, get_typology) -> ScenarioSpec:
         params = parse_params(typology.Params, raw, path)
         _check_step(params, typology.CHAINS, chains, world, path)
         steps.append(StepSpec(tname, dataclasses.asdict(params), i))
-    return ScenarioSpec(
-        name=_str(doc["name"], "name"),
-        seed=_int(doc.get("seed", 0), "seed", minimum=0),
-        summary=_str(doc.get("summary", doc["name"]), "summary"),
-        start=_time(doc.get("start", 1_772_438_400), "start"),
-        difficulty=_str(doc.get("difficulty", "standard"), "difficulty", choices=DIFFICULTIES),
-        chains=tuple(chains),
-        world=world,
-        background=background,
-        story=tuple(steps),
-    )
+    return ScenarioSpec(**head, story=tuple(steps))

@@ -9,10 +9,9 @@ from eth_account.signers.local import LocalAccount
 from chains import contracts
 
 from ..errors import StoryError
-from ..world import ETH, GAS_RESERVE, TRANSFER_FEE, Actor, World
+from ..units import BTC, ETH, decimals_of
+from ..world import GAS_RESERVE, TRANSFER_FEE, Actor, World
 
-HOUR = 3600
-DAY = 86_400
 #: the ERC-20 functions typologies call on any token of the proceeds
 ERC20_ABI = [f for f in contracts.load("Stablecoin").abi
              if f.get("name") in ("transfer", "approve", "balanceOf", "decimals", "symbol")]
@@ -155,15 +154,14 @@ def crowd_at_exchange(step: Step, chain: str, ex, asset: str, amount: int, t: in
     ``amount`` of ``asset`` arrives there (in ETH or BTC, whichever the chain's own coin is)."""
     from ..world.background import draw_comparable
     from ..difficulty import USD_PER_UNIT, WINDOW, usd_value
-    from ..bundle.key import decimals_of
 
     world = step.world
     usd = usd_value(asset, amount, decimals_of(asset))
     if world.lanes[chain].kind == "utxo":
-        native = usd * 10**8 // USD_PER_UNIT["BTC"]
+        native = usd * BTC // USD_PER_UNIT["BTC"]
         make = lambda r: (ex.actor.id, draw_comparable(r, native, 10_000))  # noqa: E731
     else:
-        native = usd * 10**18 // USD_PER_UNIT["ETH"]
+        native = usd * ETH // USD_PER_UNIT["ETH"]
         make = lambda r: (ex.actor.id, draw_comparable(r, native, 10**15))  # noqa: E731
     if native:
         world.crowd("exchange_deposit", "deposit", chain, world.clock, t + WINDOW["exchange_deposit"], make)

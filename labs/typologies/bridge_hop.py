@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from ..world import GAS_RESERVE
 from ..world.background import draw_comparable
 from ..difficulty import WINDOW
-from .base import ERC20_ABI, HOUR, Step
+from ..units import HOUR
+from .base import ERC20_ABI, Step
 
 
 CHAINS = {"chain": ("evm",), "to_chain": ("evm",)}

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import ERC20_ABI, HOUR, Step, crowd_at_exchange
+from ..units import HOUR
+from .base import ERC20_ABI, Step, crowd_at_exchange
 
 
 CHAINS = {"chain": ("evm", "utxo")}

@@ -14,7 +14,8 @@ from chains.utxo.scripts import address as script_address
 
 from ..world.prices import QUOTE_SPREAD_BPS, quote, wei_for_sats  # noqa: F401 (the service's prices, re-exported)
 from ..world.background import draw_comparable
-from .base import HOUR, Step
+from ..units import HOUR
+from .base import Step
 
 
 CHAINS = {"chain": ("utxo",), "to_chain": ("evm",)}

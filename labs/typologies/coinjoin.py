@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from chains.utxo.scripts import address as script_address
 
 from ..errors import StoryError
-from .base import HOUR, Step
+from ..units import HOUR
+from .base import Step
 
 CHAINS = {"chain": ("utxo",)}
 

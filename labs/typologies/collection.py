@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..units import BTC, DAY, ETH, HOUR
 from ..world import names
-from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
+from ..world import ETH_PRICE_USD, TRANSFER_FEE
 from ..errors import StoryError
-from .base import DAY, HOUR, Step, eth_round
+from .base import Step, eth_round
 
 
 CHAINS = {"chain": ("evm", "utxo")}
@@ -75,9 +76,9 @@ def run(step: Step, p: Params, rng) -> None:
         world.at(buy_t)
         # the victim buys the coins at an exchange and withdraws them to a wallet of their own
         if utxo:
-            from ..world.utxo_lane import BTC_PRICE_USD, COIN
+            from ..world.utxo_lane import BTC_PRICE_USD
 
-            amounts = [_btc_round(rng, total_usd * COIN // BTC_PRICE_USD * w // 1000) for w in weights]
+            amounts = [_btc_round(rng, total_usd * BTC // BTC_PRICE_USD * w // 1000) for w in weights]
             own = lane.fresh_address(victim)
             buy = lane.withdraw(ex.actor, own, sum(amounts) + n * 20_000, buy_t)
             if buy is None:

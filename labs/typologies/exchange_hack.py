@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..world import ETH
-from .base import HOUR, Step
+from ..units import ETH, HOUR
+from .base import Step
 
 
 CHAINS = {"chain": ("evm",)}

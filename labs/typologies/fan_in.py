@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..world import TRANSFER_FEE
-from .base import HOUR, Step, noted
+from ..units import HOUR
+from .base import Step, noted
 
 
 CHAINS = {"chain": ("evm", "utxo")}

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..units import ETH, HOUR
 from ..world import names
-from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
-from .base import HOUR, Step, eth_round, jitter, noted
+from ..world import ETH_PRICE_USD, TRANSFER_FEE
+from .base import Step, eth_round, jitter, noted
 
 
 CHAINS = {"chain": ("evm",)}

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..world import ETH, GAS_RESERVE
-from .base import HOUR, Step
+from ..units import ETH, HOUR
+from ..world import GAS_RESERVE
+from .base import Step
 
 DENOMINATIONS = (100 * ETH, 10 * ETH, ETH, ETH // 10)
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..units import BTC, DAY, ETH, HOUR
 from ..world import names
-from ..world import ETH, ETH_PRICE_USD, TRANSFER_FEE
+from ..world import ETH_PRICE_USD, TRANSFER_FEE
 from ..errors import StoryError
-from .base import DAY, HOUR, Step
+from .base import Step
 
 
 CHAINS = {"chain": ("evm", "utxo")}
@@ -54,7 +55,7 @@ def run(step: Step, p: Params, rng) -> None:
 
 def _run_utxo(step: Step, p: Params, rng) -> None:
     """On the UTXO chain: the company buys BTC at an exchange and pays the ransom address in one payment."""
-    from ..world.utxo_lane import BTC_PRICE_USD, COIN
+    from ..world.utxo_lane import BTC_PRICE_USD
 
     world = step.world
     lane = world.lanes[p.chain]
@@ -62,7 +63,7 @@ def _run_utxo(step: Step, p: Params, rng) -> None:
     victim = world.add_actor("victim", names.company(rng), p.country)
     victim.kyc = {"name": victim.name}
     ransom = lane.fresh_address(perp)
-    amount = p.amount_usd * COIN // BTC_PRICE_USD
+    amount = p.amount_usd * BTC // BTC_PRICE_USD
     amount -= amount % 100_000  # ransom notes ask for round sums (0.001 BTC)
     ex = rng.choice(list(world.exchanges.values()))
     t = world.clock + rng.randint(HOUR, DAY)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from ..world import names
 from ..world import TRANSFER_FEE
-from .base import HOUR, Step, noted
+from ..units import HOUR
+from .base import Step, noted
 
 RETURN_TO = ("origin", "fresh")
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..world import GAS_RESERVE
-from .base import HOUR, Step
+from ..units import HOUR
+from .base import Step
 
 
 CHAINS = {"chain": ("evm",)}

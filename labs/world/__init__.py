@@ -23,12 +23,10 @@ from .evm_lane import CONTRACT_TRANSFER_GAS, SLOT, TRANSFER_FEE, EvmLane  # noqa
 from ..rng import entropy, stream
 from ..spec import ScenarioSpec
 from .truth import Truth
-from ..units import STABLE_DECIMALS
+from ..units import DAY, ETH, HOUR, USD
 from .utxo_lane import UtxoLane
 
-ETH = 10**18
 _MNEMONIC = Mnemonic(Language.ENGLISH)
-USD = 10**STABLE_DECIMALS
 #: stablecoin reserves an exchange's hot wallet starts with, for its customers' withdrawals
 HOT_USD = 50_000_000 * USD
 #: ETH a laundering address keeps back to pay for its contract calls
@@ -198,7 +196,7 @@ class World:
         return alloc
 
     def _start_chains(self, backend: str):
-        genesis_time = self.spec.start - 86_400
+        genesis_time = self.spec.start - DAY
         for cspec in self.spec.chains:
             if cspec.kind == "utxo":
                 self._start_utxo(cspec)
@@ -210,7 +208,7 @@ class World:
             chain = EvmChain.from_genesis(genesis, backend, history=False)
             lane = EvmLane(cspec.name, chain, cspec.block_time)
             self.lanes[cspec.name] = lane
-            self._deploy_services(lane, genesis_time + 3600)
+            self._deploy_services(lane, genesis_time + HOUR)
 
     def _start_utxo(self, cspec):
         """The UTXO chain: funding and maturity blocks, then coins for everyone who holds BTC at the start."""
@@ -241,7 +239,7 @@ class World:
         if wanted > budget > 0:
             n = HOT_COINS * len(self.exchanges)
             payouts = payouts[:n] + [(a, max(10_000, v * budget // wanted // 10_000 * 10_000)) for a, v in payouts[n:]]
-        lane.distribute(payouts, self.spec.start - 86_400 + 3600)
+        lane.distribute(payouts, self.spec.start - DAY + HOUR)
 
     def _deploy_services(self, lane: EvmLane, t: int):
         op = self.actors["operator"].account(0)
@@ -347,7 +345,7 @@ def _year(t: int) -> int:
 
 
 def _round_eth(x: float, places: int) -> int:
-    return int(round(x * 10**places)) * 10 ** (18 - places)
+    return int(round(x * 10**places)) * (ETH // 10**places)
 
 
 _DEPOSIT_INIT_HASH = keccak(bytes.fromhex(contracts.load("DepositAddress").bytecode[2:]))

@@ -14,11 +14,13 @@ import math
 import random
 
 from chains.utxo.ledger import Ledger
-from chains.utxo.params import COIN, COINBASE_MATURITY
+from chains.utxo.params import COINBASE_MATURITY
 from chains.utxo import scripts
-from chains.utxo.validation import Coin, dust_threshold
+from chains.utxo.validation import Coin, Outpoint, dust_threshold
 from chains.utxo.wallet import (BITCOIN_CORE, NAIVE, TAPROOT_ELECTRUM, InsufficientFunds, Utxo, Wallet,
                                 WalletProfile, estimate_vsize, round_amount)
+
+from ..units import BTC, DAY
 
 #: seconds per block slot, as on Bitcoin
 BLOCK_TIME = 600
@@ -28,7 +30,7 @@ FUNDING_BLOCKS = 120
 BTC_PRICE_USD = 60_000
 #: an exchange's hot reserves arrive as this many coins, so withdrawals in one block need not wait
 HOT_COINS = 24
-HOT_COIN_VALUE = 10 * COIN
+HOT_COIN_VALUE = 10 * BTC
 #: ordinary users' wallets: the presets real people run, with weights
 USER_PROFILES = (
     (BITCOIN_CORE, 45),
@@ -42,8 +44,6 @@ EXCHANGE_PROFILE = WalletProfile(change_position="last", fee_rate=3, coin_select
 #: (a wallet rebuilt from its mnemonic elsewhere scans with its own gap limit, usually 20)
 GAP = 2
 MINER_PROFILE = WalletProfile(coin_selection="largest_first", anti_fee_sniping=False, fee_rate=1)
-
-Outpoint = tuple[bytes, int]
 
 # bech32 in pure Python is the slowest part of a payment: addresses and scripts convert through a cache
 script_for_address = functools.lru_cache(maxsize=1 << 16)(scripts.script_for_address)
@@ -86,7 +86,7 @@ class UtxoLane:
         #: the CoinJoin coordinator of this chain (:class:`labs.world.coinjoin.Coordinator`), set by the world
         self.coordinator = None
         # funding and maturity blocks end a day before the case starts
-        first = start - 86_400 - (FUNDING_BLOCKS + COINBASE_MATURITY + 1) * block_time
+        first = start - DAY - (FUNDING_BLOCKS + COINBASE_MATURITY + 1) * block_time
         self.genesis_time = first
         miner_addr = self.wallet(miner, MINER_PROFILE).new_address()
         for i in range(FUNDING_BLOCKS + COINBASE_MATURITY):

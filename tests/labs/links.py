@@ -10,8 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from labs.typologies.chain_hop import wei_for_sats
-
-HOUR = 3600
+from labs.units import HOUR
 
 
 def load_case(bundle: Path, key_dir: Path):

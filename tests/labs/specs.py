@@ -17,13 +17,14 @@ def _value(v) -> str:
 
 
 def spec_text(name: str, story: list[dict], *, chains=("ethereum",), users: int = 6, transactions: int = 30,
-              days: int = 3, difficulty: str | None = None, **world) -> str:
+              days: int = 3, difficulty: str | None = None, summary: str | None = None, **world) -> str:
     """A spec as TOML text; each story step is ``{"typology": ..., **params}``.
 
     >>> print(spec_text("t", [{"typology": "fan_in"}], users=4).splitlines()[-2:])
     ['[[story]]', 'typology = "fan_in"']
     """
-    lines = [f'name = "{name}"'] + ([f'difficulty = "{difficulty}"'] if difficulty else [])
+    lines = [f'name = "{name}"'] + ([f'summary = "{summary}"'] if summary else []) + \
+        ([f'difficulty = "{difficulty}"'] if difficulty else [])
     for c in chains:
         lines += [f"[chains.{c}]", CHAINS[c]]
     lines += ["[world]", f"users = {users}", *(f"{k} = {_value(v)}" for k, v in world.items()),

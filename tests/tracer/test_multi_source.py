@@ -116,16 +116,59 @@ def check(t, sources, rule):
     return r
 
 
+def received_by(t, s):
+    """What a backward trace starts from: what an address received (from others), a transaction's
+    own value (UTXO: its inputs), or one output."""
+    if s.address is not None:
+        return sum(a for a, f, to in zip(t["amount"], t["from"], t["to"], strict=True)
+                   if to == s.address and f != s.address)
+    rows = t[t["tx_hash"] == s.tx]
+    if "spent_tx_hash" in t.columns:
+        if s.vout is not None:
+            return sum(rows[(rows["from"] == s.tx) & (rows["index"] == s.vout)]["amount"])
+        return sum(rows[rows["to"] == s.tx]["amount"])
+    return sum(rows[rows["kind"] != "fee"]["amount"])
+
+
+def check_backward(t, sources, rule):
+    """Backward, each source's endpoints add up to what it received, and no address is named, over
+    all sources, as the origin of more than it paid (poison names every earlier deposit in full)."""
+    r = trace(t, sources, direction="backward", rule=rule, hops=8)
+    ends = r.endpoints
+    for s in sources:
+        got = sum(ends[ends["source"] == s.name]["amount"])
+        want = received_by(t, s)
+        assert (got >= want) if rule == "poison" else (got == want), (s, got, want)
+    if rule == "poison":
+        return
+    paid, named = {}, {}
+    for f, a in zip(t["from"], t["amount"], strict=True):
+        paid[f] = paid.get(f, 0) + a
+    for e in ends.itertuples():
+        named[e.address] = named.get(e.address, 0) + e.amount
+    assert all(v <= paid[a] for a, v in named.items()), (named, paid)
+
+
 @settings(max_examples=70, deadline=None)
 @given(account_case(), st.sampled_from(RULES))
 def test_account_multi_source(case, rule):
     check(*case, rule)
+    check_backward(*case, rule)
 
 
 @settings(max_examples=70, deadline=None)
 @given(utxo_case(), st.sampled_from(RULES))
 def test_utxo_multi_source(case, rule):
     check(*case, rule)
+    check_backward(*case, rule)
+
+
+def test_haircut_backward_names_each_unit_once():
+    """Two inputs of 1 into outputs of 1 and 1: haircut backward from both outputs names each
+    input once (before, each output's share went to the first input, which was named twice)."""
+    t = utxo([("t1", [("s1", 1, None), ("s2", 1, None)], [("x", 1), ("y", 1)])])
+    r = trace(t, ["x", "y"], direction="backward", rule="haircut")
+    assert sorted(r.endpoints[["source", "address", "amount"]].values.tolist()) == [["x", "s1", 1], ["y", "s2", 1]]
 
 
 def test_haircut_sources_rounded_together_never_overfill_an_output():

@@ -1,7 +1,12 @@
 from pathlib import Path
 
+import pandas as pd
+import pytest
+from hypothesis import assume, given, settings, strategies as st
+
 import tracer.load as L
-from tracer.trace import trace_forward
+from tracer import transfers as T
+from tracer.trace import RULES, Source, trace, trace_backward, trace_forward
 
 DATA = Path(__file__).parent / "data"
 A, B, C, K = ("0x" + d * 40 for d in "1234")
@@ -62,12 +67,6 @@ def test_utxo_transaction_is_one_hop_and_appears_once(tmp_path):
 
 
 # -- every rule, hand-computed ------------------------------------------------------------------
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import assume, given, settings, strategies as st  # noqa: E402
-
-from tracer import transfers as T  # noqa: E402
-from tracer.trace import RULES, Source, trace, trace_backward  # noqa: E402
 
 
 def table(rows):

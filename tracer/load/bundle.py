@@ -84,7 +84,7 @@ def discover(path):
     return found
 
 
-def load(*paths, chain=None, extra=False):
+def load(*paths, chain=None, extra=False, wrapped=()):
     """Load export files or folders into one transfers table.
 
     Parameters
@@ -100,6 +100,9 @@ def load(*paths, chain=None, extra=False):
         Add the columns the heuristics read (:data:`tracer.transfers.EXTRA`: script types, lock
         times, versions and sequences of UTXO rows; gas prices and input selectors of EVM rows),
         None where a column does not apply.
+    wrapped : iterable of str
+        EVM: addresses of WETH9-like contracts, whose wraps and unwraps are read from ``logs``
+        (``Deposit``, ``Withdrawal``), besides mainnet WETH9 (:mod:`tracer.load.evm_logs`).
 
     Examples
     --------
@@ -122,7 +125,7 @@ def load(*paths, chain=None, extra=False):
             if fmt == "bitcoin-etl":
                 parts.append(load_bitcoin_etl(files["transactions"], chain=name, extra=extra))
             else:
-                parts.append(load_ethereum_etl(files, chain=name, extra=extra))
+                parts.append(load_ethereum_etl(files, chain=name, extra=extra, wrapped=wrapped))
                 sorted_parts.append(parts[-1])
     parts = [x for x in parts if len(x)]
     if len(parts) == 1 and any(parts[0] is x for x in sorted_parts):

@@ -14,7 +14,8 @@ import pyarrow as pa
 from tracer import transfers as T
 from tracer.load import evm_schema as S
 from tracer.load.evm_schema import TRANSFER_TOPIC
-from tracer.load.evm_tokens import map_logs, map_token_transfers, read_tokens
+from tracer.load.evm_logs import map_logs
+from tracer.load.evm_tokens import map_token_transfers, read_tokens
 from tracer.load.evm_traces import map_traces
 from tracer.load.evm_transactions import map_transactions
 from tracer.load.parsers import BlockTimes, checksum, to_int64
@@ -31,16 +32,13 @@ COLUMNS = T.COLUMNS + [T.TX_INDEX, T.SYMBOL]
 def columns_read(files, extra=False):
     """The columns read of each file, in the order they are read: the token transfers (mapped in
     a thread of their own) before the transactions, so that they are mapped while those are read.
-    ``logs`` only without ``token_transfers``: both hold the same transfers (both would count them
-    twice)."""
-    wanted = {"blocks": S.BLOCK_COLUMNS, "tokens": S.TOKEN_COLUMNS + S.TOKEN_OPTIONAL,
-              "token_transfers": S.TOKEN_TRANSFER_COLUMNS + S.TOKEN_TRANSFER_OPTIONAL,
-              "transactions": S.TRANSACTION_COLUMNS + S.TRANSACTION_OPTIONAL + (S.TRANSACTION_EXTRA if extra else []),
-              "receipts": S.RECEIPT_COLUMNS + S.RECEIPT_OPTIONAL, "traces": S.TRACE_COLUMNS + S.TRACE_OPTIONAL,
-              "logs": S.LOG_COLUMNS + S.LOG_OPTIONAL}
-    if "token_transfers" in files:
-        del wanted["logs"]
-    return wanted
+    ``logs`` last: beside ``token_transfers`` (which hold the same ``Transfer`` events) only their
+    wraps and unwraps of WETH are decoded (:mod:`tracer.load.evm_logs`)."""
+    return {"blocks": S.BLOCK_COLUMNS, "tokens": S.TOKEN_COLUMNS + S.TOKEN_OPTIONAL,
+            "token_transfers": S.TOKEN_TRANSFER_COLUMNS + S.TOKEN_TRANSFER_OPTIONAL,
+            "transactions": S.TRANSACTION_COLUMNS + S.TRANSACTION_OPTIONAL + (S.TRANSACTION_EXTRA if extra else []),
+            "receipts": S.RECEIPT_COLUMNS + S.RECEIPT_OPTIONAL, "traces": S.TRACE_COLUMNS + S.TRACE_OPTIONAL,
+            "logs": S.LOG_COLUMNS + S.LOG_OPTIONAL}
 
 
 def read_blocks(files):
@@ -53,7 +51,7 @@ def read_blocks(files):
     return BlockTimes(to_int64(b["number"], p, "number"), to_int64(b["timestamp"], p, "timestamp"))
 
 
-def load_ethereum_etl(files, chain="ethereum", extra=False):
+def load_ethereum_etl(files, chain="ethereum", extra=False, wrapped=()):
     """Load ethereum-etl export files of one chain into a transfers table.
 
     Parameters
@@ -67,6 +65,10 @@ def load_ethereum_etl(files, chain="ethereum", extra=False):
     extra : bool
         Add the heuristics' columns (:data:`tracer.transfers.EXTRA`): here each row's transaction's
         gas price and input selector, the UTXO ones None.
+    wrapped : iterable of str
+        Addresses of WETH9-like contracts (wraps and unwraps as ``Deposit`` and ``Withdrawal``
+        events, without ``Transfer``) besides those of :data:`tracer.load.evm_schema.WRAPPED_NATIVE`
+        (mainnet WETH9): their wraps are read from ``logs``.
 
     Returns
     -------
@@ -75,7 +77,7 @@ def load_ethereum_etl(files, chain="ethereum", extra=False):
         transactions with value > 0 (kind ``native``), their gas fee (kind ``fee``, to
         :data:`tracer.transfers.FEE_ADDRESS`, when receipt fields are present), successful nested
         traces that move value (``internal``), and token transfers (``token``; decoded from
-        ``logs`` when there is no ``token_transfers`` file).
+        ``logs`` when there is no ``token_transfers`` file), WETH's mints and burns included.
 
     Raises
     ------
@@ -116,14 +118,21 @@ def load_ethereum_etl(files, chain="ethereum", extra=False):
         mapped.set_result(txs)
         if "traces" in export:
             parts += map_traces(export, blocks, txs)
-        if later is not None:
-            parts += later.result()
-        elif "logs" in export:
-            parts += map_logs(export, blocks, tokens, txs)
+        known = later.result() if later is not None else []
+        parts += known
+        if "logs" in export:
+            parts += map_logs(export, blocks, tokens, txs, _wrapped(wrapped), transfers=later is None, known=known)
     parts, txs = [x for x in parts if x.n], None  # the transactions' index is no longer needed
     table = assemble(parts, chain, columns) if parts else T.empty(columns)
     _give_back()
     return table
+
+
+def _wrapped(extra):
+    """The lower-case addresses of the WETH9-like contracts whose wraps are read."""
+    if isinstance(extra, str):
+        extra = [extra]
+    return set(S.WRAPPED_NATIVE) | {a.strip().lower() for a in extra}
 
 
 def _give_back():

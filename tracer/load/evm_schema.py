@@ -27,6 +27,13 @@ LOG_COLUMNS = ["log_index", "transaction_hash", "block_number", "address", "data
 LOG_OPTIONAL = ["block_timestamp", "transaction_index"]
 #: keccak256("Transfer(address,address,uint256)"): ERC-20 (three topics; ERC-721 indexes a fourth)
 TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+#: keccak256("Deposit(address,uint256)") and keccak256("Withdrawal(address,uint256)"): WETH9's wrap
+#: and unwrap, two topics (the event name, the indexed account) and the 32-byte amount in ``data``
+DEPOSIT_TOPIC = "0xe1fffcc4923d04b559f4d29a8bfc6cda04eb5b0d3c460751c2402c5c5cc9109c"
+WITHDRAWAL_TOPIC = "0x7fcf532c15f0a6db0bd6d0e038bea71d30d808c7d98cb3bf7268a95bf5081b65"
+#: contracts known to run WETH9's code, which emits no Transfer when it mints or burns: their
+#: Deposit and Withdrawal events are read as token movements (:mod:`tracer.load.evm_logs`)
+WRAPPED_NATIVE = {"0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2": "WETH9, Ethereum mainnet"}
 BLOCK_COLUMNS = ["number", "timestamp"]
 TOKEN_COLUMNS = ["address", "decimals"]
 TOKEN_OPTIONAL = ["symbol"]

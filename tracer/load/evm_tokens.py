@@ -1,13 +1,10 @@
-"""ethereum-etl ``token_transfers`` (or the ERC-20 ``Transfer`` logs they come from), named by ``tokens``."""
+"""ethereum-etl ``token_transfers``, named by ``tokens`` (raw ``logs``: :mod:`tracer.load.evm_logs`)."""
 import numpy as np
-import pyarrow as pa
 
 from tracer import transfers as T
-from tracer.errors import LoadError
-from tracer.load.evm_schema import LOG_COLUMNS, TOKEN_COLUMNS, TOKEN_TRANSFER_COLUMNS, TRANSFER_TOPIC
+from tracer.load.evm_schema import TOKEN_COLUMNS, TOKEN_TRANSFER_COLUMNS
 from tracer.load.evm_transactions import hash_objects, joined
-from tracer.load.parsers import (address_codes, check_hashes, symbols, timestamps, to_addresses, to_int64, to_ints,
-                                 tx_index)
+from tracer.load.parsers import address_codes, check_hashes, symbols, timestamps, to_addresses, to_int64, to_ints
 from tracer.load.readers import require
 from tracer.load.table import Part
 
@@ -25,7 +22,7 @@ def read_tokens(files):
     return decimals, names
 
 
-def _token_columns(token, tokens):
+def token_columns(token, tokens):
     """asset, decimals and symbol of token rows from their (distinct addresses, codes)."""
     words, codes = token
     decimals, names = tokens
@@ -52,41 +49,8 @@ def map_token_transfers(files, blocks, tokens, transactions):
     log_index = to_int64(df["log_index"], p, "log_index")
     h = df["transaction_hash"]
     check_hashes(h, p, "transaction_hash")
-    times, columns = timestamps(df, block, blocks, p), _token_columns(token, tokens)
+    times, columns = timestamps(df, block, blocks, p), token_columns(token, tokens)
     txs = transactions()
     join = joined(txs, np.full(len(df), -1), h)
     return [Part(T.TOKEN, hash_objects(txs, h, join), block, times, frm, to, value, index=log_index, **join,
                  **columns)]
-
-
-def map_logs(files, blocks, tokens, txs):
-    """ERC-20 transfers decoded from raw logs, as ethereum-etl's own extract_token_transfers does:
-    the Transfer topic with exactly three topics and a 32-byte amount (ERC-721 has four topics)."""
-    p = files["logs"]
-    df = files.read("logs")
-    require(df, LOG_COLUMNS, p)
-    rows, frm, to, value = [], [], [], []
-    for n, (tp, d) in enumerate(zip(df["topics"].to_pylist(), df["data"].to_pylist(), strict=True)):
-        if not tp or not tp.lower().startswith(TRANSFER_TOPIC):
-            continue
-        words = tp.lower().split(",")
-        if len(words) != 3 or len(d) != 66:
-            continue
-        for col, x in (("topics", words[1]), ("topics", words[2]), ("data", d)):
-            if len(x) != 66 or not x.startswith("0x") or any(c not in "0123456789abcdefABCDEF" for c in x[2:]):
-                raise LoadError(p, f"not a 32-byte hex word: {x!r}", row=n + 1, column=col)
-        rows.append(n)
-        frm.append("0x" + words[1][-40:])
-        to.append("0x" + words[2][-40:])
-        value.append(int(d, 16))
-    if not rows:
-        return []
-    df = df.take(pa.array(rows))
-    token = address_codes(df["address"], p, "address")
-    block = to_int64(df["block_number"], p, "block_number")
-    h = df["transaction_hash"]
-    check_hashes(h, p, "transaction_hash")
-    join = joined(txs, tx_index(df, p), h)
-    return [Part(T.TOKEN, hash_objects(txs, h, join), block, timestamps(df, block, blocks, p),
-                 np.array(frm, dtype=object), np.array(to, dtype=object), np.array(value, dtype=object),
-                 index=to_int64(df["log_index"], p, "log_index"), **join, **_token_columns(token, tokens))]

@@ -20,8 +20,8 @@ import math
 
 from . import evm, utxo
 from .. import HOT_USD, World
+from ...units import DAY, HOUR
 
-DAY = 86_400
 #: relative weight of each hour of the day (UTC): quiet at night, busy in the evening
 HOURLY = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 9, 10, 11, 12, 11, 9, 6, 3]
 #: the mix of ordinary events, by weight
@@ -65,7 +65,7 @@ class Background:
             for _ in range(spec.background.transactions):
                 day = self.rng.randrange(spec.background.days)
                 hour = self.rng.choices(range(24), HOURLY)[0]
-                t = spec.start + day * DAY + hour * 3600 + self.rng.randrange(3600)
+                t = spec.start + day * DAY + hour * HOUR + self.rng.randrange(HOUR)
                 self.push(t, self.rng.choices(kinds, weights)[0], self.rng.choice(chains))
         for ex in world.exchanges.values():
             for t in range(spec.start + ex.sweep_every, self.end + ex.sweep_every, ex.sweep_every):

@@ -15,9 +15,9 @@ import math
 from eth_hash.auto import keccak
 
 from ..evm_lane import TRANSFER_FEE
-from .. import ETH, GAS_RESERVE, USD
+from .. import GAS_RESERVE
+from ...units import DAY, ETH, HOUR, USD
 
-DAY = 86_400
 SWEEP_BATCH = 10
 #: gas limit of a sweep: deploying a deposit address takes ~420k, the transfers far less. A fixed
 #: limit spares an estimate (which would wait for every block before it), and lets the sweep join
@@ -142,7 +142,7 @@ def mix(bg, t, chain, user=None, denom=None, delay=None):
     note = bg.world.mixer_note(chain, denom, a, a.address, h, t)
     bg.balances[(chain, a.address)] -= denom + GAS_RESERVE
     bg.executed += 1
-    delay = delay or int(3600 * math.exp(bg.rng.uniform(0, math.log(24 * 14))))
+    delay = delay or int(HOUR * math.exp(bg.rng.uniform(0, math.log(24 * 14))))
     bg.push(t + delay, "unmix", chain, (a.id, denom, secret, nullifier, note))
 
 
@@ -274,7 +274,7 @@ def crowd_mix(bg, t, chain, denom, delay):
     """Another user deposits ``denom`` into the pool the perpetrator uses, topped up first if short."""
     a = bg.rng.choice(bg.users)
     if bg.balances.get((chain, a.address), 0) < denom + 3 * GAS_RESERVE:
-        top_up(bg, chain, a, denom, t - bg.rng.randint(600, 3 * 3600))
+        top_up(bg, chain, a, denom, t - bg.rng.randint(600, 3 * HOUR))
     mix(bg, t, chain, user=a, denom=denom, delay=delay)
 
 
@@ -284,11 +284,11 @@ def crowd_bridge(bg, t, chain, value, token):
     if token:
         lane = bg.world.lanes[chain]
         ex = bg.rng.choice(list(bg.world.exchanges.values()))
-        pay_stable(bg, lane, ex.hot_wallet, a.address, value, t - bg.rng.randint(600, 3 * 3600))
+        pay_stable(bg, lane, ex.hot_wallet, a.address, value, t - bg.rng.randint(600, 3 * HOUR))
         if bg.balances.get((chain, a.address), 0) < 4 * GAS_RESERVE:
-            top_up(bg, chain, a, 0, t - bg.rng.randint(600, 3 * 3600))
+            top_up(bg, chain, a, 0, t - bg.rng.randint(600, 3 * HOUR))
     elif bg.balances.get((chain, a.address), 0) < value + 3 * GAS_RESERVE:
-        top_up(bg, chain, a, value, t - bg.rng.randint(600, 3 * 3600))
+        top_up(bg, chain, a, value, t - bg.rng.randint(600, 3 * HOUR))
     bridge(bg, t, chain, user=a, value=value, token=token)
 
 
@@ -299,7 +299,7 @@ def crowd_deposit(bg, t, chain, exchange_id, value):
     if bg.balances.get((chain, a.address), 0) < value + 3 * GAS_RESERVE:
         others = [e for e in bg.world.exchanges.values() if e is not ex] or [ex]
         send(bg, chain, bg.rng.choice(others).hot_wallet, a.address, value + 4 * GAS_RESERVE,
-             t - bg.rng.randint(600, 6 * 3600))
+             t - bg.rng.randint(600, 6 * HOUR))
     send(bg, chain, a.account(0), _deposit_address(bg, ex, a, chain), value, t)
 
 

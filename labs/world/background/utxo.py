@@ -6,12 +6,11 @@ service); exchanges pay withdrawals from their hot wallet and consolidate deposi
 """
 from __future__ import annotations
 
-from chains.utxo.params import COIN
 from chains.utxo.wallet import round_amount
 
 from ..prices import quote
+from ...units import BTC, DAY, HOUR
 
-DAY = 86_400
 #: the instant swap service's fee on ordinary orders, in basis points
 INSTANT_FEE_BPS = 100
 
@@ -122,7 +121,7 @@ def withdraw(bg, t, chain, user=None, sats=None, exchange=None):
     lane = bg.world.lanes[chain]
     a = user or bg.rng.choice(bg.users)
     ex = exchange or bg.rng.choice(list(bg.world.exchanges.values()))
-    sats = sats or int(COIN * min(bg.rng.lognormvariate(-3.0, 1.2), 5.0))
+    sats = sats or int(BTC * min(bg.rng.lognormvariate(-3.0, 1.2), 5.0))
     sats -= sats % 10_000
     if sats >= 10_000 and lane.withdraw(ex.actor, lane.fresh_address(a), sats, t):
         bg.executed += 1
@@ -175,7 +174,7 @@ def crowd_tx0(bg, t, chain, pool):
     a = bg.rng.choice(bg.users)
     need = 3 * (pool + 2_000) + pool // 10 + 50_000
     if lane.balance(a) < need:
-        withdraw(bg, t - bg.rng.randint(1800, 4 * 3600), chain, user=a, sats=need + 100_000)
+        withdraw(bg, t - bg.rng.randint(1800, 4 * HOUR), chain, user=a, sats=need + 100_000)
     coinjoin_tx0(bg, t, chain, user=a, pool=pool)
 
 
@@ -186,7 +185,7 @@ def crowd_instant(bg, t, chain, sats, eth_chain):
     lane = bg.world.lanes[chain]
     a = bg.rng.choice(bg.users)
     if lane.balance(a) < sats + 50_000:
-        withdraw(bg, t - bg.rng.randint(1800, 4 * 3600), chain, user=a, sats=sats + 100_000)
+        withdraw(bg, t - bg.rng.randint(1800, 4 * HOUR), chain, user=a, sats=sats + 100_000)
     instant(bg, t, chain, user=a, sats=sats, eth_chain=eth_chain)
 
 
@@ -196,7 +195,7 @@ def crowd_deposit(bg, t, chain, exchange_id, sats):
     a, ex = bg.rng.choice(bg.users), bg.world.exchanges[exchange_id]
     if lane.balance(a) < sats + 50_000:
         others = [e for e in bg.world.exchanges.values() if e is not ex] or [ex]
-        withdraw(bg, t - bg.rng.randint(1800, 6 * 3600), chain, user=a, sats=sats + 100_000,
+        withdraw(bg, t - bg.rng.randint(1800, 6 * HOUR), chain, user=a, sats=sats + 100_000,
                  exchange=bg.rng.choice(others))
     rec = bg.world.kyc_customer(ex, a)
     pay(bg, t, chain, a, rec["deposit_address"][chain], sats)

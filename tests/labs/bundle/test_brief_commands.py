@@ -1,10 +1,12 @@
 """What the case file tells a trainee to run, run as the trainee would: every chain served, right."""
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 
@@ -29,6 +31,19 @@ THREE_CHAINS = spec_text("three-chains", [
     transactions=40, days=2)
 
 
+def free_run(n: int) -> int:
+    """A port ``p`` with ``p`` .. ``p + n - 1`` all free now: the server takes the ports after ``--port``."""
+    while True:
+        p = free_port()
+        with contextlib.ExitStack() as held:
+            try:
+                for q in range(p, p + n):
+                    held.enter_context(socket.socket()).bind(("127.0.0.1", q))
+            except OSError:
+                continue
+        return p
+
+
 def test_the_serve_command_of_the_brief_serves_every_chain(tmp_path):
     with run_case(load_spec("t.toml", text=THREE_CHAINS)) as case:
         bundle, _ = write_bundle(case, tmp_path / "case")
@@ -36,7 +51,7 @@ def test_the_serve_command_of_the_brief_serves_every_chain(tmp_path):
     command = re.search(r"## Opening the chains\n\nIn this folder, run\n\n```\n(.+)\n```", brief).group(1)
     argv = shlex.split(command)
     assert argv[0] == "tracelab"
-    evm, btc = free_port(), free_port()
+    evm, btc = free_run(2), free_port()
     # the ports the brief names, moved to free ones so that tests can run side by side
     proc = subprocess.Popen([sys.executable, "-m", "labs.cli", *argv[1:], "--port", str(evm), "--btc-port", str(btc)],
                             cwd=bundle, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -50,7 +65,9 @@ def test_the_serve_command_of_the_brief_serves_every_chain(tmp_path):
             m = re.match(r"(\w+): .* at (http://\S+)", line)
             if m:
                 served[m.group(1)] = m.group(2)
-        assert set(served) == {"bitcoin", "ethereum", "sidechain"}, lines
+        if set(served) != {"bitcoin", "ethereum", "sidechain"}:
+            proc.terminate()
+            pytest.fail(f"served {sorted(served)}; output: {lines}; errors: {proc.communicate(timeout=30)[1][-2000:]}")
         info = json.loads((bundle / "bundle.json").read_text())
         for name in ("ethereum", "sidechain"):
             reply = requests.post(served[name], json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId",

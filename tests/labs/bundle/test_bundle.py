@@ -12,26 +12,11 @@ from labs.cli.scenario import scenario
 from labs.spec import load_spec
 from labs.bundle.verify import verify_bundle
 
-SPEC = """
-name = "bundle-small"
-summary = "A small case for the bundle tests."
-[chains.ethereum]
-kind = "evm"
-chain_id = 1
-[world]
-users = 6
-[background]
-transactions = 30
-days = 3
-[[story]]
-typology = "investment_fraud_collection"
-victims = 2
-days = 2
-[[story]]
-typology = "fan_in"
-[[story]]
-typology = "cash_out"
-"""
+from ..specs import spec_text
+
+SPEC = spec_text("bundle-small", [
+    {"typology": "investment_fraud_collection", "victims": 2, "days": 2}, {"typology": "fan_in"},
+    {"typology": "cash_out"}], summary="A small case for the bundle tests.")
 
 
 def make(tmp_path, seed=4, name="case"):
@@ -97,29 +82,10 @@ def test_same_seed_same_bytes_other_seed_other_case(tmp_path, bundle):
     assert (other / "MANIFEST.sha256").read_text() != (out / "MANIFEST.sha256").read_text()
 
 
-BOTH_CHAINS = """
-name = "both-chains"
-[chains.ethereum]
-kind = "evm"
-chain_id = 1
-[chains.bitcoin]
-kind = "utxo"
-[world]
-users = 12
-[background]
-transactions = 80
-days = 2
-[[story]]
-typology = "ransomware_payment"
-chain = "bitcoin"
-amount_usd = 60000
-[[story]]
-typology = "peel_chain"
-hops = 3
-[[story]]
-typology = "cash_out"
-chain = "bitcoin"
-"""
+BOTH_CHAINS = spec_text("both-chains", [
+    {"typology": "ransomware_payment", "chain": "bitcoin", "amount_usd": 60000},
+    {"typology": "peel_chain", "hops": 3}, {"typology": "cash_out", "chain": "bitcoin"}],
+    chains=("ethereum", "bitcoin"), users=12, transactions=80, days=2)
 
 
 def test_same_seed_same_bytes_across_processes(tmp_path):

@@ -1,7 +1,7 @@
 import pytest
 
 from labs.spec import catalog
-from labs.spec import SpecError, load_spec
+from labs.spec import SpecError, describe, load_spec
 
 MINIMAL = """
 name = "t"
@@ -32,6 +32,21 @@ def test_catalog_specs_load(name):
     spec = load_spec(catalog.path(name))
     assert spec.name == name
     assert spec.summary
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_describe_says_what_the_loaded_spec_says(name):
+    spec = load_spec(catalog.path(name))
+    assert describe(catalog.path(name)) == {
+        "name": spec.name, "difficulty": spec.difficulty, "summary": spec.summary,
+        "chains": [{"name": c.name, "kind": c.kind} for c in spec.chains]}
+
+
+def test_describe_checks_the_header_as_load_spec_does(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(MINIMAL.replace('kind = "evm"', 'kind = "solana"'))
+    with pytest.raises(SpecError, match=r"bad.toml: chains.ethereum.kind: expected one of evm, utxo"):
+        describe(bad)
 
 
 @pytest.mark.parametrize("edit, message", [

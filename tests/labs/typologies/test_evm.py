@@ -7,64 +7,21 @@ from web3.logs import DISCARD
 from labs.spec import load_spec
 from labs.scenario import run_case
 from labs.typologies.mixer import DENOMINATIONS
-from labs.world import ETH, ETH_PRICE_USD
+from labs.units import ETH
+from labs.world import ETH_PRICE_USD
 
-FRAUD = """
-name = "fraud-small"
-[chains.ethereum]
-kind = "evm"
-chain_id = 1
-[world]
-users = 8
-[background]
-transactions = 40
-days = 6
-[[story]]
-typology = "investment_fraud_collection"
-victims = 3
-days = 3
-[[story]]
-typology = "fan_out"
-mules = 2
-threshold_usd = 5000
-[[story]]
-typology = "fan_in"
-[[story]]
-typology = "round_trip"
-hops = 3
-[[story]]
-typology = "exchange_layering"
-hops = 1
-[[story]]
-typology = "cash_out"
-exchange = 2
-"""
+from ..specs import spec_text
 
-RANSOM = """
-name = "ransom-small"
-[chains.ethereum]
-kind = "evm"
-chain_id = 1
-[world]
-users = 8
-[background]
-transactions = 40
-days = 6
-[[story]]
-typology = "ransomware_payment"
-amount_usd = 40000
-[[story]]
-typology = "mixer"
-withdraw_addresses = 2
-delay_hours_max = 24
-[[story]]
-typology = "fan_in"
-[[story]]
-typology = "swap_to_stablecoin"
-[[story]]
-typology = "cash_out"
-venue = "otc"
-"""
+FRAUD = spec_text("fraud-small", [
+    {"typology": "investment_fraud_collection", "victims": 3, "days": 3},
+    {"typology": "fan_out", "mules": 2, "threshold_usd": 5000}, {"typology": "fan_in"},
+    {"typology": "round_trip", "hops": 3}, {"typology": "exchange_layering", "hops": 1},
+    {"typology": "cash_out", "exchange": 2}], users=8, transactions=40, days=6)
+
+RANSOM = spec_text("ransom-small", [
+    {"typology": "ransomware_payment", "amount_usd": 40000},
+    {"typology": "mixer", "withdraw_addresses": 2, "delay_hours_max": 24}, {"typology": "fan_in"},
+    {"typology": "swap_to_stablecoin"}, {"typology": "cash_out", "venue": "otc"}], users=8, transactions=40, days=6)
 
 
 def case(text, seed):
@@ -173,35 +130,10 @@ def test_same_seed_same_truth_other_seed_other_case():
     assert key(5) != key(6)
 
 
-HACK = """
-name = "hack-small"
-[chains.ethereum]
-kind = "evm"
-chain_id = 1
-[chains.sidechain]
-kind = "evm"
-chain_id = 8453
-[world]
-users = 6
-[background]
-transactions = 30
-days = 4
-[[story]]
-typology = "exchange_hack"
-amount_eth = 40
-addresses = 2
-[[story]]
-typology = "fan_in"
-[[story]]
-typology = "swap_to_stablecoin"
-[[story]]
-typology = "bridge_hop"
-to_chain = "sidechain"
-[[story]]
-typology = "cash_out"
-chain = "sidechain"
-exchange = 2
-"""
+HACK = spec_text("hack-small", [
+    {"typology": "exchange_hack", "amount_eth": 40, "addresses": 2}, {"typology": "fan_in"},
+    {"typology": "swap_to_stablecoin"}, {"typology": "bridge_hop", "to_chain": "sidechain"},
+    {"typology": "cash_out", "chain": "sidechain", "exchange": 2}], chains=("ethereum", "sidechain"), days=4)
 
 
 @pytest.mark.parametrize("seed", [1, 2])

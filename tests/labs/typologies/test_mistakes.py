@@ -6,68 +6,41 @@ times) or from what an exchange would answer a production order with (the KYC re
 cash-outs). The key must name the mistake.
 """
 import functools
+import tomllib
 
 import networkx as nx
 import pytest
 
 from labs.scenario import run_case
 from labs.spec import SpecError, load_spec
-from labs.world import ETH, ETH_PRICE_USD
+from labs.units import ETH
+from labs.world import ETH_PRICE_USD
+
+from ..specs import spec_text
 
 SEEDS = [1, 2]
 #: EVM blocks come every 12 s; a transaction lands in the slot after its time, or one later
 SLACK = 2 * 12
 
 #: one EVM chain, a little background, and proceeds from three victims: what both stories start from
-START = """
-[chains.ethereum]
-kind = "evm"
-chain_id = 1
-[world]
-users = 6
-[background]
-transactions = 30
-days = 4
-[[story]]
-typology = "investment_fraud_collection"
-victims = 3
-amount_min_usd = 8000
-amount_max_usd = 12000
-days = 2
-"""
-
-FAN_OUT = 'name = "fan-out-mistakes"' + START + """[[story]]
-typology = "fan_out"
-mules = 3
-threshold_usd = 5000
-@fan_out@
-[[story]]
-typology = "cash_out"
-exchange = 1
-"""
-
-LAYERS = 'name = "layers-mistakes"' + START + """[[story]]
-typology = "fan_in"
-@fan_in@
-[[story]]
-typology = "round_trip"
-hops = 3
-@round_trip@
-[[story]]
-typology = "exchange_layering"
-hops = 2
-@exchange_layering@
-[[story]]
-typology = "cash_out"
-exchange = 2
-"""
+COLLECTION = {"typology": "investment_fraud_collection", "victims": 3, "amount_min_usd": 8000, "amount_max_usd": 12000,
+              "days": 2}
 
 
-def spec_text(template: str, typology: str = "", setting: str = "") -> str:
-    text = template
-    for name in ("fan_out", "fan_in", "round_trip", "exchange_layering"):
-        text = text.replace(f"@{name}@", setting if name == typology else "")
-    return text
+def story(name: str, *steps: dict):
+    """A spec template: ``template(typology, setting)`` is its text with ``setting`` (TOML, one line or
+    several) added to the step of ``typology``."""
+    def template(typology: str = "", setting: str = "") -> str:
+        extra = tomllib.loads(setting) if setting else {}
+        return spec_text(name, [COLLECTION] + [{**s, **(extra if s["typology"] == typology else {})} for s in steps],
+                         days=4)
+    return template
+
+
+FAN_OUT = story("fan-out-mistakes", {"typology": "fan_out", "mules": 3, "threshold_usd": 5000},
+                {"typology": "cash_out", "exchange": 1})
+LAYERS = story("layers-mistakes", {"typology": "fan_in"}, {"typology": "round_trip", "hops": 3},
+               {"typology": "exchange_layering", "hops": 2}, {"typology": "cash_out", "exchange": 2})
 
 
 @functools.lru_cache(maxsize=None)
@@ -87,7 +60,7 @@ def facts(text: str, seed: int) -> dict:
 
 
 def case(template, seed, typology="", setting=""):
-    return facts(spec_text(template, typology, setting), seed)
+    return facts(template(typology, setting), seed)
 
 
 def moves_of(f, typology):
@@ -232,4 +205,4 @@ def test_layering_hasty(seed):
 
 def test_bad_return_to_names_the_field():
     with pytest.raises(SpecError, match=r"story\[2\]: return_to.*origin, fresh.*'back'"):
-        load_spec("t.toml", text=spec_text(LAYERS, "round_trip", 'return_to = "back"'))
+        load_spec("t.toml", text=LAYERS("round_trip", 'return_to = "back"'))

@@ -9,83 +9,28 @@ from chains.utxo.scripts import script_for_address
 from labs.scenario import run_case
 from labs.spec import SpecError, load_spec
 
-PEEL = """
-name = "peel-small"
-[chains.bitcoin]
-kind = "utxo"
-[world]
-users = 8
-merchants = 2
-[background]
-transactions = 60
-days = 3
-[[story]]
-typology = "ransomware_payment"
-chain = "bitcoin"
-amount_usd = 120000
-[[story]]
-typology = "peel_chain"
-hops = {hops}
-change_position = "{position}"
-reuse_addresses = {reuse}
-round_peels = {round}
-[[story]]
-typology = "cash_out"
-chain = "bitcoin"
-"""
+from ..specs import spec_text
 
-FAN_IN = """
-name = "fan-in-small"
-[chains.bitcoin]
-kind = "utxo"
-[world]
-users = 6
-[background]
-transactions = 30
-days = 2
-[[story]]
-typology = "ransomware_payment"
-chain = "bitcoin"
-amount_usd = 50000
-[[story]]
-typology = "ransomware_payment"
-chain = "bitcoin"
-amount_usd = 70000
-country = "RS"
-[[story]]
-typology = "fan_in"
-chain = "bitcoin"
-[[story]]
-typology = "cash_out"
-chain = "bitcoin"
-exchange = 2
-"""
+def peel(hops: int = 3, position: str = "last", reuse: bool = False, round_: bool = False) -> str:
+    return spec_text("peel-small", [
+        {"typology": "ransomware_payment", "chain": "bitcoin", "amount_usd": 120000},
+        {"typology": "peel_chain", "hops": hops, "change_position": position, "reuse_addresses": reuse,
+         "round_peels": round_},
+        {"typology": "cash_out", "chain": "bitcoin"}], chains=("bitcoin",), users=8, transactions=60, merchants=2)
 
-MIXED = """
-name = "mixed-small"
-[chains.ethereum]
-kind = "evm"
-chain_id = 1
-[chains.bitcoin]
-kind = "utxo"
-[world]
-users = 6
-[background]
-transactions = 80
-days = 2
-[[story]]
-typology = "ransomware_payment"
-chain = "bitcoin"
-amount_usd = 60000
-[[story]]
-typology = "peel_chain"
-hops = 4
-"""
+FAN_IN = spec_text("fan-in-small", [
+    {"typology": "ransomware_payment", "chain": "bitcoin", "amount_usd": 50000},
+    {"typology": "ransomware_payment", "chain": "bitcoin", "amount_usd": 70000, "country": "RS"},
+    {"typology": "fan_in", "chain": "bitcoin"}, {"typology": "cash_out", "chain": "bitcoin", "exchange": 2}],
+    chains=("bitcoin",), days=2)
+
+MIXED = spec_text("mixed-small", [
+    {"typology": "ransomware_payment", "chain": "bitcoin", "amount_usd": 60000},
+    {"typology": "peel_chain", "hops": 4}], chains=("ethereum", "bitcoin"), transactions=80, days=2)
 
 
 def peel_spec(seed, hops=6, position="random", reuse=False, round_=False):
-    text = PEEL.format(hops=hops, position=position, reuse=str(reuse).lower(), round=str(round_).lower())
-    return load_spec("peel.toml", text=text).with_seed(seed)
+    return load_spec("peel.toml", text=peel(hops, position, reuse, round_)).with_seed(seed)
 
 
 _CASES = {}
@@ -322,10 +267,10 @@ def test_background_spreads_over_both_kinds_of_chain():
 
 def test_unknown_typology_and_peel_on_evm_raise():
     with pytest.raises(SpecError, match="unknown typology 'peel_chian'"):
-        load_spec("x.toml", text=PEEL.format(hops=3, position="last", reuse="false", round="false")
+        load_spec("x.toml", text=peel()
                   .replace("peel_chain", "peel_chian"))
     with pytest.raises(SpecError, match="peel_max"):
-        load_spec("y.toml", text=PEEL.format(hops=3, position="last", reuse="false", round="false")
+        load_spec("y.toml", text=peel()
                   .replace("hops = 3", "hops = 3\npeel_max = 0.9"))
     evm = MIXED.replace('typology = "peel_chain"', 'typology = "peel_chain"\nchain = "ethereum"')
     with pytest.raises(SpecError, match=r"story\[1\]\.chain: expected a UTXO chain, got 'ethereum', an EVM "

@@ -5,9 +5,10 @@ from web3.logs import DISCARD
 
 from chains import contracts
 from chains.evm import EvmChain
+from labs.units import ETH, USD
 from labs.world.background import SWEEP_BATCH, SWEEP_GAS_BASE, SWEEP_GAS_PER_ADDRESS
 
-ETH, USD = 10**18, 10**6
+from ..specs import spec_text
 
 
 @pytest.mark.parametrize("first", ["eth", "token"])
@@ -34,27 +35,10 @@ def test_sweep_gas_covers_a_full_batch_of_new_deposit_addresses(first):
         assert usd.functions.balanceOf(hot.address).call() == SWEEP_BATCH * 5 * USD
 
 
-TWO_CHAINS = """
-name = "noise"
-[chains.ethereum]
-kind = "evm"
-chain_id = 1
-[chains.sidechain]
-kind = "evm"
-chain_id = 8453
-[world]
-users = 12
-[background]
-transactions = 600
-days = 3
-[[story]]
-typology = "exchange_hack"
-amount_eth = 20
-addresses = 1
-[[story]]
-typology = "bridge_hop"
-to_chain = "sidechain"
-"""
+TWO_CHAINS = spec_text("noise", [
+    {"typology": "exchange_hack", "amount_eth": 20, "addresses": 1},
+    {"typology": "bridge_hop", "to_chain": "sidechain"}], chains=("ethereum", "sidechain"), users=12,
+    transactions=600, days=3)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +87,7 @@ def test_ordinary_users_withdraw_and_pay_stablecoin(noisy):
         withdrawals = [a for a in transfers if a["from"] in hot and a["to"] in users]
         onward = [a for a in transfers if a["from"] in users]
         assert len(withdrawals) >= 3 and len(onward) >= 3, chain
-        assert all(a["value"] % 10**6 == 0 for a in withdrawals + onward)  # whole dollars
+        assert all(a["value"] % USD == 0 for a in withdrawals + onward)  # whole dollars
 
 
 def test_ordinary_users_swap_in_the_pool(noisy):
@@ -121,27 +105,10 @@ def test_background_calls_succeed_within_their_fixed_gas(noisy, contract):
             assert receipt["gasUsed"] <= tx["gas"] * 9 // 10, f"{contract} call near its gas limit"
 
 
-BTC_AND_ETH = """
-name = "noise-two-kinds"
-[chains.ethereum]
-kind = "evm"
-chain_id = 1
-[chains.bitcoin]
-kind = "utxo"
-[world]
-users = 12
-[background]
-transactions = 800
-days = 3
-[[story]]
-typology = "ransomware_payment"
-chain = "bitcoin"
-amount_usd = 30000
-[[story]]
-typology = "cash_out"
-chain = "bitcoin"
-venue = "otc"
-"""
+BTC_AND_ETH = spec_text("noise-two-kinds", [
+    {"typology": "ransomware_payment", "chain": "bitcoin", "amount_usd": 30000},
+    {"typology": "cash_out", "chain": "bitcoin", "venue": "otc"}], chains=("ethereum", "bitcoin"), users=12,
+    transactions=800, days=3)
 
 
 @pytest.fixture(scope="module")

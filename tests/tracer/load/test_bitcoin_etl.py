@@ -25,7 +25,7 @@ def as_csv(table):
     return out.getvalue()
 
 
-@pytest.mark.parametrize("source, expected", [
+@pytest.mark.parametrize(("source", "expected"), [
     ("mainnet/transactions.json", "mainnet"),
     ("bigquery/transactions.json", "mainnet"),  # INT64 as strings, TIMESTAMP as text
     ("csv/transactions.csv", "mainnet"),        # bitcoin-etl's CSV writer
@@ -40,8 +40,9 @@ def test_golden(source, expected):
 def test_first_payment_to_hal_finney():
     t = load_bitcoin_etl(DATA / "mainnet" / "transactions.json")
     tx = t[t["tx_hash"] == F418]
-    assert dict(zip(tx["to"], tx["amount"])) == {F418: 50 * 10**8, "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3": 10 * 10**8,
-                                                  "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S": 40 * 10**8}
+    assert dict(zip(tx["to"], tx["amount"], strict=True)) == {
+        F418: 50 * 10**8, "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3": 10 * 10**8,
+        "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S": 40 * 10**8}
     assert set(tx["timestamp"]) == {1231731025}  # 2009-01-12 03:30:25 UTC
 
 
@@ -126,28 +127,28 @@ def _f418(**changes):
 
 
 BAD = [  # (row changes, column, words in the message)
-    (dict(block_number=KeyError), "block_number", "missing field"),
-    (dict(outputs__1__value=KeyError), "outputs[1].value", "missing field"),
-    (dict(outputs__1__value=-1), "outputs[1].value", "negative"),
-    (dict(outputs__0__value=1.5), "outputs[0].value", "1.5"),
-    (dict(outputs__0__value=1e8), "outputs[0].value", "float"),
-    (dict(outputs__0__value="1e8"), "outputs[0].value", "not an integer"),
-    (dict(inputs__0__value="5000000000.0"), "inputs[0].value", "not an integer"),
-    (dict(inputs__0__spent_output_index=KeyError), "inputs[0].spent_output_index", "missing field"),
-    (dict(fee=1), "fee", "inputs 5000000000 != outputs 5000000000 + fee 1"),
-    (dict(outputs__1__value=4000000001, output_value=5000000001, fee=None), "fee", "inputs 5000000000 < outputs"),
-    (dict(output_value=1), "output_value", "output_value 1"),
-    (dict(input_count=2), "input_count", "input_count 2"),
-    (dict(block_timestamp="2009-01-12 03:30:25"), "block_timestamp", "not a timestamp"),
-    (dict(block_timestamp="2009-02-30 03:30:25 UTC"), "block_timestamp", "day is out of range"),
-    (dict(block_timestamp=1231731025.5), "block_timestamp", "not an integer"),
-    (dict(is_coinbase="yes"), "is_coinbase", "not a boolean"),
-    (dict(outputs__0__addresses="1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3,x"), "outputs[0].addresses", "addresses"),
-    (dict(outputs={"index": 0}), "outputs", "not a list"),
+    ({"block_number": KeyError}, "block_number", "missing field"),
+    ({"outputs__1__value": KeyError}, "outputs[1].value", "missing field"),
+    ({"outputs__1__value": -1}, "outputs[1].value", "negative"),
+    ({"outputs__0__value": 1.5}, "outputs[0].value", "1.5"),
+    ({"outputs__0__value": 1e8}, "outputs[0].value", "float"),
+    ({"outputs__0__value": "1e8"}, "outputs[0].value", "not an integer"),
+    ({"inputs__0__value": "5000000000.0"}, "inputs[0].value", "not an integer"),
+    ({"inputs__0__spent_output_index": KeyError}, "inputs[0].spent_output_index", "missing field"),
+    ({"fee": 1}, "fee", "inputs 5000000000 != outputs 5000000000 + fee 1"),
+    ({"outputs__1__value": 4000000001, "output_value": 5000000001, "fee": None}, "fee", "inputs 5000000000 < outputs"),
+    ({"output_value": 1}, "output_value", "output_value 1"),
+    ({"input_count": 2}, "input_count", "input_count 2"),
+    ({"block_timestamp": "2009-01-12 03:30:25"}, "block_timestamp", "not a timestamp"),
+    ({"block_timestamp": "2009-02-30 03:30:25 UTC"}, "block_timestamp", "day is out of range"),
+    ({"block_timestamp": 1231731025.5}, "block_timestamp", "not an integer"),
+    ({"is_coinbase": "yes"}, "is_coinbase", "not a boolean"),
+    ({"outputs__0__addresses": "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3,x"}, "outputs[0].addresses", "addresses"),
+    ({"outputs": {"index": 0}}, "outputs", "not a list"),
 ]
 
 
-@pytest.mark.parametrize("changes, column, words", BAD, ids=[b[1] + ":" + b[2][:20] for b in BAD])
+@pytest.mark.parametrize(("changes", "column", "words"), BAD, ids=[b[1] + ":" + b[2][:20] for b in BAD])
 def test_bad_values_name_file_row_and_column(tmp_path, changes, column, words):
     rows = lines()[:2] + [_f418(**changes)]
     p = write(tmp_path, rows)

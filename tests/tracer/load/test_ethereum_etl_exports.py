@@ -21,7 +21,7 @@ def as_csv(table):
     return out.getvalue()
 
 
-@pytest.mark.parametrize("folder", ["export_all", "geth"])
+@pytest.mark.parametrize("folder", ["export_all", "geth", "weth9"])
 def test_golden(folder):
     t = L.load(DATA / folder)
     assert as_csv(t) == (DATA / folder / "expected_transfers.csv").read_text()

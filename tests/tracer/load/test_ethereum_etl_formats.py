@@ -8,7 +8,7 @@ import pytest
 
 import tracer.load as L
 from tracer import transfers as T
-from tracer.bench import generate
+from tracer.bench.evm import generate
 from tracer.errors import LoadError, LoadWarning
 
 DATA = Path(__file__).parent.parent / "data"
@@ -180,7 +180,10 @@ def test_token_transfers_decoded_from_logs(tmp_path):
     src = Path(__file__).parent.parent / "data" / "eth"
     with open(src / "token_transfers.csv", newline="") as fh:
         transfers = list(csv.DictReader(fh))
-    word = lambda hexstr: "0x" + hexstr[2:].lower().rjust(64, "0")  # noqa: E731
+
+    def word(hexstr):
+        return "0x" + hexstr[2:].lower().rjust(64, "0")
+
     lines = ["log_index,transaction_hash,transaction_index,block_hash,block_number,address,data,topics"]
     for r in transfers:
         topics = ",".join([TRANSFER_TOPIC, word(r["from_address"]), word(r["to_address"])])
