@@ -21,10 +21,18 @@ from ..questions import show_points
 from .run import Row
 
 
-def _num(p: Fraction):
-    """A point figure for JSON: an int when whole, else the two-decimal figure the gradebook shows."""
-    text = show_points(p)
-    return int(text) if "." not in text else float(text)
+def _num(p: Fraction) -> int | str:
+    """A point figure for JSON, exact: an int when whole, else the fraction as a string.
+
+    The gradebook shows two decimals; JSON is what other tools add up, so it carries no rounding
+    and no float (``Fraction("7/3")`` reads it back).
+
+    Examples
+    --------
+    >>> _num(Fraction(4)), _num(Fraction(7, 3))
+    (4, '7/3')
+    """
+    return p.numerator if p.denominator == 1 else str(p)
 
 
 def gradebook_json(rows: list[Row]) -> dict:
