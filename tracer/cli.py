@@ -94,13 +94,13 @@ def trace(data, addresses, txs, sources_file, direction, rule, hops, min_amount,
 
     sources = _sources(addresses, txs, sources_file)
     if follow:
-        from tracer.heuristics.cli import _price, follow_trace
+        from tracer.heuristics.cli import follow_trace, prices_option
 
         if to or direction != "forward" or plot_to:
             raise click.UsageError("--follow is a forward trace: not with --to, --direction backward or --plot")
         options = {"rule": rule, "hops": hops, "min_amount": min_amount, "max_degree": max_degree,
                    "start": _when(start), "end": _when(end)}
-        return follow_trace(data, sources, follow, tags, _price(None, None, prices), options, as_json)
+        return follow_trace(data, sources, follow, tags, prices_option(None, None, prices), options, as_json)
     if prices:
         raise click.UsageError("--price is for --follow swap")
     if to and (len(sources) != 1 or sources[0].address is None):

@@ -20,14 +20,10 @@ from pathlib import Path
 
 import click
 
+from chains.ports import free_port
+
 from .build import EXERCISES
 from .case import CaseNotFound, find_case
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prepare(work: Path, case: Path, exercises: Path = EXERCISES) -> list[Path]:

@@ -8,7 +8,7 @@ import pytest
 from web3 import Web3
 
 from chains.evm import find_anvil
-from chains.evm.backends.anvil import free_port
+from chains.ports import free_port
 
 pytestmark = pytest.mark.skipif(not find_anvil(), reason="anvil not installed")
 

@@ -100,6 +100,8 @@ def test_paths_and_errors():
     assert r.exit_code == 2 and "exactly one --address" in r.output
     r = run("--address", A, "--start", "yesterday")
     assert r.exit_code == 2 and "ISO date" in r.output
+    r = run("--address", A, "--follow", "swap", "--price", "ETH=0")
+    assert r.exit_code == 2 and "'ETH=0': expected SYMBOL=PRICE with a price above 0" in r.output
 
 
 def test_plot_files(tmp_path):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 import click
@@ -38,20 +37,18 @@ def _load(data, tags):
         raise click.ClickException(str(e)) from None
 
 
-def _price(ctx, param, values):
-    prices = {}
-    for v in values:
-        symbol, _, price = v.partition("=")
-        try:
-            prices[symbol.strip()] = Fraction(price.strip())
-        except (ValueError, ZeroDivisionError):
-            raise click.BadParameter(f"{v!r}: expected SYMBOL=PRICE, e.g. BTC=60000") from None
-        if not symbol.strip() or prices[symbol.strip()] <= 0:
-            raise click.BadParameter(f"{v!r}: expected SYMBOL=PRICE with a price above 0")
-    return prices or None
+def prices_option(ctx, param, values) -> dict | None:
+    """The ``--price SYMBOL=PRICE`` values as exact fractions (None when none is given); a bad one
+    is the option's error. Public: ``tracelab trace --follow swap`` reads its ``--price`` with it."""
+    from tracer.units import parse_prices
+
+    try:
+        return parse_prices(values) or None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
 
 
-PRICE = click.option("--price", "prices", multiple=True, callback=_price, metavar="SYMBOL=PRICE",
+PRICE = click.option("--price", "prices", multiple=True, callback=prices_option, metavar="SYMBOL=PRICE",
                      help="Price of one whole unit, for swap and structuring "
                           "(e.g. --price BTC=60000 --price ETH=3000).")
 

@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -22,6 +21,7 @@ import requests
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
+from ...ports import free_port
 from ..genesis import DEFAULT_MNEMONIC, Genesis
 from .base import Backend, BackendUnavailable, BlockData, Capabilities, TransactionRejected
 
@@ -63,12 +63,6 @@ def _die_with_parent():
     # Linux: the child gets SIGTERM if the Python process dies, even by SIGKILL, so no anvil outlives us.
     with contextlib.suppress(OSError):  # no such libc: not Linux, the atexit hook is all there is
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 class RpcError(RuntimeError):

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from chains.evm import find_anvil
-from chains.evm.backends.anvil import free_port
+from chains.ports import free_port
 from labs.bundle import write_bundle
 from labs.scenario import run_case
 from labs.spec import load_spec
