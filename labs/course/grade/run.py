@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -127,17 +128,22 @@ def _status(status: dict | None, killed: bool, returncode: int | None, timeout: 
     if p["ename"] in ("CellTimeout", "KeyboardInterrupt"):  # the worker's interrupt is the only one
         return f"timeout: cell {p['cell']} ran over {cell_timeout} s and was stopped{more}"
     if _out_of_memory(p):
-        return f"memory: cell {p['cell']} went over the {memory_mb} MB cap{more}"
+        cap = f"went over the {memory_mb} MB cap" if memory_mb else "ran out of memory"
+        return f"memory: cell {p['cell']} {cap}{more}"
     if p["ename"] == "FigureNotDrawn":
         return f"error: cell {p['cell']} made a figure that could not be drawn{more}"
     if p["ename"] == "DeadKernel":
-        return f"crash: the kernel died in cell {p['cell']}{more}"
+        exit_ = re.search(r"\((exit code -?\d+|killed by SIG\w+)\)", p["evalue"])
+        return f"crash: the kernel died in cell {p['cell']}{f' ({exit_[1]})' if exit_ else ''}{more}"
     said = p["evalue"].splitlines()[0][:120] if p["evalue"] else ""
     return f"error: cell {p['cell']} raised {p['ename']}: {said}{more}"
 
 
-#: what running out of an address-space cap looks like outside a MemoryError (C++, the dynamic loader)
-_OOM = ("bad_alloc", "failed to map segment", "cannot allocate memory", "out of memory")
+#: what running out of an address-space cap looks like outside a MemoryError: C++, the dynamic
+#: loader, glibc, and C code that gives up and exits, killing the kernel (OpenBLAS, whose last
+#: words the worker puts in the dead kernel's problem)
+_OOM = ("bad_alloc", "failed to map segment", "cannot allocate memory", "out of memory",
+        "memory allocation still failed", "memory map failed")
 
 
 def _out_of_memory(problem: dict) -> bool:

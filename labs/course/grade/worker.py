@@ -4,9 +4,13 @@ The grader starts one such process per submission and kills it (and its kernel) 
 notebook runs over its time. Here each cell gets its own time limit: a cell that runs over is
 interrupted and the next one runs, as does the next after a cell that raised. The memory cap
 (an address-space limit, inherited by the kernel) turns a memory hog into a MemoryError in its
-cell. After every cell, what happened so far is written atomically to the status file, so the
-grader knows how far a notebook got even if this process is killed. The answers themselves are
-whatever the notebook recorded in ``answers.json`` in its working folder.
+cell, or, when an allocation fails in C code that gives up instead (OpenBLAS, a C++
+``bad_alloc``), into a dead kernel: the kernel's own stdout and stderr go to ``kernel.log`` beside the
+status, and a dead kernel's problem carries its exit and the last lines it printed there, which
+say which it was (the grader reads them to tell memory from a crash). After every cell, what
+happened so far is written atomically to the status file, so the grader knows how far a notebook
+got even if this process is killed. The answers themselves are whatever the notebook recorded in
+``answers.json`` in its working folder.
 
 Usage: ``python -m labs.course.grade.worker NOTEBOOK WORKDIR STATUS [--cell-timeout S] [--memory-mb M]``
 """
@@ -53,6 +57,26 @@ def _error(cell) -> tuple[str, str] | None:
     return None
 
 
+def _died(client, log: Path) -> str:
+    """Why the kernel is gone, as far as it can be told: its exit status and the last lines it
+    printed itself (C code that cannot allocate says so there before it exits or aborts)."""
+    import signal
+
+    process = getattr(client.km.provisioner, "process", None)
+    code = process.poll() if process is not None else None
+    why = "the kernel died"
+    if code is not None:
+        why += f" (killed by {signal.Signals(-code).name})" if code < 0 and -code in signal.valid_signals() \
+            else f" (exit code {code})"
+    with contextlib.suppress(OSError):
+        # the kernel application's own log lines (its start-up warnings) say nothing of the death
+        lines = [ln.strip() for ln in log.read_text(errors="replace").splitlines()
+                 if ln.strip() and not ln.startswith("[IPKernelApp]")][-3:]
+        if lines:
+            why += ": " + " / ".join(lines)[-200:]
+    return why
+
+
 def run(notebook: Path, workdir: Path, status_path: Path, cell_timeout: int, memory_mb: int) -> dict:
     import nbformat
     from nbclient import NotebookClient
@@ -81,8 +105,10 @@ def run(notebook: Path, workdir: Path, status_path: Path, cell_timeout: int, mem
                             interrupt_on_timeout=True, resources={"metadata": {"path": str(workdir)}},
                             error_on_timeout={"ename": "CellTimeout",
                                               "evalue": f"the cell ran over {cell_timeout} s and was interrupted"})
+    kernel_log = status_path.with_name("kernel.log")
     try:
-        with client.setup_kernel(cwd=str(workdir)):
+        # the kernel's own output (not its cells'): C code that gives up prints there, OpenBLAS on stdout
+        with open(kernel_log, "wb") as own, client.setup_kernel(cwd=str(workdir), stdout=own, stderr=own):
             status["kernel_pgid"] = getattr(client.km.provisioner, "pgid", None)
             write_status(status_path, status)
             for index, cell in code:
@@ -96,7 +122,8 @@ def run(notebook: Path, workdir: Path, status_path: Path, cell_timeout: int, mem
                                                "evalue": f"the cell ran over {cell_timeout} s"})
                     break
                 except DeadKernelError:
-                    status["problems"].append({"cell": n, "ename": "DeadKernel", "evalue": "the kernel died"})
+                    status["problems"].append({"cell": n, "ename": "DeadKernel",
+                                               "evalue": _died(client, kernel_log)[:300]})
                     break
                 err = _error(cell)
                 if err:
@@ -104,7 +131,7 @@ def run(notebook: Path, workdir: Path, status_path: Path, cell_timeout: int, mem
                 status["ran"] = n
     except DeadKernelError:
         status["problems"].append({"cell": status.get("current", 0), "ename": "DeadKernel",
-                                   "evalue": "the kernel died"})
+                                   "evalue": _died(client, kernel_log)[:300]})
     except Exception as exc:  # noqa: BLE001 -- the kernel would not start, or nbclient itself failed
         status["fatal"] = f"crash: {exc.__class__.__name__}: {str(exc)[:200]}"
     status["finished"] = True

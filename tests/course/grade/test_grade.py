@@ -11,8 +11,8 @@ from labs.course.build import EXERCISES, SOLUTIONS
 from labs.course.questions import show_points
 
 NB = "00-how-this-course-works.ipynb"
-BAD = ["x-exercise", "x-crash", "x-hang", "x-stuck", "x-memory", "x-figure", "x-deleted", "x-garbage", "x-answers",
-       "x-scribble"]
+BAD = ["x-exercise", "x-crash", "x-hang", "x-stuck", "x-memory", "x-blas", "x-figure", "x-deleted", "x-garbage",
+       "x-answers", "x-scribble"]
 #: memory filled to the cap, then a figure: drawing it fails inside IPython's display code, which
 #: then cannot format its traceback and prints it instead (no error output for nbclient to report)
 FIGURE_WITHOUT_MEMORY = """import matplotlib.pyplot as plt
@@ -25,6 +25,19 @@ for size in (64 * 2**20, 2**20, 2**16):
         pass
 fig, ax = plt.subplots()
 ax.plot([1, 2], [3, 4]);"""
+#: memory filled to within 8 MB of the cap, then a product of matrices: numpy's result still fits,
+#: but OpenBLAS's work buffer does not, and OpenBLAS gives up and exits, killing the kernel (no
+#: MemoryError reaches the cell)
+BLAS_WITHOUT_MEMORY = """import numpy as np
+a = np.ones((500, 500))
+hoard = []
+for size in (2**24, 2**20):
+    try:
+        while True:
+            hoard.append(np.empty(size))
+    except MemoryError:
+        pass
+b = a @ a"""
 
 # one worker makes the shared class once (see conftest.py)
 pytestmark = pytest.mark.xdist_group("course")
@@ -64,6 +77,7 @@ def graded(course_class, class_of, key, tmp_path_factory):
     put("x-stuck", _with_cell(sol, first, "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                                           "while True:\n    pass"))
     put("x-memory", _with_cell(sol, first, "hoard = []\nwhile True:\n    hoard.append(bytearray(64 * 2**20))"))
+    put("x-blas", _with_cell(sol, first, BLAS_WITHOUT_MEMORY))
     put("x-figure", _with_cell(sol, "0.self_check", FIGURE_WITHOUT_MEMORY))
     deleted = nbformat.from_dict(json.loads(json.dumps(sol)))
     deleted.cells = [c for c in deleted.cells if "0.reports" not in c.source]
@@ -104,6 +118,7 @@ def test_exercise_scores_zero_and_says_not_done_yet(graded):
     ("x-hang", 4, "timeout: cell"),
     ("x-stuck", 1, "timeout: the notebook ran over 45 s"),
     ("x-memory", 4, "memory: cell"),
+    ("x-blas", 1, "memory: cell"),
     ("x-figure", 4, "memory: cell 17 went over the 1536 MB cap"),
     ("x-deleted", 3, "cells missing: no cell records 0.reports"),
     ("x-garbage", 1, "malformed: not a readable notebook"),
@@ -115,6 +130,12 @@ def test_bad_submissions_score_what_they_recorded_with_a_reason(graded, trainee,
     _, rows = graded
     assert rows[trainee]["points"] == points and status in rows[trainee]["status"], rows[trainee]
     assert rows[trainee]["max_points"] == 4
+
+
+def test_a_dead_kernel_says_whether_memory_killed_it(graded):
+    _, rows = graded
+    assert rows["x-crash"]["status"].endswith("(exit code 3)"), rows["x-crash"]
+    assert "went over the 1536 MB cap" in rows["x-blas"]["status"], rows["x-blas"]
 
 
 def test_gradebook_csv_and_json_agree(graded):
