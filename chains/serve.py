@@ -120,9 +120,10 @@ def serve(port, evm, chain_id, mnemonic, accounts, bundle, replay_paths, block_t
     Bitcoin Core's JSON-RPC; a fresh one already has history and a funded lab wallet.
     """
     logs = [*(bundle_replays(bundle) if bundle else []), *replay_paths, *([btc_replay] if btc_replay else [])]
-    kinds = [(log, replay_kind(log)) for log in logs]
-    evm_logs = [log for log, k in kinds if k == "evm"]
-    utxo_logs = [log for log, k in kinds if k == "utxo"]
+    of_kind: dict[str, list[Path]] = {"evm": [], "utxo": []}  # what replay_kind says a log rebuilds
+    for log in logs:
+        of_kind[replay_kind(log)].append(log)
+    evm_logs, utxo_logs = of_kind["evm"], of_kind["utxo"]
     if len(utxo_logs) > 1:
         raise click.UsageError(f"one UTXO chain at a time: {', '.join(map(str, utxo_logs))} are all UTXO logs")
     if not logs and not evm and btc_port is None:

@@ -32,6 +32,7 @@ import yaml
 
 from .casefile import brief, reports_csv
 from ..errors import BundleError
+from ..spec.kinds import KINDS
 from .tags import tagpack
 
 MANIFEST = "MANIFEST.sha256"
@@ -142,8 +143,8 @@ def bundle_info(case) -> dict:
     """``bundle.json``: says the folder is a bundle (``--force`` replaces nothing else) and what chains it has."""
     world = case.world
     return {"format": FORMAT, "version": VERSION, "reference": world.reference,
-            "chains": [{"name": c.name, "kind": c.kind, **({"chain_id": c.chain_id} if c.kind == "evm" else {})}
-                       for c in case.spec.chains],
+            "chains": [{"name": c.name, "kind": c.kind,
+                        **({"chain_id": c.chain_id} if KINDS[c.kind].numbered else {})} for c in case.spec.chains],
             "transactions": {name: lane.transactions() for name, lane in world.lanes.items()},
             "backends": {name: lane.backend for name, lane in world.lanes.items()}}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from ..spec.kinds import KINDS
 from ..world import names
 from ..units import DAY, HOUR, decimals_of, fmt
 
@@ -17,6 +18,10 @@ from ..units import DAY, HOUR, decimals_of, fmt
 SERVE_COMMAND = "tracelab chain serve --bundle ."
 #: where ``SERVE_COMMAND`` serves them by default
 EVM_PORT, BTC_PORT = 8545, 18443
+#: chain kind -> the first port ``SERVE_COMMAND`` serves that kind on (the chains of a kind take the
+#: ports from there in the order of their names) and what answers there
+SERVED = {"evm": (EVM_PORT, "Ethereum JSON-RPC"),
+          "utxo": (BTC_PORT, "Bitcoin Core JSON-RPC, user tracelab, password tracelab")}
 
 
 def when(t: int) -> str:
@@ -30,6 +35,12 @@ def day(t: int) -> str:
 def _amount(v: dict) -> str:
     asset = v.get("asset", "ETH")
     return fmt(v["amount"], decimals_of(asset), asset)
+
+
+def _outputs(payments: list[dict]) -> bool:
+    """Whether a payment is named by its output too (it was made on a UTXO chain): the tables then
+    have an ``output`` column."""
+    return any(v.get("vout") is not None for v in payments)
 
 
 def _payment_table(payments: list[dict], *, utxo: bool, who: bool = False) -> list[str]:
@@ -51,7 +62,7 @@ def _statements(world) -> tuple[list[str], int]:
     """One statement per victim, in the order they reached the police; and when the last one did."""
     victims = world.truth.victims
     platform, ransom, hack = (world.notes.get(k) for k in ("platform", "ransom", "hack"))
-    utxo = any(world.lanes[v["chain"]].kind == "utxo" for v in victims)
+    utxo = _outputs(victims)
     rng = world.rng("casefile")
     if hack:
         received = max(v["time"] for v in victims) + rng.randint(2, 12) * HOUR
@@ -90,7 +101,7 @@ def _statements(world) -> tuple[list[str], int]:
 def _annex(world) -> list[str]:
     """One table of every reported payment, the brief's first (``reports.csv`` holds the same rows)."""
     victims = sorted(world.truth.victims, key=lambda v: (v["time"], v["tx"]))
-    utxo = any(world.lanes[v["chain"]].kind == "utxo" for v in victims)
+    utxo = _outputs(victims)
     head = ["reported by", "country", "date", "amount", "from (victim)", "to", "tx hash"] + (["output"] if utxo else [])
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for v in victims:
@@ -144,15 +155,14 @@ def brief(case, reference: str, tags: dict) -> str:
              "Every payment of the reports below, in the order they were made.", "",
              *_annex(world), "",
              "## Reports", "", *statements]
-    # in the order of their names, as `tracelab chain serve --bundle` gives them ports
-    evm = sorted((c for c in spec.chains if c.kind == "evm"), key=lambda c: c.name)
     swaps = "swap-service" in world.actors
     answer = "Exchanges and the instant swap service answer" if swaps else "Exchanges answer"
-    chains = ", ".join(f"{c.name} (EVM, chain id {c.chain_id})" if c.kind == "evm" else f"{c.name} (UTXO, "
-                       "Bitcoin-like regtest)" for c in spec.chains)
-    endpoints = [f"{c.name} at http://127.0.0.1:{EVM_PORT + i} (Ethereum JSON-RPC)" for i, c in enumerate(evm)]
-    endpoints += [f"{c.name} at http://127.0.0.1:{BTC_PORT} (Bitcoin Core JSON-RPC, user tracelab, password "
-                  "tracelab)" for c in spec.chains if c.kind == "utxo"]
+    chains = ", ".join(KINDS[c.kind].describe(c) for c in spec.chains)
+    endpoints = []
+    for kind, (port, protocol) in SERVED.items():
+        # in the order of their names, as `tracelab chain serve --bundle` gives them ports
+        of_kind = sorted((c for c in spec.chains if c.kind == kind), key=lambda c: c.name)
+        endpoints += [f"{c.name} at http://127.0.0.1:{port + i} ({protocol})" for i, c in enumerate(of_kind)]
     lines += ["## What you have", "",
               f"- Chain data of {chains}: `exports/<chain>/`, in the ethereum-etl (EVM) and bitcoin-etl (UTXO) "
               "schemas; `chains/<chain>/replay.jsonl` rebuilds each chain exactly.",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 from collections import defaultdict
 
+from ..spec.kinds import KINDS
 from ..units import decimals_of, fmt
 
 FORMAT, VERSION = "tracelab-key", 2
@@ -76,7 +77,7 @@ def _contract_owner(world, key: str) -> tuple[str, str, dict]:
 
 
 def bridge_rows(world) -> list[dict]:
-    by_id = {lane.chain.chain_id: name for name, lane in world.lanes.items() if lane.kind == "evm"}
+    by_id = {c.chain_id: c.name for c in world.spec.chains if KINDS[c.kind].numbered}
     rows = []
     for po in world.bridge_payouts.values():
         d = po.deposit
@@ -90,7 +91,7 @@ def bridge_rows(world) -> list[dict]:
 
 def tables(world, active: dict[str, set[str]]) -> dict[str, list[dict]]:
     """Every table of the key, rows in a stable order."""
-    utxo = [row for lane in world.lanes.values() if lane.kind == "utxo" for row in lane.made]
+    utxo = [row for lane in world.lanes.values() for row in lane.made]
     return {
         "addresses": address_rows(world, active),
         "utxo_transactions": utxo,

@@ -208,22 +208,13 @@ class Case:
         info = json.loads((self.folder / "bundle.json").read_text())
         try:
             for c in info.get("chains", []):
-                replay = self.folder / "chains" / c["name"] / "replay.jsonl"
-                if c["kind"] == "evm":
-                    from chains.evm import EvmChain
-
-                    chain = EvmChain.rebuild(replay, "auto", history=False)
-                    self._running.append(chain)
-                    url = getattr(chain.backend, "url", None)
-                    if url:
-                        self.rpc[c["name"]] = url
-                else:
-                    from chains.utxo.replay import read_replay
-                    from chains.utxo.rpcserver import serve_rpc
-
-                    server = serve_rpc(read_replay(replay), port=0)
-                    self._running.append(server)
-                    self.rpc[c["name"]] = server.url
+                if c.get("kind") not in _SERVE:  # a hand-edited bundle.json: say so, do not guess
+                    raise CaseError(f"{self.folder / 'bundle.json'}: chain {c.get('name')} has kind "
+                                    f"{c.get('kind')!r} (expected one of {', '.join(_SERVE)})")
+                running, url = _SERVE[c["kind"]](self.folder / "chains" / c["name"] / "replay.jsonl")
+                self._running.append(running)
+                if url:
+                    self.rpc[c["name"]] = url
         except BaseException:
             self.stop()
             raise
@@ -270,3 +261,24 @@ def _plain_tracer_errors() -> None:
         return [text]
 
     shell.set_custom_exc((SourceError, LoadError), plain)
+
+
+def _serve_evm(replay: Path):
+    """An EVM chain rebuilt on anvil; its URL (None on a machine without anvil: py-evm serves no RPC)."""
+    from chains.evm import EvmChain
+
+    chain = EvmChain.rebuild(replay, "auto", history=False)
+    return chain, getattr(chain.backend, "url", None)
+
+
+def _serve_utxo(replay: Path):
+    """The UTXO chain rebuilt in process, answering Bitcoin Core's JSON-RPC on a free port."""
+    from chains.utxo.replay import read_replay
+    from chains.utxo.rpcserver import serve_rpc
+
+    server = serve_rpc(read_replay(replay), port=0)
+    return server, server.url
+
+
+#: chain kind (as bundle.json names it) -> how :meth:`Case.serve` starts such a chain: (what to stop, its URL)
+_SERVE = {"evm": _serve_evm, "utxo": _serve_utxo}

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
+from .kinds import KINDS
 
 __all__ = ["ScenarioSpec", "SpecError", "load_spec", "parse_params"]
 
 
 #: how crowded the services a perpetrator uses are (see ``labs/difficulty.py`` for the floors)
 DIFFICULTIES = ("easy", "standard", "hard")
-CHAIN_KINDS = ("evm", "utxo")
+CHAIN_KINDS = tuple(KINDS)
 
 
 @dataclass(frozen=True)
@@ -187,21 +188,18 @@ def parse_params(cls, raw: dict, path: str):
 
 
 # -- the spec -------------------------------------------------------------------------------
-_KIND_NAMES = {"evm": "an EVM", "utxo": "a UTXO"}
-
-
 def _check_step(params, kinds: dict[str, tuple[str, ...]], chains: list[ChainSpec], world: WorldSpec, path: str):
     """What a step refers to must exist in the spec: its chains (of the right kind), exchange, OTC desk."""
     by_name = {c.name: c for c in chains}
     for field, allowed in kinds.items():
         name = getattr(params, field)
         fits = [c.name for c in chains if c.kind in allowed]
-        want = " or ".join(_KIND_NAMES[k] for k in allowed) + " chain"
+        want = " or ".join(KINDS[k].named for k in allowed) + " chain"
         if name not in by_name:
             raise SpecError(f"{path}.{field}: expected {want} of the spec "
                             f"({', '.join(fits) if fits else 'it has none'}), got {name!r}")
         if by_name[name].kind not in allowed:
-            raise SpecError(f"{path}.{field}: expected {want}, got {name!r}, {_KIND_NAMES[by_name[name].kind]} "
+            raise SpecError(f"{path}.{field}: expected {want}, got {name!r}, {KINDS[by_name[name].kind].named} "
                             f"chain{' (the spec has ' + ', '.join(fits) + ')' if fits else ''}")
     exchange = getattr(params, "exchange", None)
     if exchange is not None and getattr(params, "venue", "exchange") == "exchange" \
@@ -267,11 +265,13 @@ def _header(doc: dict) -> dict:
         chains.append(ChainSpec(cname, kind, chain_id, block_time))
     if not chains:
         raise SpecError("chains: expected at least one chain")
-    if sum(c.kind == "utxo" for c in chains) > 1:
-        raise SpecError("chains: expected at most one UTXO chain")
-    ids = [c.chain_id for c in chains if c.kind == "evm"]
+    for kind in KINDS.values():
+        if kind.single and sum(KINDS[c.kind] is kind for c in chains) > 1:
+            raise SpecError(f"chains: expected at most one {kind.label} chain")
+    ids = [c.chain_id for c in chains if KINDS[c.kind].numbered]
     if len(ids) != len(set(ids)):
-        raise SpecError(f"chains: two EVM chains share a chain_id ({ids})")
+        numbered = " or ".join(k.label for k in KINDS.values() if k.numbered)
+        raise SpecError(f"chains: two {numbered} chains share a chain_id ({ids})")
 
     w = _table(doc.get("world", {}), "world")
     _no_unknown(w, {f.name for f in dataclasses.fields(WorldSpec)}, "world")

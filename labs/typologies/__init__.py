@@ -4,7 +4,9 @@ A typology module has a ``Params`` dataclass (what a spec's ``[[story]]`` step m
 defaults), ``CHAINS`` (the kinds of chain, ``"evm"`` or ``"utxo"``, each chain parameter may
 name; checked when the spec loads) and ``run(step, params, rng)``, which takes the proceeds where
 the previous step left them (``step.world.proceeds``), acts on the lab chains, records every move
-in the ground truth, and leaves the proceeds where they end up.
+in the ground truth, and leaves the proceeds where they end up. A typology that acts differently
+on each kind of chain keeps a table from kind to what differs (``RUN``: a function per kind;
+``KIND``: a class of the few steps that differ), never an ``if kind ==``.
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from eth_account.signers.local import LocalAccount
 from chains import contracts
 
 from ..errors import StoryError
-from ..units import BTC, ETH, decimals_of
+from ..units import ETH, decimals_of
 from ..world import GAS_RESERVE, TRANSFER_FEE, Actor, World
 
 #: the ERC-20 functions typologies call on any token of the proceeds
@@ -149,6 +149,10 @@ class Step:
         return world.actors["perpetrator"]
 
 
+#: a chain's own coin -> the grain comparable amounts of it are drawn in (0.0001 BTC, 0.001 ETH)
+GRAIN = {"BTC": 10_000, "ETH": 10**15}
+
+
 def crowd_at_exchange(step: Step, chain: str, ex, asset: str, amount: int, t: int) -> None:
     """Other customers deposit comparable sums at ``ex`` on ``chain`` about ``t``, when the perpetrator's
     ``amount`` of ``asset`` arrives there (in ETH or BTC, whichever the chain's own coin is)."""
@@ -158,10 +162,8 @@ def crowd_at_exchange(step: Step, chain: str, ex, asset: str, amount: int, t: in
     world = step.world
     usd = usd_value(asset, amount, decimals_of(asset))
     # the chain's own coin in base units, and the grain comparable amounts are drawn in
-    if world.lanes[chain].kind == "utxo":
-        native, grain = usd * BTC // USD_PER_UNIT["BTC"], 10_000
-    else:
-        native, grain = usd * ETH // USD_PER_UNIT["ETH"], 10**15
+    coin = world.lanes[chain].coin
+    native, grain = usd * 10 ** decimals_of(coin) // USD_PER_UNIT[coin], GRAIN[coin]
 
     def make(r):
         return ex.actor.id, draw_comparable(r, native, grain)

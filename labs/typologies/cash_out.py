@@ -29,13 +29,69 @@ class Params:
             raise ValueError("exchange: expected 1 or more")
 
 
+class _Evm:
+    """Cash-out on an EVM chain: the holding account's ETH or tokens in one transfer."""
+
+    @staticmethod
+    def otc_address(lane, otc) -> str:
+        return otc.address
+
+    @staticmethod
+    def send(step, p, lane, holder, h: dict, to: str, t: int) -> tuple[str, int]:
+        account = h["account"]
+        if h["asset"] == "ETH":
+            amount = lane.max_transfer(h["amount"], to)
+            return step.transfer(p.chain, holder, account, to, amount, t, note=f"cash-out to {p.venue}"), amount
+        token = lane.w3.eth.contract(address=h["token"], abi=ERC20_ABI)
+        lane.sweep_tokens.add(h["token"])
+        amount = h["amount"]
+        receipt = step.call(p.chain, holder, account, token.functions.transfer(to, amount), t,
+                            note=f"cash-out to {p.venue}", recipient=to, asset=h["asset"], amount=amount)
+        return "0x" + bytes(receipt["transactionHash"]).hex(), amount
+
+    @staticmethod
+    def deposited(ex, rec: dict) -> None:
+        """The exchange sweeps the deposit contracts it knows were paid; after the deposit: moving
+        the clock to it may have run an earlier sweep."""
+        ex.unswept[rec["customer_id"]] = None
+
+
+class _Utxo:
+    """Cash-out on the UTXO chain: the held coins in one payment."""
+
+    @staticmethod
+    def otc_address(lane, otc) -> str:
+        # a desk hands out a fresh address per trade, as wallets do
+        return lane.fresh_address(otc)
+
+    @staticmethod
+    def send(step, p, lane, holder, h: dict, to: str, t: int) -> tuple[str, int]:
+        world = step.world
+        world.at(t)
+        # the whole holding in one payment, as a deposit to the customer's address
+        tx, amount = lane.send_all(holder, lane.coins_at(holder, h["outpoints"]), to, t)
+        world.truth.control(holder.id, p.chain, h["address"])
+        world.truth.move(step=step.index, typology=step.typology, chain=p.chain, tx=tx, sender=h["address"],
+                         recipient=to, asset="BTC", amount=amount, note=f"cash-out to {p.venue}")
+        return tx, amount
+
+    @staticmethod
+    def deposited(ex, rec: dict) -> None:
+        """Nothing to tell: the exchange's wallet finds the deposit when it sweeps."""
+
+
+#: chain kind -> how the proceeds reach the venue there
+KIND = {"evm": _Evm, "utxo": _Utxo}
+
+
 def run(step: Step, p: Params, rng) -> None:
     world = step.world
     lane = world.lanes[p.chain]
+    kind = KIND[lane.kind]
     exchanges = list(world.exchanges.values())
     t = world.clock
     for h in step.take_proceeds(p.chain):
-        holder, account = world.actors[h["actor"]], h["account"]
+        holder = world.actors[h["actor"]]
         t += rng.randint(10 * 60, p.delay_hours_max * HOUR)
         if p.venue == "exchange":
             ex = exchanges[p.exchange - 1]
@@ -46,29 +102,11 @@ def run(step: Step, p: Params, rng) -> None:
                      "kyc": {k: v for k, v in rec.items() if k not in ("salt", "actor", "deposit_address")}}
         else:
             otc = world.of_kind("otc")[0]
-            # on the UTXO chain a desk hands out a fresh address per trade, as wallets do
-            to = lane.fresh_address(otc) if lane.kind == "utxo" else otc.address
+            to = kind.otc_address(lane, otc)
             venue = {"venue": "otc", "desk": otc.name, "jurisdiction": otc.jurisdiction}
-        if lane.kind == "utxo":
-            world.at(t)
-            # the whole holding in one payment, as a deposit to the customer's address
-            tx, amount = lane.send_all(holder, lane.coins_at(holder, h["outpoints"]), to, t)
-            world.truth.control(holder.id, p.chain, h["address"])
-            world.truth.move(step=step.index, typology=step.typology, chain=p.chain, tx=tx, sender=h["address"],
-                             recipient=to, asset="BTC", amount=amount, note=f"cash-out to {p.venue}")
-        elif h["asset"] == "ETH":
-            amount = lane.max_transfer(h["amount"], to)
-            tx = step.transfer(p.chain, holder, account, to, amount, t, note=f"cash-out to {p.venue}")
-        else:
-            token = lane.w3.eth.contract(address=h["token"], abi=ERC20_ABI)
-            lane.sweep_tokens.add(h["token"])
-            amount = h["amount"]
-            receipt = step.call(p.chain, holder, account, token.functions.transfer(to, amount), t,
-                                note=f"cash-out to {p.venue}", recipient=to, asset=h["asset"], amount=amount)
-            tx = "0x" + bytes(receipt["transactionHash"]).hex()
-        if p.venue == "exchange" and lane.kind != "utxo":
-            # after the deposit: moving the clock to it may have run an earlier sweep
-            ex.unswept[rec["customer_id"]] = None
+        tx, amount = kind.send(step, p, lane, holder, h, to, t)
+        if p.venue == "exchange":
+            kind.deposited(ex, rec)
         world.truth.cashouts.append({"chain": p.chain, "address": to, "asset": h["asset"], "amount": amount,
                                      "tx": tx, "from": h["address"], "actor": holder.id, **venue})
     world.at(t + rng.randint(HOUR, 6 * HOUR))

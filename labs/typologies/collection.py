@@ -44,17 +44,74 @@ class Params:
             raise ValueError("payments_max: expected at least 1")
 
 
+class _Evm:
+    """How victims buy and pay on an EVM chain: ETH from an exchange's hot wallet to their own
+    account, then plain transfers to the platform's deposit account."""
+
+    asset = "ETH"
+
+    @staticmethod
+    def new_deposit(lane, perp) -> str:
+        return perp.fresh_account().address
+
+    @staticmethod
+    def buy(step, lane, rng, victim, ex, total_usd: int, weights: list[int], buy_t: int) -> tuple[list[int], str, str]:
+        amounts = [eth_round(rng, total_usd * ETH // ETH_PRICE_USD * w // 1000, 0.6) for w in weights]
+        own = victim.account(0).address
+        return amounts, own, lane.transfer(ex.hot_wallet, own, sum(amounts) + len(amounts) * TRANSFER_FEE, buy_t)
+
+    @staticmethod
+    def pay(step, p, lane, perp, victim, deposit: str, amount: int, t: int, holdings: dict) -> tuple[str, None]:
+        h = step.transfer(p.chain, victim, victim.account(0), deposit, amount, t, note="victim payment",
+                          controlled=False)
+        holdings[deposit] = holdings.get(deposit, 0) + amount
+        return h, None
+
+
+class _Utxo:
+    """How victims buy and pay on the UTXO chain: an exchange withdrawal to a fresh address of
+    their wallet, then payments whose output at the deposit address is the platform's."""
+
+    asset = "BTC"
+
+    @staticmethod
+    def new_deposit(lane, perp) -> str:
+        return lane.fresh_address(perp)
+
+    @staticmethod
+    def buy(step, lane, rng, victim, ex, total_usd: int, weights: list[int], buy_t: int) -> tuple[list[int], str, str]:
+        from ..world.utxo_lane import BTC_PRICE_USD
+
+        amounts = [_btc_round(rng, total_usd * BTC // BTC_PRICE_USD * w // 1000) for w in weights]
+        own = lane.fresh_address(victim)
+        buy = lane.withdraw(ex.actor, own, sum(amounts) + len(amounts) * 20_000, buy_t)
+        if buy is None:
+            raise StoryError(f"story step {step.index}: {ex.actor.name} cannot sell {sum(amounts)} sat")
+        return amounts, own, buy
+
+    @staticmethod
+    def pay(step, p, lane, perp, victim, deposit: str, amount: int, t: int, holdings: dict) -> tuple[str, int]:
+        h, outs = step.utxo_spend(p.chain, victim, lane.coins(victim), [(deposit, amount)], t,
+                                  note="victim payment", controlled=False)
+        vout = next(o["vout"] for o in outs if not o["change"])
+        step.utxo_hold(p.chain, perp, h, vout, deposit, amount)
+        return h, vout
+
+
+#: chain kind -> how victims buy coins and pay the platform there
+KIND = {"evm": _Evm, "utxo": _Utxo}
+
+
 def run(step: Step, p: Params, rng) -> None:
     world = step.world
     lane = world.lanes[p.chain]
-    utxo = lane.kind == "utxo"
+    kind = KIND[lane.kind]
     perp = step.perpetrator()
     platform = names.platform(rng)
     world.notes["platform"] = {"name": platform, "jurisdiction": p.platform_jurisdiction, "chain": p.chain}
     exchanges = list(world.exchanges.values())
     start = world.clock
-    new_deposit = (lambda: lane.fresh_address(perp)) if utxo else (lambda: perp.fresh_account().address)
-    shared = new_deposit() if p.shared_address else None
+    shared = kind.new_deposit(lane, perp) if p.shared_address else None
     if p.shared_address:
         step.mistake("shared_address", "every victim was told to pay the same address: it collects them all")
     holdings: dict[str, int] = {}
@@ -63,7 +120,7 @@ def run(step: Step, p: Params, rng) -> None:
         country = p.countries[i % len(p.countries)] if i < len(p.countries) else rng.choice(p.countries)
         victim = world.add_actor("victim", names.person(rng, country), country)
         victim.kyc = {"name": victim.name}
-        deposit = shared or new_deposit()
+        deposit = shared or kind.new_deposit(lane, perp)
         n = rng.randint(1, p.payments_max)
         # log-uniform between the bounds: many small losses, a few life savings
         total_usd = int(p.amount_min_usd * (p.amount_max_usd / p.amount_min_usd) ** rng.random())
@@ -75,32 +132,12 @@ def run(step: Step, p: Params, rng) -> None:
         buy_t = first - rng.randint(2 * HOUR, 3 * DAY)
         world.at(buy_t)
         # the victim buys the coins at an exchange and withdraws them to a wallet of their own
-        if utxo:
-            from ..world.utxo_lane import BTC_PRICE_USD
-
-            amounts = [_btc_round(rng, total_usd * BTC // BTC_PRICE_USD * w // 1000) for w in weights]
-            own = lane.fresh_address(victim)
-            buy = lane.withdraw(ex.actor, own, sum(amounts) + n * 20_000, buy_t)
-            if buy is None:
-                raise StoryError(f"story step {step.index}: {ex.actor.name} cannot sell {sum(amounts)} sat")
-        else:
-            amounts = [eth_round(rng, total_usd * ETH // ETH_PRICE_USD * w // 1000, 0.6) for w in weights]
-            own = victim.account(0).address
-            buy = lane.transfer(ex.hot_wallet, own, sum(amounts) + n * TRANSFER_FEE, buy_t)
+        amounts, own, buy = kind.buy(step, lane, rng, victim, ex, total_usd, weights, buy_t)
         for t, amount in zip([first, *times], amounts, strict=True):
-            if utxo:
-                h, outs = step.utxo_spend(p.chain, victim, lane.coins(victim), [(deposit, amount)], t,
-                                          note="victim payment", controlled=False)
-                vout = next(o["vout"] for o in outs if not o["change"])
-                step.utxo_hold(p.chain, perp, h, vout, deposit, amount)
-            else:
-                vout = None
-                h = step.transfer(p.chain, victim, victim.account(0), deposit, amount, t, note="victim payment",
-                                  controlled=False)
-                holdings[deposit] = holdings.get(deposit, 0) + amount
+            h, vout = kind.pay(step, p, lane, perp, victim, deposit, amount, t, holdings)
             payments.append({"victim": victim.id, "name": victim.name, "country": country, "tx": h, "vout": vout,
                              "from": own, "to": deposit, "amount": amount, "time": t, "chain": p.chain,
-                             "asset": "BTC" if utxo else "ETH", "bought_at": ex.actor.name, "purchase_tx": buy})
+                             "asset": kind.asset, "bought_at": ex.actor.name, "purchase_tx": buy})
     world.truth.victims.extend(payments)
     accounts = {a.address: a for a in (perp.account(i) for i in range(perp.next_index))}
     for address, amount in holdings.items():

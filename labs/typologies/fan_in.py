@@ -26,9 +26,13 @@ class Params:
 
 
 def run(step: Step, p: Params, rng) -> None:
+    """Everything held of the proceeds on ``p.chain`` into one fresh address, as its kind of chain does it."""
+    RUN[step.world.lanes[p.chain].kind](step, p, rng)
+
+
+def _run_evm(step: Step, p: Params, rng) -> None:
+    """On an EVM chain: one transfer from each holding account to a fresh account."""
     world = step.world
-    if world.lanes[p.chain].kind == "utxo":
-        return _run_utxo(step, p, rng)
     perp = step.perpetrator()
     target = perp.fresh_account()
     if p.same_block:
@@ -72,3 +76,7 @@ def _run_utxo(step: Step, p: Params, rng) -> None:
                          recipient=target, asset="BTC", amount=u.value, note="aggregation (one input)")
     step.utxo_hold(p.chain, perp, txid, 0, target, amount)
     world.at(t + rng.randint(HOUR, p.delay_hours_max * HOUR))
+
+
+#: chain kind -> how fan-in is done there
+RUN = {"evm": _run_evm, "utxo": _run_utxo}

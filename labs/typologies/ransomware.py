@@ -27,10 +27,14 @@ class Params:
 
 
 def run(step: Step, p: Params, rng) -> None:
+    """A company pays the ransom on ``p.chain``, in its coin."""
+    RUN[step.world.lanes[p.chain].kind](step, p, rng)
+
+
+def _run_evm(step: Step, p: Params, rng) -> None:
+    """On an EVM chain: the company buys ETH at an exchange and pays the ransom account in one transfer."""
     world = step.world
     lane = world.lanes[p.chain]
-    if lane.kind == "utxo":
-        return _run_utxo(step, p, rng)
     perp = step.perpetrator()
     victim = world.add_actor("victim", names.company(rng), p.country)
     victim.kyc = {"name": victim.name}
@@ -83,3 +87,7 @@ def _run_utxo(step: Step, p: Params, rng) -> None:
     world.notes["ransom"] = {"company": victim.name, "country": p.country, "address": ransom}
     step.utxo_hold(p.chain, perp, txid, vout, ransom, amount)
     world.at(t + rng.randint(HOUR, 12 * HOUR))
+
+
+#: chain kind -> how the ransom is paid there
+RUN = {"evm": _run_evm, "utxo": _run_utxo}

@@ -22,6 +22,7 @@ from . import names
 from .evm_lane import CONTRACT_TRANSFER_GAS, SLOT, TRANSFER_FEE, EvmLane  # noqa: F401 (re-exported)
 from ..rng import entropy, stream
 from ..spec import ScenarioSpec
+from ..spec.kinds import KINDS
 from .truth import Truth
 from ..units import DAY, ETH, HOUR, USD
 from .utxo_lane import UtxoLane
@@ -144,9 +145,8 @@ class World:
         for _ in range(self.spec.world.users):
             c = rng.choice(countries)
             self.add_actor("user", names.person(rng, c), c)
-        kinds = {c.kind for c in self.spec.chains}
-        if kinds == {"evm", "utxo"}:
-            # an instant swap service takes BTC and pays ETH: only a world with both kinds of chain has one
+        if {"BTC", "ETH"} <= {KINDS[c.kind].coin for c in self.spec.chains}:
+            # an instant swap service takes BTC and pays ETH: only a world with both coins has one
             srng = self.rng("swap-service")
             self.add_actor("swap_service", names.platform(srng).split()[0] + " Instant Swap",
                            srng.choice(["SC", "VC", "PA"]), actor_id="swap-service")
@@ -267,7 +267,7 @@ class World:
         """A lock-and-mint bridge between every two EVM chains, with its relayer."""
         from chains.bridge_relayer import BridgeRelayer
 
-        evm = [lane for lane in self.lanes.values() if lane.kind == "evm"]
+        evm = [lane for lane in self.lanes.values() if lane.runs_contracts]
         self.bridges: dict[tuple[str, str], BridgeRelayer] = {}
         #: source-chain deposit tx hash -> what the relayer paid for it on the destination
         self.bridge_payouts: dict[str, Any] = {}

@@ -39,8 +39,14 @@ class EvmLane:
     """How actions reach one EVM chain: 12-second slots, transfers batched per slot, calls mined at once."""
 
     kind = "evm"
+    #: the chain's own coin (``labs.spec.kinds`` says the same of the kind)
+    coin = "ETH"
+    #: contracts run here: the bridge joins every two lanes that have them
+    runs_contracts = True
     #: a CoinJoin coordinator runs on the UTXO chain only
     coordinator = None
+    #: the key's ``utxo_transactions`` rows (a UTXO lane's transactions with their change): none here
+    made = ()
 
     def __init__(self, name: str, chain: EvmChain, block_time: int = SLOT):
         self.name, self.chain = name, chain

@@ -76,6 +76,9 @@ class UtxoLane:
     """
 
     kind = "utxo"
+    coin = "BTC"
+    #: no contracts run on a UTXO chain: no bridge reaches it (the instant swap service does)
+    runs_contracts = False
 
     def __init__(self, name: str, start: int, miner, rng: random.Random, block_time: int = BLOCK_TIME):
         self.name, self.block_time, self.rng = name, block_time, rng

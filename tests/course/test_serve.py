@@ -69,3 +69,13 @@ def test_serve_gives_every_chain_on_loopback_and_stop_ends_them(tmp_path):
     for url in urls.values():
         with pytest.raises(requests.ConnectionError):
             requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=5)
+
+
+def test_a_chain_kind_it_does_not_know_is_named_and_nothing_is_left_running(tmp_path):
+    from labs.course.case import Case, CaseError
+
+    (tmp_path / "bundle.json").write_text(json.dumps({"chains": [{"name": "hub", "kind": "cosmos"}]}))
+    case = Case(tmp_path)
+    with pytest.raises(CaseError, match=r"bundle.json: chain hub has kind 'cosmos' \(expected one of evm, utxo\)"):
+        case.serve()
+    assert case.rpc == {} and case._running == []

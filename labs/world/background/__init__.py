@@ -19,7 +19,7 @@ import itertools
 import math
 
 from . import evm, utxo
-from .. import HOT_USD, World
+from .. import World
 from ...units import DAY, HOUR
 
 #: relative weight of each hour of the day (UTC): quiet at night, busy in the evening
@@ -27,8 +27,9 @@ HOURLY = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 9, 10, 11, 12, 11, 9, 
 #: the mix of ordinary events, by weight
 KINDS = {"p2p": 40, "merchant": 20, "deposit": 15, "withdraw": 15, "mix": 4, "gamble": 6, "bridge": 3, "swap": 3,
          "instant": 2, "otc": 2, "stable": 5}
-#: chain kind -> its table of handlers
+#: chain kind -> its table of handlers, and what the background notes of such a chain at the start
 HANDLERS = {"evm": evm.HANDLERS, "utxo": utxo.HANDLERS}
+START = {"evm": evm.start, "utxo": utxo.start}
 # re-exported: the gas limits the tests check
 SWEEP_BATCH, SWEEP_GAS_BASE, SWEEP_GAS_PER_ADDRESS = (evm.SWEEP_BATCH, evm.SWEEP_GAS_BASE,
                                                       evm.SWEEP_GAS_PER_ADDRESS)
@@ -54,12 +55,7 @@ class Background:
         self.users = world.of_kind("user")
         chains = list(world.lanes)  # every chain, UTXO included: the mix is spread across them evenly
         for lane in world.lanes.values():
-            if lane.kind != "evm":
-                continue
-            for addr, bal in lane.chain.genesis.alloc.items():
-                self.balances[(lane.name, addr)] = bal
-            for ex in world.exchanges.values():
-                self.stable[(lane.name, ex.hot_wallet.address)] = HOT_USD
+            START[lane.kind](self, lane)
         kinds, weights = zip(*KINDS.items(), strict=True)
         if chains and len(self.users) >= 2:
             for _ in range(spec.background.transactions):

@@ -15,7 +15,7 @@ import math
 from eth_hash.auto import keccak
 
 from ..evm_lane import TRANSFER_FEE
-from .. import GAS_RESERVE
+from .. import GAS_RESERVE, HOT_USD
 from ...units import DAY, ETH, HOUR, USD
 
 SWEEP_BATCH = 10
@@ -30,6 +30,15 @@ BRIDGE_GAS = 150_000
 WRAP_GAS, APPROVE_GAS, SWAP_GAS, TOKEN_GAS = 100_000, 100_000, 200_000, 100_000
 #: the mixer relayer's fee on ordinary withdrawals, in basis points
 MIXER_FEE_BPS = 30
+
+
+def start(bg, lane) -> None:
+    """What the background knows of an EVM chain when the case starts: every genesis balance, and
+    the stablecoin reserve of each exchange's hot wallet (it tracks what it moves from there on)."""
+    for addr, bal in lane.chain.genesis.alloc.items():
+        bg.balances[(lane.name, addr)] = bal
+    for ex in bg.world.exchanges.values():
+        bg.stable[(lane.name, ex.hot_wallet.address)] = HOT_USD
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -15,6 +15,10 @@ from ...units import BTC, DAY, HOUR
 INSTANT_FEE_BPS = 100
 
 
+def start(bg, lane) -> None:
+    """Nothing to note when the case starts: the lane's wallets know their own coins."""
+
+
 def sats_of(bg, lane, actor, fraction: float) -> int:
     """A heavy-tailed share of what ``actor`` holds, often round (0 if it holds too little)."""
     budget = lane.balance(actor) - 20_000
@@ -55,7 +59,7 @@ def otc(bg, t, chain):
 def instant(bg, t, chain, user=None, sats=None, eth_chain=None):
     """An ordinary user swaps BTC for ETH at the instant swap service, as a launderer's chain hop does."""
     service = bg.world.actors.get("swap-service")
-    evm = [name for name, lane in bg.world.lanes.items() if lane.kind == "evm"]
+    evm = [name for name, lane in bg.world.lanes.items() if lane.coin == "ETH"]  # where it pays
     if service is None or not evm:
         return p2p(bg, t, chain)
     lane = bg.world.lanes[chain]
