@@ -16,8 +16,6 @@ NAMES = {"evm", "utxo"}
 NOT_A_CHAIN_KIND = {
     # the tracer's transfers table has a kind column too: "utxo" marks a UTXO output's row
     "labs/difficulty.py": 2,
-    # `tracelab bench tracer` prints its two halves (ethereum-etl, bitcoin-etl) each its own way
-    "tracer/bench/__init__.py": 2,
 }
 
 

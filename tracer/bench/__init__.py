@@ -55,6 +55,10 @@ from tracer.bench.measure import MULTI, REPEATS, measure, measure_multi
 SEED = 20260301
 HALVES = ("evm", "utxo")
 PREFIX = {"evm": "", "utxo": "utxo_"}  # of each half's keys in the report
+#: the line above each half's table, from its keys in the report (without the half's prefix)
+HEADLINE = {"evm": "ethereum-etl: {rows} transfers ({transactions} transactions, {token_transfers} token transfers, "
+                   "{blocks} blocks), source {source}",
+            "utxo": "bitcoin-etl: {rows} transfers ({transactions} transactions, {blocks} blocks), source {source}"}
 
 __all__ = ["HALVES", "MULTI", "REPEATS", "SEED", "Disagreement", "bench_tracer", "compare", "compare_utxo",
            "measure", "measure_multi", "networkx_trace", "networkx_utxo_trace", "run"]
@@ -139,13 +143,8 @@ def bench_tracer(transfers: int, seed: int, hops: int, only: str | None, as_json
         click.echo(json.dumps(r, sort_keys=True))
         return
     for half in halves:
-        prefix = "utxo_" if half == "utxo" else ""
-        if half == "evm":
-            click.echo(f"ethereum-etl: {r['rows']} transfers ({r['transactions']} transactions, {r['token_transfers']} "
-                       f"token transfers, {r['blocks']} blocks), source {r['source']}")
-        else:
-            click.echo(f"bitcoin-etl: {r['utxo_rows']} transfers ({r['utxo_transactions']} transactions, "
-                       f"{r['utxo_blocks']} blocks), source {r['utxo_source']}")
+        prefix = PREFIX[half]
+        click.echo(HEADLINE[half].format(**{k.removeprefix(prefix): v for k, v in r.items() if k.startswith(prefix)}))
         rows = _table(r, prefix, hops)
         width = max(len(name) for name, _ in rows)
         for name, value in rows:
