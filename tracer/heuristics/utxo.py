@@ -65,18 +65,29 @@ class UtxoView:
                                   & (table[T.CHAIN].to_numpy(dtype=object) == chain))
         index = _int64(table[T.INDEX].to_numpy()[rows])
         is_in = index < 0
-        ins, outs = rows[is_in], rows[~is_in]
-        txh = table[T.TX_HASH].to_numpy(dtype=object)[rows]
-        codes, self.tx_hash = _tx_codes(txh)
+        # positions taken once: a fancy index is cheaper than a boolean mask applied four times
+        at_in, at_out = np.flatnonzero(is_in), np.flatnonzero(~is_in)
+        ins, outs = rows[at_in], rows[at_out]
+        codes, self.tx_hash = _tx_codes(table[T.TX_HASH].to_numpy(dtype=object), rows)
         self._codes, self._rows = codes, rows
         self.n_txs = len(self.tx_hash)
-        self.in_tx, self.in_pos, self.in_row = codes[is_in], -1 - index[is_in], ins
-        self.out_tx, self.out_vout, self.out_row = codes[~is_in], index[~is_in], outs
-        #: the addresses as the table names them, per input and per output
+        self.in_tx, self.in_pos, self.in_row = codes[at_in], -1 - index[at_in], ins
+        self.out_tx, self.out_vout, self.out_row = codes[at_out], index[at_out], outs
+        #: the addresses as the table names them, per input (outputs': :attr:`out_who`)
         self.in_who = table[T.FROM].to_numpy(dtype=object)[ins]
-        self.out_who = table[T.TO].to_numpy(dtype=object)[outs]
         self.n_in = np.bincount(self.in_tx, minlength=self.n_txs)
         self.n_out = np.bincount(self.out_tx, minlength=self.n_txs)
+
+    @cached_property
+    def out_who(self):
+        """The address of each output as the table names it (taken when first read: clustering reads none)."""
+        return self.table[T.TO].to_numpy(dtype=object)[self.out_row]
+
+    def out_who_at(self, o):
+        """``out_who[o]``, without taking every output's address when only these are wanted."""
+        if "out_who" in self.__dict__:
+            return self.out_who[o]
+        return self.table[T.TO].to_numpy(dtype=object)[self.out_row[o]]
 
     # -- values (satoshi, int64), converted where first needed ---------------------------
     def values(self, rows):
@@ -303,26 +314,38 @@ def factorize(values):
         codes, uniques = pd.factorize(values)
         return codes, np.asarray(uniques, dtype=object)
     codes, hashes = pd.factorize(h)
+    if len(hashes) == len(values):  # all hashes distinct, so all values: nothing to check
+        return codes, values.copy()
     first = np.empty(len(hashes), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(values))[::-1]  # the last write, the first row, wins
     uniques = values[first]
-    if not (values == uniques[codes]).all():
+    # a value that is its code's first value itself (the same object: loaders share equal
+    # strings) equals it; only the others are compared, without touching the shared ones
+    ids = np.fromiter(map(id, values), dtype=np.uint64, count=len(values))
+    other = np.flatnonzero(ids != ids[first][codes])
+    if len(other) and not (values[other] == uniques[codes[other]]).all():
         codes, uniques = pd.factorize(values)
         return codes, np.asarray(uniques, dtype=object)
     return codes, uniques
 
 
-def _tx_codes(txh):
-    """``pd.factorize`` of the transaction hashes, faster where each transaction's rows are
-    together (as the loaders and :func:`tracer.transfers.sort` leave them): only the first hash
+def _tx_codes(column, rows):
+    """``pd.factorize`` of the transaction hashes ``column[rows]``, faster where each
+    transaction's rows are together (as the loaders and :func:`tracer.transfers.sort` leave them):
+    runs of one hash are found on the column itself (no copy of the hashes), only the first hash
     of each run is hashed, and the runs are checked to be distinct transactions."""
-    if len(txh) > 1:
-        starts = np.flatnonzero(np.r_[True, txh[1:] != txh[:-1]])
-        heads = txh[starts]
+    if len(rows) > 1:
+        lo = int(rows[0])
+        span = column[lo:int(rows[-1]) + 1]
+        # a run of the rows changes wherever the hash changes between two of them (rows of other
+        # kinds between two rows of one transaction may split it: the check below then fails)
+        run = np.cumsum(np.r_[False, span[1:] != span[:-1]])[rows - lo]
+        starts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
+        heads = column[rows[starts]]
         codes, uniques = factorize(heads)
         if len(uniques) == len(heads):  # no transaction in two places
-            return np.repeat(codes, np.diff(np.r_[starts, len(txh)])), uniques
-    return factorize(txh)
+            return np.repeat(codes, np.diff(np.r_[starts, len(rows)])), uniques
+    return factorize(column[rows])
 
 
 def unique_ints(values):
