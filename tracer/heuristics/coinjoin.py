@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from . import evidence as E
-from .utxo import UtxoView, factorize, unique_ints, views
+from .objects import factorize, unique_ints
+from .utxo import UtxoView, views
 
 #: BlockSci's dust exclusions (satoshi)
 DUST_VALUES = (546, 2730)
