@@ -6,8 +6,11 @@ One run measures:
   transfers (multi-input clustering from the table, CoinJoins left out, against networkx building
   the same co-spend graph and finding its ``connected_components``; both must agree);
 - ``case``: the bench scenario's case (:data:`labs.bench.scenario.BENCH_SPEC`, as ``tracelab bench
-  scenario`` makes it), written as a bundle, loaded from its exports with its tags, and every
-  heuristic timed on it (:func:`tracer.heuristics.bench.time_each`), with how many rows each found.
+  scenario`` makes it) with a second EVM chain and the proceeds crossing to it through the lab
+  bridge before the cash-out (:func:`spec`), so that the bridge heuristic has bridge transfers to
+  match and tags that name the bridge, as the bundle's tag pack does for every case with a bridge;
+  written as a bundle, loaded from its exports with its tags, and every heuristic timed on it
+  (:func:`tracer.heuristics.bench.time_each`), with how many rows each found.
 
 It lives in ``labs`` because it generates a case; the tracer knows nothing of how cases are made.
 """
@@ -21,13 +24,45 @@ from pathlib import Path
 
 import click
 
-def case(background, folder, backend="auto", progress=None):
-    """Generate the bench case into ``folder`` (bundle and key); returns (seconds, bundle path)."""
+#: what the heuristics' case adds to the bench scenario's: a second EVM chain ...
+SIDECHAIN = """[chains.sidechain]
+kind = "evm"
+chain_id = 8453
+block_time = {block_time}
+"""
+#: ... and, in place of the cash-out on ethereum, the bridge to it and the cash-out there
+BRIDGED_CASH_OUT = """[[story]]
+typology = "bridge_hop"
+chain = "ethereum"
+to_chain = "sidechain"
+[[story]]
+typology = "cash_out"
+chain = "sidechain"
+"""
+
+
+def spec(background):
+    """The TOML of the heuristics' bench case (see the module's docstring).
+
+    >>> text = spec(600)
+    >>> "[chains.sidechain]" in text and 'typology = "bridge_hop"' in text
+    True
+    """
     from .scenario import BENCH_SPEC
-    from ..evaluate.cases import generate
 
     text = BENCH_SPEC.format(block_time=600, users=max(20, background // 60), background=background, days=7)
-    return generate(text, folder, backend, progress), folder / "case"
+    plain = '[[story]]\ntypology = "cash_out"\n[[story]]'  # the ethereum cash-out (the chain's default)
+    if text.count(plain) != 1:
+        raise ValueError("the bench scenario's story changed: its ethereum cash-out is not where expected")
+    text = text.replace(plain, BRIDGED_CASH_OUT + "[[story]]")
+    return text.replace("[world]", SIDECHAIN.format(block_time=600) + "[world]")
+
+
+def case(background, folder, backend="auto", progress=None):
+    """Generate the bench case into ``folder`` (bundle and key); returns (seconds, bundle path)."""
+    from ..evaluate.cases import generate
+
+    return generate(spec(background), folder, backend, progress), folder / "case"
 
 
 def run(transfers=1_000_000, background=20_000, backend="auto", progress=None):

@@ -96,6 +96,7 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 25)
     import hashlib
 
     import tracer as tr
+    from tracer.heuristics.citations import section
 
     truth = json.loads((key / "key.json").read_text())
     with console.status("tracing the victims' payments together"):
@@ -125,6 +126,7 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 25)
              "address passes on what it received in time order.", ""]
     lines += _who_gets_what(result)
     lines += _per_victim(result, paid)
+    lines += section(result, table, tags)
     lines += _figures(result, out)
     lines += _transactions(result)
     report = out / "report.md"

@@ -92,3 +92,14 @@ def test_module_03_is_for_the_catalog_cases_whose_cash_out_is_on_the_victims_cha
         if chains[0] == chains[1]:
             same.append(name)
     assert list(get("03").cases) == same
+
+
+def test_module_03_cites_what_it_reads_and_keeps_the_exchange_share_table_to_the_solution():
+    ex, sol = (nbformat.read(folder / "03-tracing.ipynb", 4) for folder in (EXERCISES, SOLUTIONS))
+    cells = {c.get("id"): c.source for c in ex.cells}
+    # the trainee's copy cites the deposit-address heuristic's measured rates where it reads deposit addresses
+    assert 'course.measured("deposit_address")' in cells["c03-08b"]
+    assert "Victor" in cells["c03-08a"]
+    # and does not hand over the line that reads 3.exchange_share from a table; the solution has it
+    assert "sankey_groups" not in cells["c03-37b"] and "exchange_share = ..." in cells["c03-37b"]
+    assert "sankey_groups" in {c.get("id"): c.source for c in sol.cells}["c03-37b"]

@@ -12,6 +12,11 @@ Each row says what it links, how strongly, why in words and on which transaction
 - :mod:`~tracer.heuristics.crosschain`: bridge lock to mint, instant swap deposit to payout
 - :mod:`~tracer.heuristics.structuring`: transfers just below a reporting threshold
 
+Beneath them: :mod:`~tracer.heuristics.utxo` (a UTXO chain's inputs and outputs as arrays),
+:mod:`~tracer.heuristics.objects` (strings numbered fast and exactly),
+:mod:`~tracer.heuristics.unionfind`, and :mod:`~tracer.heuristics.citations` (what a trace relied
+on, with the measured rates a report cites, :mod:`~tracer.heuristics.measured`).
+
 Examples
 --------
 >>> import tracer.heuristics as th

@@ -24,7 +24,8 @@ import pandas as pd
 from . import evidence as E
 from .coinjoin import coinjoins, is_coinjoin
 from .unionfind import components
-from .utxo import UtxoView, unique_ints, views
+from .objects import unique_ints
+from .utxo import UtxoView, views
 
 #: evidence links that say two addresses have one owner
 JOINING = (E.SAME_OWNER, E.CHANGE, E.PEEL)

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from . import evidence as E
-from .utxo import UtxoView, factorize, unique_ints, views
+from .objects import factorize, unique_ints
+from .utxo import UtxoView, views
 
 #: BlockSci's dust exclusions (satoshi)
 DUST_VALUES = (546, 2730)
@@ -37,12 +38,33 @@ def shape(view: UtxoView):
 
     Only transactions with 2 or more inputs and 3 or more outputs can be CoinJoins under either
     rule; the others keep zero counts, which no rule accepts, and cost nothing to count."""
+    cand, counts = _candidates(view)
     n = view.n_txs
-    cand = (view.n_in >= 2) & (view.n_out >= 3)
-    ins = np.flatnonzero(cand[view.in_tx])
-    outs = np.flatnonzero(cand[view.out_tx])
-    in_addrs = _distinct_per_tx(view.in_tx[ins], view.in_addr[ins], n)
-    out_tx = view.out_tx[outs]
+    full = {"inputs": view.n_in, "outputs": view.n_out}
+    for name, values in counts.items():
+        if name in full:
+            continue
+        column = np.full(n, np.iinfo(np.int64).max, dtype=np.int64) if name == "min_input" else \
+            view.n_out.copy() if name == "output_addresses" else np.zeros(n, dtype=values.dtype)
+        column[cand] = values
+        full[name] = column
+    return pd.DataFrame(full)
+
+
+def _candidates(view: UtxoView):
+    """The transactions that could be CoinJoins (2+ inputs, 3+ outputs) and the :func:`shape`
+    columns of those alone, as arrays: the rules read only these."""
+    n = view.n_txs
+    is_cand = (view.n_in >= 2) & (view.n_out >= 3)
+    cand = np.flatnonzero(is_cand)
+    number = np.full(n, -1, dtype=np.int64)
+    number[cand] = np.arange(len(cand))  # transaction -> its place among the candidates
+    k = len(cand)
+    ins = np.flatnonzero(is_cand[view.in_tx])
+    outs = np.flatnonzero(is_cand[view.out_tx])
+    in_tx = number[view.in_tx[ins]]
+    in_addrs = _distinct_per_tx(in_tx, view.in_addr[ins], k)
+    out_tx = number[view.out_tx[outs]]
     out_value = view.out_values_at(outs)
     # outputs by (transaction, value): runs of one value give its count
     order = np.lexsort((out_value, out_tx))
@@ -51,27 +73,28 @@ def shape(view: UtxoView):
     starts = np.flatnonzero(new_run)
     run_tx, run_value = tx_s[starts], v_s[starts]
     run_n = np.diff(np.r_[starts, len(order)])
-    top = np.zeros(n, dtype=np.int64)
+    top = np.zeros(k, dtype=np.int64)
     np.maximum.at(top, run_tx, run_n)
-    distinct_values = np.bincount(run_tx, minlength=n)
+    distinct_values = np.bincount(run_tx, minlength=k)
     # a most common value that is not dust, if any value with the top count is not (the smallest such)
     ok = (run_n == top[run_tx]) & ~np.isin(run_value, DUST_VALUES)
-    top_clean = np.zeros(n, dtype=bool)
+    top_clean = np.zeros(k, dtype=bool)
     top_clean[run_tx[ok]] = True
-    top_value = np.zeros(n, dtype=np.int64)
+    top_value = np.zeros(k, dtype=np.int64)
     top_value[run_tx[ok][::-1]] = run_value[ok][::-1]  # the last write, the first (smallest) value, wins
-    min_in = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(min_in, view.in_tx[ins], view.in_values_at(ins))
-    s = pd.DataFrame({"inputs": view.n_in, "outputs": view.n_out, "input_addresses": in_addrs, "top_count": top,
-                      "top_value": top_value, "top_clean": top_clean, "values": distinct_values, "min_input": min_in})
+    min_in = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(min_in, in_tx, view.in_values_at(ins))
+    outputs = view.n_out[cand]
     # distinct output addresses: only the equal-output rule reads them, only where all outputs are equal
-    s["output_addresses"] = s["outputs"]
-    maybe = cand & (distinct_values == 1)
+    output_addresses = outputs.copy()
+    maybe = distinct_values == 1
     if maybe.any():
-        o = np.flatnonzero(maybe[view.out_tx])
-        codes, _ = factorize(view.out_who[o])
-        s.loc[maybe, "output_addresses"] = _distinct_per_tx(view.out_tx[o], codes, n)[maybe]
-    return s
+        o = np.flatnonzero(maybe[out_tx])
+        codes, _ = factorize(view.out_who_at(outs[o]))
+        output_addresses[maybe] = _distinct_per_tx(out_tx[o], codes, k)[maybe]
+    return cand, {"inputs": view.n_in[cand], "outputs": outputs, "input_addresses": in_addrs, "top_count": top,
+                  "top_value": top_value, "top_clean": top_clean, "values": distinct_values, "min_input": min_in,
+                  "output_addresses": output_addresses}
 
 
 def _distinct_per_tx(tx, addr, n):
@@ -83,26 +106,30 @@ def _distinct_per_tx(tx, addr, n):
 def blocksci_rule(s):
     """BlockSci's ``isCoinjoin`` over a :func:`shape` table (a boolean array)."""
     p = (s["outputs"] + 1) // 2
-    return ((s["inputs"] >= 2) & (s["outputs"] >= 3) & (p <= s["inputs"]) & (p <= s["input_addresses"])
-            & (s["top_count"] == p) & s["top_clean"]).to_numpy()
+    return np.asarray((s["inputs"] >= 2) & (s["outputs"] >= 3) & (p <= s["inputs"]) & (p <= s["input_addresses"])
+                      & (s["top_count"] == p) & s["top_clean"])
 
 
 def equal_outputs_rule(s):
     """The equal-output (Whirlpool) shape over a :func:`shape` table (a boolean array)."""
-    return ((s["outputs"] >= 3) & (s["values"] == 1) & s["top_clean"] & (s["output_addresses"] == s["outputs"])
-            & (s["input_addresses"] >= s["outputs"]) & (s["min_input"] >= s["top_value"])).to_numpy()
+    return np.asarray((s["outputs"] >= 3) & (s["values"] == 1) & s["top_clean"]
+                      & (s["output_addresses"] == s["outputs"]) & (s["input_addresses"] >= s["outputs"])
+                      & (s["min_input"] >= s["top_value"]))
 
 
 def is_coinjoin(view: UtxoView, rule="either"):
     """A boolean per transaction of ``view``: a CoinJoin under ``rule`` (a name of :data:`RULES`, or ``"either"``)."""
-    s = shape(view)
-    if rule == "blocksci":
-        return blocksci_rule(s)
-    if rule == "equal_outputs":
-        return equal_outputs_rule(s)
-    if rule == "either":
-        return blocksci_rule(s) | equal_outputs_rule(s)
-    raise ValueError(f"rule: expected one of {', '.join(RULES)} or 'either', got {rule!r}")
+    if rule not in RULES + ("either",):
+        raise ValueError(f"rule: expected one of {', '.join(RULES)} or 'either', got {rule!r}")
+    cand, s = _candidates(view)  # (only candidates can be CoinJoins: the rules read them alone)
+    hit = np.zeros(len(cand), dtype=bool)
+    if rule in ("blocksci", "either"):
+        hit |= blocksci_rule(s)
+    if rule in ("equal_outputs", "either"):
+        hit |= equal_outputs_rule(s)
+    verdict = np.zeros(view.n_txs, dtype=bool)
+    verdict[cand[hit]] = True
+    return verdict
 
 
 def coinjoins(transfers, rule="either"):

@@ -58,6 +58,9 @@ class FollowedTrace:
         Every leg's flows with ``leg``; a followed leg's ``reason`` names the heuristic and its confidence.
     clusters : pandas.DataFrame or None
         ``chain, address, cluster`` of the pools ``cluster`` traced as one.
+    evidence : pandas.DataFrame or None
+        The evidence rows the trace could follow (what a report cites,
+        :mod:`tracer.heuristics.citations`).
     """
 
     legs: pd.DataFrame
@@ -65,6 +68,7 @@ class FollowedTrace:
     endpoints: pd.DataFrame
     flows: pd.DataFrame
     clusters: pd.DataFrame | None = None
+    evidence: pd.DataFrame | None = None
 
     def final(self):
         """The endpoints where value stops for good (not carried on by another leg)."""
@@ -186,7 +190,7 @@ def trace(transfers, sources, follow=FOLLOW, *, tags=None, prices=None, evidence
     endpoints = pd.concat(ends, ignore_index=True)
     endpoints["followed"] = endpoints["followed"].astype(object).where(endpoints["followed"].notna(), None)
     return FollowedTrace(pd.DataFrame(legs, dtype=object), results, endpoints, pd.concat(flows, ignore_index=True),
-                         clusters)
+                         clusters, evidence)
 
 
 def _next(table, end, evidence, follow, rename):

@@ -17,12 +17,20 @@ PATH = Path(__file__).with_name("measured.json")
 
 
 @cache
-def _table():
+def _shipped():
     return json.loads(PATH.read_text())
 
 
-def measured(heuristic):
+def _table(path=None):
+    """The rates file: the one shipped (read once), or ``path``'s (read at every call)."""
+    return _shipped() if path is None else json.loads(Path(path).read_text())
+
+
+def measured(heuristic, path=None):
     """The measured counts and rates of ``heuristic``, or None if it was not measured.
+
+    ``path``: another rates file (what ``tracelab evaluate --save-rates`` writes) instead of the
+    shipped one.
 
     Examples
     --------
@@ -32,7 +40,7 @@ def measured(heuristic):
     >>> measured("astrology") is None
     True
     """
-    t = _table()
+    t = _table(path)
     counts = t["counts"].get(heuristic)
     if counts is None:
         return None
@@ -41,7 +49,7 @@ def measured(heuristic):
             "command": t["command"]}
 
 
-def cite(heuristic):
+def cite(heuristic, path=None):
     """One sentence for a report: the heuristic's measured precision and recall, or None.
 
     Examples
@@ -49,7 +57,7 @@ def cite(heuristic):
     >>> print(cite("bridge"))  # doctest: +ELLIPSIS
     measured on 90 lab cases: precision 99.51% (95% CI 99.25-99.68%, 21 wrong of 4281), recall 99.65% ...
     """
-    m = measured(heuristic)
+    m = measured(heuristic, path)
     if m is None:
         return None
 
@@ -63,3 +71,18 @@ def cite(heuristic):
     recall = ("" if m["recall"] is None else
               f", recall {pct(m['recall'])}% (95% CI {pct(m['recall_ci'][0])}-{pct(m['recall_ci'][1])}%)")
     return f"measured on {m['cases']} lab cases: {precision}{recall}"
+
+
+def source(path=None):
+    """Where the rates come from, in one sentence: the command, its cases and its setting.
+
+    Examples
+    --------
+    >>> print(source())  # doctest: +ELLIPSIS
+    `tracelab evaluate --cases 2 ... --seed 1`: 90 lab cases (seed 1, 800 background transactions a case), ...
+    """
+    t = _table(path)
+    return (f"`{t['command']}`: {t['cases']} lab cases (seed {t['seed']}, {t['background']} background "
+            "transactions a case), every setting of the run added up (setting `all`: each difficulty, with no "
+            "launderer mistake and with each one); 95% Wilson score intervals; rates on the lab's cases, whose "
+            "truth is known, not on mainnet (docs/heuristics.md)")

@@ -1,7 +1,7 @@
 """Mixer linking: which withdrawal from a Tornado-style mixer pays out which deposit.
 
 Nothing on chain links a deposit to its withdrawal; what does is the depositor's behaviour.
-Tutela (Wang et al., "Tutela: An Open-Source Tool for Assessing User-Privacy on Ethereum and
+Tutela (Wu et al., "Tutela: An Open-Source Tool for Assessing User-Privacy on Ethereum and
 Tornado Cash", 2022) names the heuristics, adapted here to the lab mixer (one pool per
 denomination, relayers that send withdrawals for a fee):
 

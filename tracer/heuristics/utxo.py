@@ -2,7 +2,8 @@
 
 Every UTXO heuristic reads a transaction's inputs and outputs (BlockSci's ``Transaction``), an
 output's spending transaction, an address's first appearance. :class:`UtxoView` builds them once
-per chain with numpy, so a heuristic over a million transfers costs seconds, not minutes.
+per chain with numpy, so a heuristic over a million transfers costs seconds, not minutes; the
+addresses and hashes, Python strings, are numbered by :mod:`.objects`.
 
 Which input spends which output: exact when the table names the spent output of each input
 (:data:`~tracer.heuristics.columns.SPENT_TX`, as bitcoin-etl exports do); otherwise an input of
@@ -19,6 +20,7 @@ import pandas as pd
 from tracer import transfers as T
 
 from .columns import SCRIPT_TYPE, SPENT_INDEX, SPENT_TX, TX_INDEX
+from .objects import equals, factorize, factorize_rows, run_codes
 
 #: bitcoin-etl's script type of an OP_RETURN output: it holds data and can never be spent
 NULLDATA = "nulldata"
@@ -26,11 +28,11 @@ NULLDATA = "nulldata"
 
 def views(transfers):
     """One :class:`UtxoView` per chain with UTXO rows, in chain-name order."""
-    utxo = np.flatnonzero(transfers[T.KIND].to_numpy(dtype=object) == T.UTXO)
+    utxo = np.flatnonzero(equals(transfers[T.KIND].to_numpy(dtype=object), T.UTXO))
     if not len(utxo):
         return []
     every = transfers[T.CHAIN].to_numpy(dtype=object)
-    if (every == every[utxo[0]]).all():  # one chain (the common case: no copy of the column)
+    if equals(every, every[utxo[0]]).all():  # one chain (the common case: no copy of the column)
         return [UtxoView(transfers, every[utxo[0]], utxo)]
     chains = every[utxo]
     names = sorted(pd.unique(chains).tolist())
@@ -65,18 +67,32 @@ class UtxoView:
                                   & (table[T.CHAIN].to_numpy(dtype=object) == chain))
         index = _int64(table[T.INDEX].to_numpy()[rows])
         is_in = index < 0
-        ins, outs = rows[is_in], rows[~is_in]
-        txh = table[T.TX_HASH].to_numpy(dtype=object)[rows]
-        codes, self.tx_hash = _tx_codes(txh)
+        # positions taken once: a fancy index is cheaper than a boolean mask applied four times
+        at_in, at_out = np.flatnonzero(is_in), np.flatnonzero(~is_in)
+        ins, outs = rows[at_in], rows[at_out]
+        codes, self.tx_hash = run_codes(table[T.TX_HASH].to_numpy(dtype=object), rows)
         self._codes, self._rows = codes, rows
         self.n_txs = len(self.tx_hash)
-        self.in_tx, self.in_pos, self.in_row = codes[is_in], -1 - index[is_in], ins
-        self.out_tx, self.out_vout, self.out_row = codes[~is_in], index[~is_in], outs
-        #: the addresses as the table names them, per input and per output
-        self.in_who = table[T.FROM].to_numpy(dtype=object)[ins]
-        self.out_who = table[T.TO].to_numpy(dtype=object)[outs]
+        self.in_tx, self.in_pos, self.in_row = codes[at_in], -1 - index[at_in], ins
+        self.out_tx, self.out_vout, self.out_row = codes[at_out], index[at_out], outs
         self.n_in = np.bincount(self.in_tx, minlength=self.n_txs)
         self.n_out = np.bincount(self.out_tx, minlength=self.n_txs)
+
+    @cached_property
+    def in_who(self):
+        """The address of each input as the table names it."""
+        return self.table[T.FROM].to_numpy(dtype=object)[self.in_row]
+
+    @cached_property
+    def out_who(self):
+        """The address of each output as the table names it (taken when first read: clustering reads none)."""
+        return self.table[T.TO].to_numpy(dtype=object)[self.out_row]
+
+    def out_who_at(self, o):
+        """``out_who[o]``, without taking every output's address when only these are wanted."""
+        if "out_who" in self.__dict__:
+            return self.out_who[o]
+        return self.table[T.TO].to_numpy(dtype=object)[self.out_row[o]]
 
     # -- values (satoshi, int64), converted where first needed ---------------------------
     def values(self, rows):
@@ -102,7 +118,7 @@ class UtxoView:
     # -- addresses: numbered once, inputs' first (multi-input clustering needs no others) --
     @cached_property
     def _inputs_numbered(self):
-        return factorize(self.in_who)
+        return factorize_rows(self.table[T.FROM].to_numpy(dtype=object), self.in_row)
 
     @property
     def in_addr(self):
@@ -285,47 +301,3 @@ def _int64(values):
         return values.astype(np.int64)  # Python ints: converted in C, and an int beyond int64 raises
     except (TypeError, ValueError, OverflowError):
         return np.fromiter((int(v) for v in values), dtype=np.int64, count=len(values))
-
-
-def factorize(values):
-    """``pd.factorize`` of an object array of strings (codes in order of first appearance), by
-    Python's cached string hashes: every value is checked against its code's first value, so a
-    hash collision falls back to ``pd.factorize`` and the result is always exact.
-
-    >>> codes, uniques = factorize(np.array(["b", "a", "b"], dtype=object))
-    >>> codes.tolist(), uniques.tolist()
-    ([0, 1, 0], ['b', 'a'])
-    """
-    values = np.asarray(values, dtype=object)
-    try:
-        h = np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
-    except TypeError:  # an unhashable value
-        codes, uniques = pd.factorize(values)
-        return codes, np.asarray(uniques, dtype=object)
-    codes, hashes = pd.factorize(h)
-    first = np.empty(len(hashes), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(values))[::-1]  # the last write, the first row, wins
-    uniques = values[first]
-    if not (values == uniques[codes]).all():
-        codes, uniques = pd.factorize(values)
-        return codes, np.asarray(uniques, dtype=object)
-    return codes, uniques
-
-
-def _tx_codes(txh):
-    """``pd.factorize`` of the transaction hashes, faster where each transaction's rows are
-    together (as the loaders and :func:`tracer.transfers.sort` leave them): only the first hash
-    of each run is hashed, and the runs are checked to be distinct transactions."""
-    if len(txh) > 1:
-        starts = np.flatnonzero(np.r_[True, txh[1:] != txh[:-1]])
-        heads = txh[starts]
-        codes, uniques = factorize(heads)
-        if len(uniques) == len(heads):  # no transaction in two places
-            return np.repeat(codes, np.diff(np.r_[starts, len(txh)])), uniques
-    return factorize(txh)
-
-
-def unique_ints(values):
-    """The distinct values of an int64 array, sorted (a sort is faster here than numpy's hashing)."""
-    a = np.sort(np.asarray(values, dtype=np.int64), kind="stable")
-    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a

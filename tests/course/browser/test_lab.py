@@ -46,6 +46,7 @@ def test_trainee_runs_module_03_in_jupyterlab(tmp_path, bundle, key):
     text = "\n".join(result["outputs"])
     assert "reported_by" in text  # the reported payments, rendered as a table
     assert "hot wallet (exchange)" in text  # the deposits table
+    assert "deposit_address: measured on" in text  # and the measured rates of reading it so
     assert "Not done yet: fill in your answer to 3.exchange" in text and "Traceback" not in text
     answers = json.loads((tmp_path / "work" / "answers.json").read_text())["answers"]
     assert answers == {"3.rules_agree": {"kind": "choice", "value": right["3.rules_agree"]},

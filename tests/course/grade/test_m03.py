@@ -65,3 +65,15 @@ def test_a_case_the_module_is_not_for_is_not_graded_and_the_row_says_why(graded)
     assert "another chain (sidechain)" in r["status"] and r["max_points"] == 0
     assert not (out / "executed" / "x-hop").exists()  # not run at all
     assert "not asked" in (out / "feedback" / "x-hop.md").read_text()
+
+
+def test_the_cell_that_cites_the_deposit_address_rates_prints_the_measured_ones(graded):
+    from labs import course
+    from tracer.heuristics.measured import cite
+
+    out, _ = graded
+    nb = nbformat.read(out / "executed" / "ana" / NB, 4)
+    [cell] = [c for c in nb.cells if c.get("id") == "c03-08b"]
+    printed = "".join(o.get("text", "") for o in cell.outputs)
+    assert printed == course.measured("deposit_address") + "\n"
+    assert cite("deposit_address") in printed and "tracelab evaluate" in printed

@@ -44,4 +44,8 @@ def test_demo_cli(tmp_path):
     hashes = {h for line in rows for h in re.findall(r"`((?:0x)?[0-9a-f]{64})`", line)}
     assert rows and hashes
     assert all(h in exported for h in hashes)
+    # and it says what the trace rests on: here an exact rule throughout, entries read from the data
+    assert "## What this trace relies on" in report
+    assert "No heuristic: every flow follows an exact rule over the data" in report
+    assert "entry address(es) read from the data alone" in report
     assert "20,000 LUSD" in result.output
