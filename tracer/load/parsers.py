@@ -163,17 +163,29 @@ def address_codes(values, path, column):
     is made once per distinct address. Empty stays empty: contract creation, mint, burn.
     """
     raw = strings(values)
-    enc = pc.dictionary_encode(raw)  # check and lower each distinct value once
-    if isinstance(enc, pa.ChunkedArray):  # every chunk holds the whole dictionary
-        chunks = enc.chunks or [pa.array([], pa.dictionary(pa.int32(), pa.string()))]
-        dictionary, codes = chunks[0].dictionary, np.concatenate([c.indices.to_numpy() for c in chunks])
-    else:
-        dictionary, codes = enc.dictionary, enc.indices.to_numpy()
+    dictionary, codes = dictionary_codes(raw)  # check and lower each distinct value once
     words = pc.utf8_lower(pc.utf8_trim_whitespace(dictionary))
     good = pc.or_(pc.match_substring_regex(words, _ADDRESS), pc.equal(words, ""))
     if not all_true(good):
         fail_first(to_numpy(good)[codes], raw, path, column, "not an EVM address")
     return np.array(words.to_pylist(), dtype=object), codes
+
+
+def dictionary_codes(values):
+    """(the distinct values, a pyarrow array; one int code per row into them, a numpy array) of a
+    pyarrow array or chunked array (whose chunks pyarrow encodes with one dictionary).
+
+    Examples
+    --------
+    >>> words, codes = dictionary_codes(pa.chunked_array([["b", "a"], ["b"]]))
+    >>> words.to_pylist(), codes.tolist()
+    (['b', 'a'], [0, 1, 0])
+    """
+    enc = pc.dictionary_encode(values)
+    if isinstance(enc, pa.ChunkedArray):
+        chunks = enc.chunks or [pa.array([], pa.dictionary(pa.int32(), values.type))]
+        return chunks[0].dictionary, np.concatenate([c.indices.to_numpy() for c in chunks])
+    return enc.dictionary, enc.indices.to_numpy()
 
 
 def to_addresses(values, path, column):

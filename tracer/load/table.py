@@ -122,7 +122,7 @@ def assemble(parts, chain, columns):
         elif c == T.TX_HASH:
             out[c] = txh[o] if txh is not None else hashes.values(o)
         elif c in typed:
-            out[c] = _int_objects(typed[c][o])
+            out[c] = int_objects(typed[c][o])
         elif c == T.KIND:
             out[c] = _Column([Coded(full(1, p.kind), np.zeros(p.n, dtype=np.int64)) for p in parts]).values(o)
         else:
@@ -169,7 +169,7 @@ def _fill_timestamps(ts, known, block):
         ts[gaps], known[gaps] = BlockTimes(block[known], ts[known]).lookup(block[gaps])
 
 
-def _int_objects(values):
+def int_objects(values):
     """An int64 array as Python ints, one object per distinct value when the range is small."""
     if len(values) == 0:
         return values.astype(object)
