@@ -176,8 +176,7 @@ class TraceResult:
         import networkx as nx
 
         g = nx.MultiDiGraph(rule=self.rule, direction=self.direction, sources=[s.name for s in self.sources])
-        f = self.flows
-        txs = {h for h, a, b in zip(f["tx_hash"], f["from"], f["to"], strict=True) if h in (a, b)}
+        txs = utxo_transactions(self.flows)
         for i, row in enumerate(self.flows.to_dict("records")):
             g.add_edge(row["from"], row["to"], key=i, symbol=self.symbols.get(row["asset"], row["asset"]), **row)
         for e in self.endpoints.itertuples(index=False):
@@ -197,6 +196,25 @@ class TraceResult:
         for r in self.sent().itertuples(index=False):
             lines.append(f"  {r.source}: {self.amount(r.amount, r.asset)}")
         return "\n".join(lines)
+
+
+def utxo_transactions(flows):
+    """The UTXO transactions among the flows: the tracer puts a UTXO transaction between its inputs
+    and outputs as a node of its own, so its hash is also a flow's ``from`` or ``to``.
+
+    ``flows`` is a flows table or its rows as dicts (:class:`tracer.plot.view.View` keeps them so).
+
+    Examples
+    --------
+    >>> utxo_transactions([{"tx_hash": "t1", "from": "bc1a", "to": "t1"}, {"tx_hash": "t1", "from": "t1", "to": "bc1b"},
+    ...                    {"tx_hash": "0xe", "from": "0xa", "to": "0xb"}])
+    {'t1'}
+    """
+    if hasattr(flows, "columns"):
+        rows = zip(flows["tx_hash"], flows["from"], flows["to"], strict=True)
+    else:
+        rows = ((r["tx_hash"], r["from"], r["to"]) for r in flows)
+    return {h for h, a, b in rows if h in (a, b)}
 
 
 def percent(part, whole):

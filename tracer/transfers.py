@@ -134,7 +134,8 @@ def order(block, tx_hash, rank, within, tx_index=None, chain=None, tx_id=None):
     Parameters
     ----------
     block, rank, within : int64 arrays
-    tx_hash : object array of str
+    tx_hash : object array of str, or a function that makes it
+        Called only if the hashes are compared (a loader's hashes are made once, in order, after).
     tx_index : int64 array, optional
         -1 where unknown (such rows come first in their block).
     chain : object array, optional
@@ -158,8 +159,9 @@ def order(block, tx_hash, rank, within, tx_index=None, chain=None, tx_id=None):
         if codes.max() > 0:
             outer.append(codes)
     txi = np.full(n, -1, dtype=np.int64) if tx_index is None else np.asarray(tx_index, dtype=np.int64)
-    txh = np.asarray(tx_hash, dtype=object)
-    ids = txh if tx_id is None else np.asarray(tx_id)
+    if tx_id is None or not callable(tx_hash):
+        tx_hash = np.asarray(tx_hash() if callable(tx_hash) else tx_hash, dtype=object)
+    ids = tx_hash if tx_id is None else np.asarray(tx_id)
 
     def one_transaction_a_key(o, group):
         """True unless two different transactions share a value of the ``group`` keys."""
@@ -173,6 +175,7 @@ def order(block, tx_hash, rank, within, tx_index=None, chain=None, tx_id=None):
         o = _lexsort(keys + [txi] + outer)
         if one_transaction_a_key(o, [txi] + outer):
             return o
+    txh = np.asarray(tx_hash() if callable(tx_hash) else tx_hash, dtype=object)
     prefix = _hash_prefix(txh)
     if prefix is not None:
         o = _lexsort(keys + list(prefix) + [txi] + outer)

@@ -6,6 +6,7 @@ import pytest
 import tracer
 import tracer as tr
 from tracer.handmade import account, utxo
+from tracer.plot.view import view
 
 DATA = Path(__file__).parent / "data"
 A = "0x" + "1" * 40
@@ -40,5 +41,7 @@ def test_result_graph_and_shares():
 
 def test_utxo_transaction_nodes_in_the_graph():
     t = utxo([("t1", [("s", 10, None)], [("a", 9)])])
-    g = tr.trace(t, "s").graph()
+    r = tr.trace(t, "s")
+    g = r.graph()
     assert g.nodes["t1"]["kind"] == "transaction" and g.nodes["fee"]["kind"] == "fee"
+    assert view(r).txs == {n for n, k in g.nodes(data="kind") if k == "transaction"} == {"t1"}  # one definition

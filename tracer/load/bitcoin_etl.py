@@ -34,6 +34,7 @@ import pandas as pd
 
 from tracer import transfers as T
 from tracer.errors import LoadError
+from tracer.load.bitcoin_columns import NotColumnar, load_columns
 from tracer.load.timestamps import parse_timestamp
 
 _DIGITS = re.compile(r"-?[0-9]+\Z")
@@ -173,6 +174,26 @@ def load_bitcoin_etl(path, chain="bitcoin", extra=False):
     >>> load_bitcoin_etl(p)[["from", "to", "amount", "kind"]].values.tolist()
     [['bc1a', 't1', 1000, 'utxo'], ['t1', 'bc1b', 900, 'utxo'], ['t1', 'fee', 100, 'fee']]
     """
+    return read(path, chain, extra)
+
+
+def read(path, chain="bitcoin", extra=False, ordered=False):
+    """:func:`load_bitcoin_etl`, the rows transaction by transaction in file order, or in
+    :func:`tracer.transfers.sort` order if ``ordered`` (one pass: :func:`tracer.load.load` needs them so).
+
+    bitcoin-etl's own JSON lines are read by whole columns (:mod:`tracer.load.bitcoin_columns`);
+    what that reader does not take (other layouts, a value to name in an error) row by row here.
+    """
+    if Path(path).suffix.lower() in (".json", ".jsonl") and not extra:
+        try:
+            return load_columns(path, chain, _COLUMNS + [T.SYMBOL], ordered)
+        except NotColumnar:
+            pass
+    table = _read_rows(path, chain, extra)
+    return T.sort(table) if ordered and len(table) else table
+
+
+def _read_rows(path, chain, extra):
     txs, block_times = [], {}
     spent = {}  # (txid, vout) -> (address, value, row) of every output in the file
     for n, rec in _records(path):

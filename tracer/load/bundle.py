@@ -6,7 +6,7 @@ import pandas as pd
 
 from tracer import transfers as T
 from tracer.errors import LoadError
-from tracer.load.bitcoin_etl import load_bitcoin_etl
+from tracer.load.bitcoin_etl import read as read_bitcoin_etl
 from tracer.load.ethereum_etl import COLUMNS, load_ethereum_etl
 
 EVM_TABLES = ("blocks", "transactions", "receipts", "traces", "token_transfers", "logs", "tokens")
@@ -112,7 +112,7 @@ def load(*paths, chain=None, extra=False, wrapped=()):
     >>> sorted(set(t["kind"]))
     ['fee', 'internal', 'native', 'token']
     """
-    parts, sorted_parts = [], []
+    parts = []
     for p in paths:
         found = discover(p)
         if not found:
@@ -123,11 +123,10 @@ def load(*paths, chain=None, extra=False, wrapped=()):
         for (name, fmt, _), files in sorted(found.items()):
             name = chain or name
             if fmt == "bitcoin-etl":
-                parts.append(load_bitcoin_etl(files["transactions"], chain=name, extra=extra))
+                parts.append(read_bitcoin_etl(files["transactions"], chain=name, extra=extra, ordered=True))
             else:
                 parts.append(load_ethereum_etl(files, chain=name, extra=extra, wrapped=wrapped))
-                sorted_parts.append(parts[-1])
     parts = [x for x in parts if len(x)]
-    if len(parts) == 1 and any(parts[0] is x for x in sorted_parts):
-        return parts[0]  # load_ethereum_etl returns it sorted; sorting a million rows again costs seconds
+    if len(parts) == 1:
+        return parts[0]  # the loaders return it sorted; sorting a million rows again costs seconds
     return T.sort(pd.concat(parts, ignore_index=True)) if parts else T.empty(COLUMNS + (T.EXTRA if extra else []))

@@ -9,8 +9,6 @@ objects, once. The columns read are in :mod:`tracer.load.evm_schema` and ``docs/
 """
 from concurrent.futures import Future, ThreadPoolExecutor
 
-import pyarrow as pa
-
 from tracer import transfers as T
 from tracer.load import evm_schema as S
 from tracer.load.evm_schema import TRANSFER_TOPIC
@@ -19,7 +17,7 @@ from tracer.load.evm_tokens import map_token_transfers, read_tokens
 from tracer.load.evm_traces import map_traces
 from tracer.load.evm_transactions import map_transactions
 from tracer.load.parsers import BlockTimes, checksum, to_int64
-from tracer.load.readers import Export, require
+from tracer.load.readers import Export, give_back, require
 from tracer.load.table import assemble
 
 # checksum and TRANSFER_TOPIC: where callers found them before the loader was split
@@ -111,7 +109,7 @@ def load_ethereum_etl(files, chain="ethereum", extra=False, wrapped=()):
         try:
             if "transactions" in export:
                 parts, txs = map_transactions(export, blocks, extra)
-                _give_back()
+                give_back()
         except BaseException as e:
             mapped.set_exception(e)  # the token transfers stop waiting
             raise
@@ -124,7 +122,7 @@ def load_ethereum_etl(files, chain="ethereum", extra=False, wrapped=()):
             parts += map_logs(export, blocks, tokens, txs, _wrapped(wrapped), transfers=later is None, known=known)
     parts, txs = [x for x in parts if x.n], None  # the transactions' index is no longer needed
     table = assemble(parts, chain, columns) if parts else T.empty(columns)
-    _give_back()
+    give_back()
     return table
 
 
@@ -133,9 +131,3 @@ def _wrapped(extra):
     if isinstance(extra, str):
         extra = [extra]
     return set(S.WRAPPED_NATIVE) | {a.strip().lower() for a in extra}
-
-
-def _give_back():
-    """pyarrow's allocator keeps the memory of the tables it freed for its next ones: give it back
-    to the system, where Python's objects can use it."""
-    pa.default_memory_pool().release_unused()

@@ -116,12 +116,12 @@ def _not_twice(rows, frm, to, value, mints, df, wrapped, known):
         if address[rows[k]] in wrapped and ZERO in (frm[k], to[k]):
             said[hashes[rows[k]], address[rows[k]], frm[k], to[k], value[k]] += 1
     for part in known:  # and rows of the token_transfers file (only mints and burns of these contracts)
-        c = part.columns
-        frm_, to_ = c[T.FROM], c[T.TO]
-        ours = pd.Series(c[T.ASSET], dtype=object).isin(wrapped).to_numpy()
+        frm_, to_, asset = part.values(T.FROM), part.values(T.TO), part.values(T.ASSET)
+        ours = pd.Series(asset, dtype=object).isin(wrapped).to_numpy()
         at = np.flatnonzero(ours & ((frm_ == ZERO) | (to_ == ZERO)))
+        txh, amount = part.values(T.TX_HASH), part.values(T.AMOUNT)
         for i in at.tolist():
-            said[c[T.TX_HASH][i].lower(), c[T.ASSET][i], frm_[i], to_[i], c[T.AMOUNT][i]] += 1
+            said[txh[i].lower(), asset[i], frm_[i], to_[i], amount[i]] += 1
     keep = []
     for k in range(len(rows)):
         key = (hashes[rows[k]], address[rows[k]], frm[k], to[k], value[k])

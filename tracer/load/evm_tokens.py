@@ -6,7 +6,7 @@ from tracer.load.evm_schema import TOKEN_COLUMNS, TOKEN_TRANSFER_COLUMNS
 from tracer.load.evm_transactions import hash_objects, joined
 from tracer.load.parsers import address_codes, check_hashes, symbols, timestamps, to_addresses, to_int64, to_ints
 from tracer.load.readers import require
-from tracer.load.table import Part
+from tracer.load.table import Coded, Part
 
 
 def read_tokens(files):
@@ -23,10 +23,12 @@ def read_tokens(files):
 
 
 def token_columns(token, tokens):
-    """asset, decimals and symbol of token rows from their (distinct addresses, codes)."""
+    """asset, decimals and symbol of token rows from their (distinct addresses, codes), as
+    :class:`~tracer.load.table.Coded` columns."""
     words, codes = token
     decimals, names = tokens
-    return {"asset": words[codes], "decimals": _lookup(words, decimals)[codes], "symbol": _lookup(words, names)[codes]}
+    return {"asset": Coded(words, codes), "decimals": Coded(_lookup(words, decimals), codes),
+            "symbol": Coded(_lookup(words, names), codes)}
 
 
 def _lookup(keys, mapping):
@@ -44,7 +46,8 @@ def map_token_transfers(files, blocks, tokens, transactions):
     require(df, TOKEN_TRANSFER_COLUMNS, p)
     value = to_ints(df["value"], p, "value")
     token = address_codes(df["token_address"], p, "token_address")
-    frm, to = to_addresses(df["from_address"], p, "from_address"), to_addresses(df["to_address"], p, "to_address")
+    frm = Coded(*address_codes(df["from_address"], p, "from_address"))
+    to = Coded(*address_codes(df["to_address"], p, "to_address"))
     block = to_int64(df["block_number"], p, "block_number")
     log_index = to_int64(df["log_index"], p, "log_index")
     h = df["transaction_hash"]

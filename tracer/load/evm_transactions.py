@@ -4,6 +4,7 @@ Also :class:`Transactions`, the index rows of other files (traces, token transfe
 transaction in: by hash, or, for geth traces that carry none, by block and position.
 """
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
@@ -12,10 +13,10 @@ import pyarrow.compute as pc
 from tracer import transfers as T
 from tracer.errors import LoadError, LoadWarning
 from tracer.load.evm_schema import RECEIPT_COLUMNS, TRANSACTION_COLUMNS
-from tracer.load.parsers import (all_true, blank, hashes, shared_ints, status_ok, timestamps, to_addresses,
+from tracer.load.parsers import (address_codes, all_true, blank, hashes, shared_ints, status_ok, timestamps,
                                  to_int64, to_ints, to_numpy, tx_index)
 from tracer.load.readers import require
-from tracer.load.table import Part
+from tracer.load.table import Coded, Part
 from tracer.units import DECIMALS
 
 ASSET = "ETH"
@@ -30,10 +31,16 @@ class Transactions:
     when they were asked for.
     """
 
-    def __init__(self, hashes, txh, block, tx_index, extra=None):
+    def __init__(self, hashes, txh, block, tx_index, extra=None, keys=None):
         self.hashes = hashes.combine_chunks() if isinstance(hashes, pa.ChunkedArray) else hashes
         self.txh, self.block, self.tx_index, self.extra = txh, block, tx_index, extra or {}
-        self._keys = None
+        self._keys = keys
+
+    @staticmethod
+    def keys_of(hashes):
+        """The lookup keys of :meth:`positions` for ``hashes``, to give the constructor (made ahead,
+        in a thread of their own)."""
+        return _hash_keys(hashes)
 
     def positions(self, hashes):
         """Row of each of ``hashes`` (a pyarrow string array) in the transactions file, -1 if absent
@@ -73,8 +80,10 @@ class Transactions:
         its extra columns (None where the transaction is not in the file)."""
         rows = self.positions(hashes)
         out = {"tx_index": np.where((tx_index < 0) & (rows >= 0), self.tx_index[rows], tx_index), "tx_row": rows}
-        for c, values in self.extra.items():
-            out[c] = np.append(values, None)[rows]  # row -1 takes the None at the end
+        if self.extra:
+            lost = np.where(rows < 0, len(self.tx_index), rows)  # the None at the end
+            for c, values in self.extra.items():
+                out[c] = Coded(np.append(values, None), lost)
         return out
 
 
@@ -85,10 +94,13 @@ def joined(txs, tx_index, hashes):
 
 def hash_objects(txs, hashes, join):
     """The rows' transaction hashes as str objects: where their transaction is in the transactions
-    file (``join`` from :func:`joined`), its own hash object, shared by all its rows."""
+    file (``join`` from :func:`joined`), its own hash object, shared by all its rows (then a
+    :class:`~tracer.load.table.Coded` column of them)."""
     if txs is None:
         return to_numpy(hashes)
     rows = join["tx_row"]
+    if (rows >= 0).all():
+        return Coded(txs.txh, rows)
     out = txs.txh[np.maximum(rows, 0)]
     lost = rows < 0
     if lost.any():
@@ -118,7 +130,7 @@ def _hash_keys(hashes):
 class Receipts:
     """Receipt fields of each transaction: ``ok`` (did not fail: an unknown status counts as
     success), ``known`` (the status is given), gas ``used`` and ``price`` (int64, -1 = unknown),
-    ``created`` (the contract a creation made, "" if none)."""
+    ``created`` (the contract a creation made, "" if none, as (distinct addresses, codes)))."""
 
     def __init__(self, n, ok=None, known=None, used=None, price=None, created=None):
         self.ok = np.ones(n, dtype=bool) if ok is None else ok
@@ -136,7 +148,7 @@ class Receipts:
             if prefix + column in cols:
                 setattr(r, name, to_int64(table[prefix + column], path, prefix + column, allow_empty=True))
         if prefix + "contract_address" in cols:
-            r.created = to_addresses(table[prefix + "contract_address"], path, prefix + "contract_address")
+            r.created = address_codes(table[prefix + "contract_address"], path, prefix + "contract_address")
         return r
 
     def take(self, pos):
@@ -145,8 +157,12 @@ class Receipts:
 
         def pick(a, missing):
             return None if a is None else np.where(has, a[pos], missing)
+        created = None
+        if self.created is not None:  # "" for a transaction without a receipt
+            words, codes = self.created
+            created = np.append(words, ""), np.where(has, codes[pos], len(words))
         return Receipts(len(pos), pick(self.ok, True), has & self.known[pos], pick(self.used, -1),
-                        pick(self.price, -1), pick(self.created, ""))
+                        pick(self.price, -1), created)
 
 
 def _receipts(files, tx_hashes):
@@ -183,15 +199,16 @@ def _warn_unknown_status(path, known, receipts_file):
 
 
 def _fees(used, price):
-    """Gas used x price, exact (an object array; 0 where either is unknown, -1)."""
-    known = (used >= 0) & (price >= 0)
-    if not known.any():
-        return np.zeros(len(used), dtype=object)
-    if int(used[known].max()) * int(price[known].max()) < 2**63:
-        return np.where(known, used * price, 0).astype(object)
-    fee = np.zeros(len(used), dtype=object)
-    fee[known] = used[known].astype(object) * price[known].astype(object)
-    return fee
+    """Gas used x price, exact, where it is more than 0: (the rows, their fees as an object array).
+    Unknown used or price is -1: no fee."""
+    has = (used > 0) & (price > 0)
+    if not has.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    rows = np.flatnonzero(has)
+    used, price = used[rows], price[rows]
+    if int(used.max()) * int(price.max()) < 2**63:
+        return rows, (used * price).astype(object)
+    return rows, used.astype(object) * price.astype(object)
 
 
 def _extra(table, path):
@@ -215,43 +232,79 @@ def _extra(table, path):
 
 def map_transactions(files, blocks, extra=False):
     """(parts, :class:`Transactions`) of the ``transactions`` file (and ``receipts``, if given):
-    ``files`` a :class:`tracer.load.readers.Export` that read them with :func:`columns`."""
+    ``files`` a :class:`tracer.load.readers.Export` that read them with :func:`columns`.
+
+    The value and the fee parts are rows of the same columns (:class:`~tracer.load.table.Part`
+    ``rows``): each column is made once, for every transaction, and picked once, in order."""
     p = files["transactions"]
     df = files.read("transactions")
     require(df, TRANSACTION_COLUMNS, p)
-    value = to_ints(df["value"], p, "value")
-    frm, to = to_addresses(df["from_address"], p, "from_address"), to_addresses(df["to_address"], p, "to_address")
-    block = to_int64(df["block_number"], p, "block_number")
-    ts, known = timestamps(df, block, blocks, p)
     h = df["hash"]
-    txh = hashes(h, p, "hash")
-    txi = tx_index(df, p)
-    if "receipt_status" in df.column_names:  # BigQuery: receipt fields inline
-        r = Receipts.read(df, p, "receipt_")
-    elif "receipts" in files:
-        r = _receipts(files, h)
-    else:
-        r = Receipts(len(df))
+    # the columns are independent: pyarrow's kernels run without Python's lock, so the columns are
+    # made in threads; their results are taken in this order, so that the first error is the same
+    with ThreadPoolExecutor(3, thread_name_prefix="tracer-map") as pool:
+        later = [pool.submit(to_ints, df["value"], p, "value", nonzero=True),
+                 pool.submit(address_codes, df["from_address"], p, "from_address"),
+                 pool.submit(address_codes, df["to_address"], p, "to_address"),
+                 pool.submit(_blocks_and_times, df, blocks, p),
+                 pool.submit(hashes, h, p, "hash"), pool.submit(tx_index, df, p),
+                 pool.submit(_receipts_of, df, files, p), pool.submit(Transactions.keys_of, h)]
+        (value, moves), frm, to, (block, ts, known), txh, txi, r, keys = [f.result() for f in later]
+    frm, to = Coded(*frm), Coded(*to)
     _warn_unknown_status(p, r.known, "receipts" in files)
     if r.used is not None and r.price is None and "gas_price" in df.column_names:
         r.price = to_int64(df["gas_price"], p, "gas_price", allow_empty=True)
     if r.created is not None:  # a contract creation's value goes to the contract it makes
-        creates = (to == "") & (r.created != "")
-        to[creates] = r.created[creates]
-    txs = Transactions(h, txh, block, txi, _extra(df, p) if extra else None) if len(df) else None
+        to = _created(to, r.created)
+    txs = Transactions(h, txh, block, txi, _extra(df, p) if extra else None, keys=keys) if len(df) else None
     del df  # the text columns: all that is left of them is in the arrays now
-    more = txs.extra.items() if txs is not None else ()
+    more = txs.extra if txs is not None else {}
+    n = len(txh)
+    txh = Coded(txh)
 
-    def part(kind, keep, receiver, amount):
-        rows = np.flatnonzero(keep)
+    def part(kind, rows, receiver, amount):
+        return Part(kind, txh, block, (ts, known), frm, receiver, amount, tx_index=txi, tx_row=np.arange(n),
+                    rows=rows, **NATIVE, **more)
 
-        def pick(a):  # every transaction pays a fee: then the columns as they are
-            return a if np.ndim(a) == 0 or len(rows) == len(a) else a[rows]
-        return Part(kind, pick(txh), pick(block), (pick(ts), pick(known)), pick(frm), pick(receiver), pick(amount),
-                    tx_index=pick(txi), tx_row=rows, **NATIVE, **{c: pick(v) for c, v in more})
-
-    parts = [part(T.NATIVE, r.ok & (value > 0), to, value)]
+    parts = [part(T.NATIVE, np.flatnonzero(r.ok & moves), to, Coded(value))]
     if r.used is not None and r.price is not None:
-        fee = _fees(r.used, r.price)
-        parts.append(part(T.FEE, fee > 0, T.FEE_ADDRESS, fee))  # failed transactions still pay gas
+        rows, fee = _fees(r.used, r.price)  # failed transactions still pay gas
+        parts.append(part(T.FEE, rows, T.FEE_ADDRESS, Coded(fee, _inverse(rows, n))))
     return parts, txs
+
+
+def _blocks_and_times(df, blocks, path):
+    block = to_int64(df["block_number"], path, "block_number")
+    return (block, *timestamps(df, block, blocks, path))
+
+
+def _receipts_of(df, files, path):
+    """The :class:`Receipts` of the transactions ``df``: inline (BigQuery), from the ``receipts``
+    file, or none known."""
+    if "receipt_status" in df.column_names:  # BigQuery: receipt fields inline
+        return Receipts.read(df, path, "receipt_")
+    if "receipts" in files:
+        return _receipts(files, df["hash"])
+    return Receipts(len(df))
+
+
+def _created(to, created):
+    """The receivers of the transactions (:class:`Coded`), a contract creation's (no ``to_address``)
+    the contract it made (``created``: (words, codes), "" where none)."""
+    words, codes = created
+    empty = np.flatnonzero(to.words == "")
+    if not len(empty):  # no transaction without a receiver
+        return to
+    creates = to.codes == empty[0]
+    creates[creates] = ~np.isin(codes[creates], np.flatnonzero(words == ""))
+    if not creates.any():
+        return to
+    return Coded(np.concatenate([to.words, words]), np.where(creates, codes + len(to.words), to.codes))
+
+
+def _inverse(rows, n):
+    """Codes of ``n`` rows into the values of ``rows`` (the i-th of them at rows[i]); 0 elsewhere,
+    where no part picks them."""
+    codes = np.zeros(n, dtype=np.int64)
+    codes[rows] = np.arange(len(rows))
+    return codes

@@ -71,17 +71,21 @@ def _digits(values, path, column, allow_empty):
     return raw, pc.if_else(empty, "0", s), to_numpy(empty)
 
 
-def to_ints(values, path, column, allow_empty=False):
+def to_ints(values, path, column, allow_empty=False, nonzero=False):
     """Parse decimal strings into exact Python ints (a numpy object array; ``None`` where empty).
 
-    Values of up to 38 digits are parsed in bulk as 128-bit decimals and made Python ints from their
-    two 64-bit halves; longer ones (uint256) one by one.
+    Values of up to 18 digits are parsed as int64, of up to 38 in bulk as 128-bit decimals and made
+    Python ints from their two 64-bit halves; longer ones (uint256) one by one. With ``nonzero``,
+    also a boolean array: True where the value is more than 0 (found on the typed values, not the
+    ints).
 
     Examples
     --------
     >>> to_ints(["1", "115792089237316195423570985008687907853269984665640564039457584007913129639935"],
     ...         "f", "value")[1] == 2**256 - 1
     True
+    >>> to_ints(["0", "7", ""], "f", "value", allow_empty=True, nonzero=True)[1].tolist()
+    [False, True, False]
     >>> to_ints(["1", "-5"], "f.csv", "value")
     Traceback (most recent call last):
     ...
@@ -91,23 +95,25 @@ def to_ints(values, path, column, allow_empty=False):
     length = to_numpy(pc.binary_length(s))
     longest = int(length.max()) if len(length) else 0
     if longest <= _INT64_DIGITS:
-        out = to_numpy(pc.cast(s, pa.int64())).astype(object)
+        typed = to_numpy(pc.cast(s, pa.int64()))
+        out, more = typed.astype(object), typed > 0
     elif longest <= _DECIMAL_DIGITS:
-        out = _decimal_ints(s)
+        out, more = _decimal_ints(s)
     else:
-        out = np.empty(len(s), dtype=object)
+        out, more = np.empty(len(s), dtype=object), np.zeros(len(s), dtype=bool)
         fits = length <= _DECIMAL_DIGITS
-        out[fits] = _decimal_ints(s.filter(pa.array(fits)))
+        out[fits], more[fits] = _decimal_ints(s.filter(pa.array(fits)))
         out[~fits] = [int(v) for v in s.filter(pa.array(~fits)).to_pylist()]
+        more[~fits] = out[~fits] > 0
     if empty is not None:
-        out[empty] = None
-    return out
+        out[empty], more[empty] = None, False
+    return (out, more) if nonzero else out
 
 
 def _decimal_ints(s):
-    """Digit strings of at most 38 characters as exact Python ints: pyarrow parses them as 128-bit
-    decimals (scale 0), whose little-endian halves make each int."""
-    parts = []
+    """Digit strings of at most 38 characters as exact Python ints, and where they are more than 0:
+    pyarrow parses them as 128-bit decimals (scale 0), whose little-endian halves make each int."""
+    parts, more = [], []
     for chunk in (s.chunks if isinstance(s, pa.ChunkedArray) else [s]):
         if not len(chunk):
             continue
@@ -118,7 +124,10 @@ def _decimal_ints(s):
         big = np.flatnonzero(high)
         out[big] = (high[big].astype(object) << 64) | out[big]
         parts.append(out)
-    return np.concatenate(parts) if parts else np.empty(0, dtype=object)
+        more.append((low | high) != 0)
+    if not parts:
+        return np.empty(0, dtype=object), np.zeros(0, dtype=bool)
+    return np.concatenate(parts), np.concatenate(more)
 
 
 def to_int64(values, path, column, allow_empty=False, missing=-1):
@@ -154,17 +163,29 @@ def address_codes(values, path, column):
     is made once per distinct address. Empty stays empty: contract creation, mint, burn.
     """
     raw = strings(values)
-    enc = pc.dictionary_encode(raw)  # check and lower each distinct value once
-    if isinstance(enc, pa.ChunkedArray):  # every chunk holds the whole dictionary
-        chunks = enc.chunks or [pa.array([], pa.dictionary(pa.int32(), pa.string()))]
-        dictionary, codes = chunks[0].dictionary, np.concatenate([c.indices.to_numpy() for c in chunks])
-    else:
-        dictionary, codes = enc.dictionary, enc.indices.to_numpy()
+    dictionary, codes = dictionary_codes(raw)  # check and lower each distinct value once
     words = pc.utf8_lower(pc.utf8_trim_whitespace(dictionary))
     good = pc.or_(pc.match_substring_regex(words, _ADDRESS), pc.equal(words, ""))
     if not all_true(good):
         fail_first(to_numpy(good)[codes], raw, path, column, "not an EVM address")
     return np.array(words.to_pylist(), dtype=object), codes
+
+
+def dictionary_codes(values):
+    """(the distinct values, a pyarrow array; one int code per row into them, a numpy array) of a
+    pyarrow array or chunked array (whose chunks pyarrow encodes with one dictionary).
+
+    Examples
+    --------
+    >>> words, codes = dictionary_codes(pa.chunked_array([["b", "a"], ["b"]]))
+    >>> words.to_pylist(), codes.tolist()
+    (['b', 'a'], [0, 1, 0])
+    """
+    enc = pc.dictionary_encode(values)
+    if isinstance(enc, pa.ChunkedArray):
+        chunks = enc.chunks or [pa.array([], pa.dictionary(pa.int32(), values.type))]
+        return chunks[0].dictionary, np.concatenate([c.indices.to_numpy() for c in chunks])
+    return enc.dictionary, enc.indices.to_numpy()
 
 
 def to_addresses(values, path, column):

@@ -15,24 +15,69 @@ from tracer import transfers as T
 from tracer.load.parsers import BlockTimes, to_numpy
 
 
+class Coded:
+    """A column as ``words[codes]`` without making it: the distinct values (an object array) and
+    one int code per row. Addresses are a few thousand words for a million rows; a transaction's
+    hash is one word for all of its rows; a plain object array is its own words."""
+
+    __slots__ = ("codes", "words")
+
+    def __init__(self, words, codes=None):
+        self.words, self.codes = words, codes
+
+    def __len__(self):
+        return len(self.words if self.codes is None else self.codes)
+
+    def take(self, rows):
+        """The column at ``rows`` (int positions), still coded."""
+        return Coded(self.words, rows if self.codes is None else self.codes[rows])
+
+    def values(self):
+        return self.words if self.codes is None else self.words[self.codes]
+
+
 class Part:
     """Rows of one kind from one file.
 
     ``times`` is (unix seconds int64, known bool); ``tx_row`` the row of each one's transaction in
     the transactions file (-1 if not known), which tells transactions apart faster than their hashes.
-    ``extra`` columns (:data:`tracer.transfers.EXTRA`) may be given as keywords.
+    ``extra`` columns (:data:`tracer.transfers.EXTRA`) may be given as keywords. A column is one
+    value for every row, a numpy array or a :class:`Coded` one; with ``rows`` (int positions) every
+    array column is the file's whole column and the part is its ``rows``, picked once, by
+    :func:`assemble`, where the rows are written in order (so rows shared by several parts, a
+    transaction's value and its fee, are read from the same arrays).
     """
 
     def __init__(self, kind, txh, block, times, frm, to, amount, *, asset, decimals, symbol, index=-1,
-                 tx_index=-1, tx_row=-1, **extra):
-        self.kind, self.n, self.tx_row = kind, len(txh), tx_row
-        self.ts, self.known = times
+                 tx_index=-1, tx_row=-1, rows=None, **extra):
+        self.kind, self.rows = kind, rows
+        self.n = len(txh) if rows is None else len(rows)
+        self.tx_row, (self.ts, self.known) = tx_row, times
         self.columns = {T.TX_HASH: txh, T.BLOCK: block, T.FROM: frm, T.TO: to, T.ASSET: asset, T.AMOUNT: amount,
                         T.DECIMALS: decimals, T.INDEX: index, T.TX_INDEX: tx_index, T.SYMBOL: symbol, **extra}
 
+    def _pick(self, v):
+        if isinstance(v, Coded):
+            return v if self.rows is None else v.take(self.rows)
+        return v if self.rows is None or np.ndim(v) == 0 else v[self.rows]
+
     def array(self, column, dtype):
+        """A numeric column (or ``ts``, ``known``, ``tx_row``) of the part's rows, as ``dtype``."""
+        v = getattr(self, column) if column in ("ts", "known", "tx_row") else self.columns.get(column)
+        return full(self.n, v, dtype) if np.ndim(v) == 0 else np.asarray(self._pick(v), dtype=dtype)
+
+    def coded(self, column):
+        """An object column of the part's rows as :class:`Coded` (one value: one word)."""
         v = self.columns.get(column)
-        return full(self.n, v, dtype) if np.ndim(v) == 0 else np.asarray(v, dtype=dtype)
+        if isinstance(v, Coded):
+            return self._pick(v)
+        if np.ndim(v) == 0:
+            return Coded(full(1, v), np.zeros(self.n, dtype=np.int64))
+        return Coded(v, self.rows)
+
+    def values(self, column):
+        """An object column of the part's rows (for a check on them before :func:`assemble`)."""
+        return self.coded(column).values()
 
 
 def full(n, value, dtype=object):
@@ -48,36 +93,61 @@ def assemble(parts, chain, columns):
 
     A row without a position in its block takes that of another row of its transaction; a row
     without a time takes that of another row of its block. A column a part does not have is None.
+    Each object column is made once, in order: one pick of its words per row.
     """
     sizes = [p.n for p in parts]
-    n, starts = sum(sizes), np.cumsum([0] + sizes)
+    n = sum(sizes)
 
-    def cat(column, dtype=object):
+    def cat(column, dtype=np.int64):
         return np.concatenate([p.array(column, dtype) for p in parts])
 
-    block, txi, index, txh = cat(T.BLOCK, np.int64), cat(T.TX_INDEX, np.int64), cat(T.INDEX, np.int64), cat(T.TX_HASH)
-    _fill_tx_index(txi, txh)
-    ts, known = np.concatenate([p.ts for p in parts]), np.concatenate([p.known for p in parts])
+    block, txi, index = cat(T.BLOCK), cat(T.TX_INDEX), cat(T.INDEX)
+    ts, known, ids = cat("ts"), cat("known", bool), cat("tx_row")
+    hashes = _Column([p.coded(T.TX_HASH) for p in parts])
+    txh = None
+    if not (txi >= 0).all() or (ids < 0).any():  # the hashes are compared: make them (in file order)
+        txh = hashes.values()
+        _fill_tx_index(txi, txh)
+        unknown = ids < 0
+        if unknown.any():  # one integer per transaction: its row in the transactions file, else per hash
+            ids[unknown] = int(ids.max()) + 1 + pd.factorize(pd.Series(txh[unknown], dtype=object))[0]
     _fill_timestamps(ts, known, block)
     rank = np.repeat([T.RANK[p.kind] for p in parts], sizes)
-    o = T.order(block, txh, rank, index, txi, tx_id=_tx_ids(parts, txh))
-    dest = np.empty(n, dtype=np.int64)
-    dest[o] = np.arange(n)
+    o = T.order(block, txh if txh is not None else hashes.values, rank, index, txi, tx_id=ids)
     typed = {T.BLOCK: block, T.INDEX: index, T.TX_INDEX: txi, T.TIMESTAMP: ts}
     out = {}
     for c in columns:
         if c == T.CHAIN:
             out[c] = full(n, chain)
         elif c == T.TX_HASH:
-            out[c] = txh[o]
+            out[c] = txh[o] if txh is not None else hashes.values(o)
         elif c in typed:
-            out[c] = _int_objects(typed[c][o])
-        else:  # each part's values (or one value) straight to their rows' places
-            col = out[c] = np.empty(n, dtype=object)
-            for p, start in zip(parts, starts[:-1], strict=True):
-                col[dest[start:start + p.n]] = p.kind if c == T.KIND else p.columns.get(c)
+            out[c] = int_objects(typed[c][o])
+        elif c == T.KIND:
+            out[c] = _Column([Coded(full(1, p.kind), np.zeros(p.n, dtype=np.int64)) for p in parts]).values(o)
+        else:
+            out[c] = _Column([p.coded(c) for p in parts]).values(o)
     out[T.TIMESTAMP][~known[o]] = None
     return pd.DataFrame(out, columns=columns, dtype=object, copy=False)
+
+
+class _Column:
+    """One object column of all the parts: their words side by side (a words array shared by
+    several parts once) and every row's code into them."""
+
+    def __init__(self, coded):
+        words, at, codes = [], {}, []
+        for c in coded:
+            start = at.get(id(c.words))
+            if start is None:
+                start = at[id(c.words)] = sum(len(w) for w in words)
+                words.append(c.words)
+            codes.append((np.arange(len(c.words)) if c.codes is None else c.codes) + start)
+        self.words = words[0] if len(words) == 1 else np.concatenate(words)
+        self.codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+
+    def values(self, order=None):
+        return self.words[self.codes if order is None else self.codes[order]]
 
 
 def _fill_tx_index(txi, txh):
@@ -99,16 +169,7 @@ def _fill_timestamps(ts, known, block):
         ts[gaps], known[gaps] = BlockTimes(block[known], ts[known]).lookup(block[gaps])
 
 
-def _tx_ids(parts, txh):
-    """One integer per transaction: its row in the transactions file, else one per other hash."""
-    ids = np.concatenate([full(p.n, p.tx_row, np.int64) if np.ndim(p.tx_row) == 0 else p.tx_row for p in parts])
-    unknown = ids < 0
-    if unknown.any():
-        ids[unknown] = int(ids.max()) + 1 + pd.factorize(pd.Series(txh[unknown], dtype=object))[0]
-    return ids
-
-
-def _int_objects(values):
+def int_objects(values):
     """An int64 array as Python ints, one object per distinct value when the range is small."""
     if len(values) == 0:
         return values.astype(object)

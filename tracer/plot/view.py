@@ -75,7 +75,9 @@ class View:
     @property
     def txs(self):
         """UTXO transactions: nodes between their inputs and outputs."""
-        return {r["tx_hash"] for r in self.rows if r["from"] == r["tx_hash"] or r["to"] == r["tx_hash"]}
+        from tracer.result import utxo_transactions
+
+        return utxo_transactions(self.rows)
 
 
 def view(trace, endpoints=None, *, tags=None, decimals=None, symbols=None, need_endpoints=False):
