@@ -13,6 +13,7 @@ heuristic's precision and recall with their 95% Wilson intervals read from the r
 from __future__ import annotations
 
 from . import evidence as E
+from ..transfers import UTXO
 from .measured import cite, source
 
 #: the heuristic that reads an address paying an exchange as one customer's deposit address
@@ -77,7 +78,7 @@ def _entries(entries, transfers, tags, evidence, clusters=None):
     from the data alone. An entry that is a pool (``cluster-N``) stands for its addresses."""
     utxo = set()
     if transfers is not None:
-        kinds = transfers.groupby("chain")["kind"].agg(lambda k: "utxo" in set(k))
+        kinds = transfers.groupby("chain")["kind"].agg(lambda k: UTXO in set(k))
         utxo = {c for c, u in kinds.items() if u}
     account = entries[~entries["chain"].isin(utxo)]
     rows = E.empty() if evidence is None else evidence[evidence[E.HEURISTIC] == DEPOSIT]
