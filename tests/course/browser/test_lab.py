@@ -18,10 +18,13 @@ pytestmark = [pytest.mark.xdist_group("course"), pytest.mark.skipif(
 
 
 def drive(server, notebook, edits=(), wait_for=(), screenshot=None):
+    # Run All of 03 traces the case in the kernel: minutes on a loaded 2-core CI machine. The
+    # timeouts only guard against a hang; speed is the benchmarks' business.
     job = {"url": f"http://127.0.0.1:{server.port}", "token": server.token, "notebook": notebook,
+           "timeout_ms": 300_000,
            "edits": list(edits), "wait_for": list(wait_for), "screenshot": str(screenshot) if screenshot else None}
     proc = subprocess.run(["node", str(Path(__file__).with_name("drive_lab.mjs")), json.dumps(job)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.stdout, proc.stderr
     result = json.loads(proc.stdout.splitlines()[-1])
     assert proc.returncode == 0, result["errors"]
