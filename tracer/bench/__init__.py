@@ -36,9 +36,9 @@ The report (``--json``) holds the EVM figures under these names and the UTXO one
 ``utxo_`` (``utxo_trace_seconds``, ``utxo_ratio_vs_networkx``, ``utxo_peak_mb``, ...), and the
 ratios: ``ratio_vs_networkx`` = ``trace_seconds / networkx_seconds``, ``multi_ratio_vs_networkx``
 = ``multi_seconds / networkx_seconds``, ``load_vs_raw`` = ``load_seconds / raw_read_seconds``, and
-``load_cpu_vs_raw`` the same for the CPU time of all the process's threads (EVM: pyarrow reads in
-several threads, so on an idle machine the wall-clock ratio is the larger one); ``seconds`` is the
-first load plus the first trace.
+``load_cpu_vs_raw`` the same for the CPU time of all the process's threads (the raw reads, and the
+loaders' reads and column kernels, run in several threads: on a busy machine the wall-clock
+ratio says less); ``seconds`` is the first load plus the first trace.
 """
 import json
 import random

@@ -217,17 +217,16 @@ def _table(tx, ins, outs, chain, columns, ordered):
     parent[dest_in], parent[dest_out], parent[dest_fee] = ins.rows, outs.rows, fee_rows
     index = np.empty(n, dtype=np.int64)
     index[dest_in], index[dest_out], index[dest_fee] = -1 - ins.index, outs.index, FEE_INDEX
+    hashes = to_numpy(tx.hashes)  # one str per transaction, shared by its rows
     if ordered:
         rank = np.empty(n, dtype=np.int64)
         rank[dest_in], rank[dest_out], rank[dest_fee] = 0, 2, 3
         within = np.where(rank == 0, -1 - index, index)
-        hashes = to_numpy(tx.hashes)
         o = T.order(tx.block[parent], lambda: hashes[parent], rank, within, tx.tx_index[parent], tx_id=tx.ids[parent])
         place = np.empty(n, dtype=np.int64)
         place[o] = np.arange(n)
         dest_in, dest_out, dest_fee = place[dest_in], place[dest_out], place[dest_fee]
         parent, index = parent[o], index[o]
-    hashes = to_numpy(tx.hashes)  # one str per transaction, shared by its rows
 
     def by_kind(inputs, outputs, fee):
         col = np.empty(n, dtype=object)

@@ -15,7 +15,7 @@ from tracer.load.evm_schema import TRANSFER_TOPIC
 from tracer.load.evm_logs import map_logs
 from tracer.load.evm_tokens import map_token_transfers, read_tokens
 from tracer.load.evm_traces import map_traces
-from tracer.load.evm_transactions import map_transactions
+from tracer.load.evm_transactions import map_transactions, settle
 from tracer.load.parsers import BlockTimes, checksum, to_int64
 from tracer.load.readers import Export, give_back, require
 from tracer.load.table import assemble
@@ -102,17 +102,20 @@ def load_ethereum_etl(files, chain="ethereum", extra=False, wrapped=()):
     columns = COLUMNS + (T.EXTRA if extra else [])
     with Export(files, columns_read(files, extra)) as export, ThreadPoolExecutor(1) as pool:
         blocks, tokens, parts, txs = read_blocks(export), read_tokens(export), [], None
-        # token transfers are mapped beside the transactions, and joined to them once those are done
-        mapped = Future()
-        later = pool.submit(map_token_transfers, export, blocks, tokens, mapped.result) \
+        # token transfers are mapped beside the transactions: they look up their transactions' rows
+        # as soon as the hashes are read (found), and join them once the transactions are done
+        found, mapped = Future(), Future()
+        later = pool.submit(map_token_transfers, export, blocks, tokens, mapped.result, found.result) \
             if "token_transfers" in export else None
         try:
             if "transactions" in export:
-                parts, txs = map_transactions(export, blocks, extra)
+                parts, txs = map_transactions(export, blocks, extra, index=found)
                 give_back()
         except BaseException as e:
-            mapped.set_exception(e)  # the token transfers stop waiting
+            for f in (found, mapped):  # the token transfers stop waiting
+                settle(f, _failed(e))
             raise
+        settle(found, _done(None))  # no transactions file (else already set)
         mapped.set_result(txs)
         if "traces" in export:
             parts += map_traces(export, blocks, txs)
@@ -124,6 +127,18 @@ def load_ethereum_etl(files, chain="ethereum", extra=False, wrapped=()):
     table = assemble(parts, chain, columns) if parts else T.empty(columns)
     give_back()
     return table
+
+
+def _done(value):
+    f = Future()
+    f.set_result(value)
+    return f
+
+
+def _failed(error):
+    f = Future()
+    f.set_exception(error)
+    return f
 
 
 def _wrapped(extra):

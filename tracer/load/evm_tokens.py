@@ -38,9 +38,10 @@ def _lookup(keys, mapping):
     return out
 
 
-def map_token_transfers(files, blocks, tokens, transactions):
+def map_token_transfers(files, blocks, tokens, transactions, index=None):
     """The ``token_transfers`` file's rows; ``transactions()`` gives the :class:`Transactions` (or
-    None) they join to, when the rest is done (it may be mapped meanwhile, in another thread)."""
+    None) they join to, when the rest is done (it may be mapped meanwhile, in another thread), and
+    ``index()``, if given, the :class:`HashIndex` of the transactions (or None), as soon as it is made."""
     p = files["token_transfers"]
     df = files.read("token_transfers")
     require(df, TOKEN_TRANSFER_COLUMNS, p)
@@ -53,7 +54,9 @@ def map_token_transfers(files, blocks, tokens, transactions):
     h = df["transaction_hash"]
     check_hashes(h, p, "transaction_hash")
     times, columns = timestamps(df, block, blocks, p), token_columns(token, tokens)
+    found = index() if index is not None else None
+    rows = found.positions(h) if found is not None else None  # while the transactions are mapped
     txs = transactions()
-    join = joined(txs, np.full(len(df), -1), h)
+    join = joined(txs, np.full(len(df), -1), h, rows if txs is not None else None)
     return [Part(T.TOKEN, hash_objects(txs, h, join), block, times, frm, to, value, index=log_index, **join,
                  **columns)]

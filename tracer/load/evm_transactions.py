@@ -4,7 +4,7 @@ Also :class:`Transactions`, the index rows of other files (traces, token transfe
 transaction in: by hash, or, for geth traces that carry none, by block and position.
 """
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import InvalidStateError, ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
@@ -24,23 +24,14 @@ NATIVE = {"asset": ASSET, "decimals": DECIMALS[ASSET], "symbol": ASSET}
 _SELECTOR = r"^0x[0-9a-f]{8}$"
 
 
-class Transactions:
-    """The transactions file, as rows of other files find their transaction in it.
+class HashIndex:
+    """The transactions' hashes, as rows of other files look theirs up (:meth:`positions`); made as
+    soon as the transactions file is read, so that the token transfers look theirs up while the
+    transactions' other columns are still being made. ``keys``: :func:`_hash_keys` of the hashes."""
 
-    ``extra`` holds the heuristics' columns of each transaction (:data:`tracer.transfers.EVM_EXTRA`)
-    when they were asked for.
-    """
-
-    def __init__(self, hashes, txh, block, tx_index, extra=None, keys=None):
+    def __init__(self, hashes, keys=None):
         self.hashes = hashes.combine_chunks() if isinstance(hashes, pa.ChunkedArray) else hashes
-        self.txh, self.block, self.tx_index, self.extra = txh, block, tx_index, extra or {}
         self._keys = keys
-
-    @staticmethod
-    def keys_of(hashes):
-        """The lookup keys of :meth:`positions` for ``hashes``, to give the constructor (made ahead,
-        in a thread of their own)."""
-        return _hash_keys(hashes)
 
     def positions(self, hashes):
         """Row of each of ``hashes`` (a pyarrow string array) in the transactions file, -1 if absent
@@ -58,6 +49,22 @@ class Transactions:
             pos[wrong] = _index_in(hashes.take(pa.array(wrong)), self.hashes)
         return pos
 
+
+class Transactions:
+    """The transactions file, as rows of other files find their transaction in it.
+
+    ``extra`` holds the heuristics' columns of each transaction (:data:`tracer.transfers.EVM_EXTRA`)
+    when they were asked for.
+    """
+
+    def __init__(self, index, txh, block, tx_index, extra=None):
+        self.index, self.hashes = index, index.hashes
+        self.txh, self.block, self.tx_index, self.extra = txh, block, tx_index, extra or {}
+
+    def positions(self, hashes):
+        """:meth:`HashIndex.positions`."""
+        return self.index.positions(hashes)
+
     def at(self, block, tx_index):
         """Row of the transaction at each (block, position), -1 if absent (the first of two wins)."""
         width = int(max(self.tx_index.max(initial=0), tx_index.max(initial=0))) + 1
@@ -74,11 +81,12 @@ class Transactions:
         hit = (tx_index >= 0) & (mine[o][i] == keys) if len(o) else np.zeros(len(keys), dtype=bool)
         return np.where(hit, o[i] if len(o) else -1, -1)
 
-    def join(self, tx_index, hashes):
+    def join(self, tx_index, hashes, rows=None):
         """Keywords for :class:`~tracer.load.table.Part` of rows of another file: their position in
         the block (the one the file gives, else their transaction's), their transaction's row, and
-        its extra columns (None where the transaction is not in the file)."""
-        rows = self.positions(hashes)
+        its extra columns (None where the transaction is not in the file). ``rows``: their
+        :meth:`positions`, if already looked up."""
+        rows = self.positions(hashes) if rows is None else rows
         out = {"tx_index": np.where((tx_index < 0) & (rows >= 0), self.tx_index[rows], tx_index), "tx_row": rows}
         if self.extra:
             lost = np.where(rows < 0, len(self.tx_index), rows)  # the None at the end
@@ -87,9 +95,9 @@ class Transactions:
         return out
 
 
-def joined(txs, tx_index, hashes):
+def joined(txs, tx_index, hashes, rows=None):
     """:meth:`Transactions.join`, or the rows' own positions when there is no transactions file."""
-    return {"tx_index": tx_index} if txs is None else txs.join(tx_index, hashes)
+    return {"tx_index": tx_index} if txs is None else txs.join(tx_index, hashes, rows)
 
 
 def hash_objects(txs, hashes, join):
@@ -230,12 +238,14 @@ def _extra(table, path):
     return {T.GAS_PRICE: price, T.SELECTOR: selector}
 
 
-def map_transactions(files, blocks, extra=False):
+def map_transactions(files, blocks, extra=False, index=None):
     """(parts, :class:`Transactions`) of the ``transactions`` file (and ``receipts``, if given):
     ``files`` a :class:`tracer.load.readers.Export` that read them with :func:`columns`.
 
     The value and the fee parts are rows of the same columns (:class:`~tracer.load.table.Part`
-    ``rows``): each column is made once, for every transaction, and picked once, in order."""
+    ``rows``): each column is made once, for every transaction, and picked once, in order.
+    ``index``, a :class:`~concurrent.futures.Future`, gets the :class:`HashIndex` as soon as it is
+    made."""
     p = files["transactions"]
     df = files.read("transactions")
     require(df, TRANSACTION_COLUMNS, p)
@@ -243,20 +253,23 @@ def map_transactions(files, blocks, extra=False):
     # the columns are independent: pyarrow's kernels run without Python's lock, so the columns are
     # made in threads; their results are taken in this order, so that the first error is the same
     with ThreadPoolExecutor(3, thread_name_prefix="tracer-map") as pool:
+        found = pool.submit(_hash_index, h)
+        if index is not None:
+            found.add_done_callback(lambda f: settle(index, f))
         later = [pool.submit(to_ints, df["value"], p, "value", nonzero=True),
                  pool.submit(address_codes, df["from_address"], p, "from_address"),
                  pool.submit(address_codes, df["to_address"], p, "to_address"),
                  pool.submit(_blocks_and_times, df, blocks, p),
                  pool.submit(hashes, h, p, "hash"), pool.submit(tx_index, df, p),
-                 pool.submit(_receipts_of, df, files, p), pool.submit(Transactions.keys_of, h)]
-        (value, moves), frm, to, (block, ts, known), txh, txi, r, keys = [f.result() for f in later]
+                 pool.submit(_receipts_of, df, files, p), found]
+        (value, moves), frm, to, (block, ts, known), txh, txi, r, found = [f.result() for f in later]
     frm, to = Coded(*frm), Coded(*to)
     _warn_unknown_status(p, r.known, "receipts" in files)
     if r.used is not None and r.price is None and "gas_price" in df.column_names:
         r.price = to_int64(df["gas_price"], p, "gas_price", allow_empty=True)
     if r.created is not None:  # a contract creation's value goes to the contract it makes
         to = _created(to, r.created)
-    txs = Transactions(h, txh, block, txi, _extra(df, p) if extra else None, keys=keys) if len(df) else None
+    txs = Transactions(found, txh, block, txi, _extra(df, p) if extra else None) if len(df) else None
     del df  # the text columns: all that is left of them is in the arrays now
     more = txs.extra if txs is not None else {}
     n = len(txh)
@@ -273,7 +286,25 @@ def map_transactions(files, blocks, extra=False):
     return parts, txs
 
 
+def _hash_index(hashes):
+    index = HashIndex(hashes)
+    index._keys = _hash_keys(index.hashes)
+    return index
+
+
+def settle(future, done):
+    """Give ``future`` the result (or the error) of the finished future ``done``, unless it has one."""
+    try:
+        if done.exception() is not None:
+            future.set_exception(done.exception())
+        else:
+            future.set_result(done.result())
+    except InvalidStateError:
+        pass
+
+
 def _blocks_and_times(df, blocks, path):
+    """(block numbers, unix seconds, known) of the transactions."""
     block = to_int64(df["block_number"], path, "block_number")
     return (block, *timestamps(df, block, blocks, path))
 
