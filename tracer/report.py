@@ -93,9 +93,10 @@ def data_line(data) -> str:
     return "Data: " + ", ".join(parts) + "."
 
 
-def report(result, transfers, data=(), tags=None, title=None) -> str:
+def report(result, transfers, data=(), tags=None, title=None, rates=None) -> str:
     """The markdown report of ``result`` (a :class:`tracer.result.TraceResult` or a
-    :class:`tracer.heuristics.follow.FollowedTrace`) over ``transfers``.
+    :class:`tracer.heuristics.follow.FollowedTrace`) over ``transfers``; ``rates``: a rates file
+    other than the shipped one (:mod:`tracer.heuristics.measured`).
 
     Examples
     --------
@@ -125,7 +126,7 @@ def report(result, transfers, data=(), tags=None, title=None) -> str:
     else:
         lines += who_gets_what(result, "Who gets what back" if result.direction == "forward" else
                                "Where the value came from")
-    lines += section(result, transfers, tags)
+    lines += section(result, transfers, tags, path=rates)
     if not followed:
         lines += transactions(result)
     return "\n".join(lines) + "\n"

@@ -36,3 +36,23 @@ def test_report_errors_say_what_is_wrong(tmp_path):
     assert r.exit_code == 1 and "--report" in r.output and "No such file or directory" in r.output
     r = CliRunner().invoke(trace, ["--data", str(DATA / "eth"), "--address", A, "--to", A, "--report", "r.md"])
     assert r.exit_code == 2 and "not with --to" in r.output
+
+
+def test_a_followed_trace_report_cites_the_rates_file_it_is_given(tmp_path):
+    from tracer.heuristics import measured
+    from tracer.heuristics.follow import trace as follow
+    from tracer.report import report
+
+    from .heuristics.test_citations import _peel_chain
+
+    t = _peel_chain()
+    r = follow(t, "src", ["change"], hops=1)
+    shipped = report(r, t)
+    assert "## The legs" in shipped and measured.cite("peel_chain") in shipped
+    other = json.loads(measured.PATH.read_text())
+    other["counts"]["peel_chain"] = [1, 1, 0]
+    (tmp_path / "rates.json").write_text(json.dumps(other))
+    changed = report(r, t, rates=tmp_path / "rates.json")
+    assert measured.cite("peel_chain", tmp_path / "rates.json") in changed
+    assert "precision 50.00% (95% CI 9.45-90.55%, 1 wrong of 2)" in changed
+    assert measured.cite("peel_chain") not in changed
