@@ -97,6 +97,7 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 25)
 
     import tracer as tr
     from tracer.heuristics.citations import section
+    from tracer.report import transactions, who_gets_what
 
     truth = json.loads((key / "key.json").read_text())
     with console.status("tracing the victims' payments together"):
@@ -124,11 +125,11 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 25)
              "Pools: each UTXO output is a coin of its own; a transaction lays its inputs' units onto its outputs "
              "in order, fee last, and the order is kept from hop to hop (Anderson et al., \"Bitcoin Redux\"); an "
              "address passes on what it received in time order.", ""]
-    lines += _who_gets_what(result)
+    lines += who_gets_what(result, who="victim")
     lines += _per_victim(result, paid)
     lines += section(result, table, tags)
     lines += _figures(result, out)
-    lines += _transactions(result)
+    lines += transactions(result, who="victim")
     report = out / "report.md"
     report.write_text("\n".join(lines) + "\n")
     ends = result.shares()
@@ -139,31 +140,9 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 25)
     return report
 
 
-def _md(value):
-    return str(value).replace("|", "\\|")
-
-
-def _who_gets_what(result) -> list[str]:
-    lines = ["## Who gets what back", "",
-             "Where the victims' funds stopped, largest first, and each victim's share of it. At an attributed "
-             "service the entry address is the one the funds reached it through (an exchange customer's deposit "
-             "address): the production order asks for the customer behind it.", "",
-             "| endpoint | label | entry | why | total | victim | amount | share |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    previous = None
-    for r in result.shares().itertuples():
-        key = (r.chain, r.address, r.asset, r.why, r.entry)
-        head = key != previous
-        previous = key
-        lines.append("| " + " | ".join([
-            f"`{r.address}`" if head else "", _md(r.label or "") if head else "",
-            f"`{r.entry}`" if head and r.entry else "", r.why if head else "",
-            result.amount(r.total, r.asset) if head else "", _md(r.source), result.amount(r.amount, r.asset),
-            r.percent]) + " |")
-    return lines + [""]
-
-
 def _per_victim(result, paid) -> list[str]:
+    from tracer.report import md
+
     lines = ["## Per victim", "", "| victim | paid | at attributed services | unspent | fees | stopped otherwise |",
              "| --- | --- | --- | --- | --- | --- |"]
     ends = result.shares()
@@ -174,21 +153,10 @@ def _per_victim(result, paid) -> list[str]:
 
             def part(mask, here=here, asset=asset):
                 return result.amount(sum(int(x) for x in here[mask]["amount"]), asset)
-            lines.append(f"| {_md(s)} | {result.amount(paid[(s, asset)], asset)} | "
+            lines.append(f"| {md(s)} | {result.amount(paid[(s, asset)], asset)} | "
                          f"{part(here['why'] == 'attributed service')} | {part(here['why'] == 'unspent')} | "
                          f"{part(here['why'] == 'fee')} | "
                          f"{part(~here['why'].isin(['attributed service', 'unspent', 'fee']))} |")
-    return lines + [""]
-
-
-def _transactions(result) -> list[str]:
-    lines = ["## The transactions behind each endpoint", "",
-             "| endpoint | victim | amount | hops | why | transactions |", "| --- | --- | --- | --- | --- | --- |"]
-    e = result.endpoints
-    for r in e[e["why"] != "converted"].sort_values(["amount", "address"], ascending=[False, True]).itertuples():
-        path = ", ".join(f"`{h}`" for h in dict.fromkeys(r.path))
-        lines.append(f"| `{r.address}` | {_md(r.source)} | {result.amount(r.amount, r.asset)} | {r.hops} | "
-                     f"{r.why} | {path} |")
     return lines + [""]
 
 

@@ -180,7 +180,7 @@ def parse_follow(ctx, param, value):
 
 
 
-def follow_trace(data, sources, follow, tags, prices, options, as_json):
+def follow_trace(data, sources, follow, tags, prices, options, as_json, report_to=None):
     """``tracelab trace --follow``: a forward trace that goes on where heuristics say the value went
     (:func:`tracer.heuristics.follow.trace`); every leg names its heuristic, confidence and reason."""
     from tracer.heuristics.follow import trace
@@ -190,6 +190,8 @@ def follow_trace(data, sources, follow, tags, prices, options, as_json):
         r = trace(table, sources, follow, tags=tagt, prices=prices, **options)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
+    if report_to:
+        write_report(r, table, data, tagt, report_to)
     if as_json:
         click.echo(json.dumps(follow_json(r), indent=2))
         return
@@ -213,6 +215,18 @@ def follow_trace(data, sources, follow, tags, prices, options, as_json):
         ends.add_row(str(e.leg), show_address(e.address), e.label or "", e.why, str(e.amount), str(e.symbol or e.asset),
                      e.source)
     print_table(ends)
+
+
+def write_report(result, table, data, tags, path):
+    """``tracelab trace --report PATH``: :func:`tracer.report.report` of a trace, plain or followed;
+    where it went is said on stderr (stdout may be one JSON object)."""
+    from tracer.report import report
+
+    try:
+        Path(path).write_text(report(result, table, data, tags), encoding="utf-8")
+    except OSError as e:
+        raise click.ClickException(f"--report {path}: {e.strerror or e}") from None
+    click.echo(f"report: {path}", err=True)
 
 
 def follow_json(r):

@@ -123,7 +123,7 @@ def run_codes(column, rows):
     hash of each run is numbered, runs of one value next to each other are one run (a transaction
     whose rows hold equal strings as several objects), and the runs are checked to be distinct
     transactions; else every hash is numbered."""
-    if len(rows) > 1:
+    if len(rows) > 1 and (rows[1:] > rows[:-1]).all():  # (rows in the column's order)
         lo = int(rows[0])
         ptr = pointers(column[lo:int(rows[-1]) + 1])
         # a run of the rows changes wherever the hash object changes between two of them (rows

@@ -67,6 +67,24 @@ def test_a_trace_follows_change_the_swap_and_the_bridge(psb):
     assert text.exit_code == 0 and "swap" in text.output and "bridge" in text.output
 
 
+def test_a_followed_trace_report_cites_each_heuristic_it_followed(psb, tmp_path):
+    from tracer.heuristics.measured import cite, source
+
+    bundle, _ = psb
+    out = tmp_path / "report.md"
+    r = CliRunner().invoke(cli, ["trace", "--data", str(bundle), "--tx", _first_payment(bundle), "--rule", "haircut",
+                                 "--hops", "4", "--follow", "change,swap,bridge", *PRICES, "--report", str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    heads = [line for line in text.splitlines() if line.startswith("## ")]
+    assert heads == ["## The legs", "## Where the value stops", "## What this trace relies on"]
+    assert "MANIFEST.sha256 hashes to" in text
+    relies = text.split("## What this trace relies on")[1]
+    for name in ("swap", "bridge"):
+        assert f"| legs | `{name}` (" in relies and cite(name) in relies
+    assert "| flows | no heuristic |" in relies and source() in relies
+
+
 def test_follow_options_are_checked(psb):
     bundle, _ = psb
     base = ["trace", "--data", str(bundle), "--tx", _first_payment(bundle)]

@@ -108,3 +108,15 @@ def test_a_transaction_whose_rows_hold_its_hash_as_several_objects_is_one_transa
     assert v.tx_hash.tolist() == ["t1" * 32, "t2" * 32]
     assert v.n_in.tolist() == [2, 1] and v.n_out.tolist() == [1, 1]
     assert v.addresses[v.in_addr].tolist() == ["a", "b", "d"]
+
+
+def test_run_codes_takes_rows_in_any_order():
+    import numpy as np
+
+    from tracer.heuristics.objects import run_codes
+
+    column = np.array(["t1", "t1", "t2", "t2", "t3"], dtype=object)
+    codes, uniques = run_codes(column, np.array([4, 0, 1, 2]))
+    assert codes.tolist() == [0, 1, 1, 2] and uniques.tolist() == ["t3", "t1", "t2"]
+    codes, uniques = run_codes(column[[0, 2, 0]], np.array([0, 1, 2]))  # t1 in two places
+    assert codes.tolist() == [0, 1, 0] and uniques.tolist() == ["t1", "t2"]

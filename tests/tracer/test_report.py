@@ -1,0 +1,58 @@
+"""`tracelab trace --report`: the trace as markdown, saying what it rests on."""
+import json
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tracer.cli import trace
+
+DATA = Path(__file__).parent / "data"
+A = "0x" + "1" * 40
+
+
+def test_a_plain_trace_report_says_it_rests_on_no_heuristic_and_names_its_transactions(tmp_path):
+    out = tmp_path / "report.md"
+    r = CliRunner().invoke(trace, ["--data", str(DATA / "eth"), "--address", A, "--tags", str(DATA / "tags.yaml"),
+                                   "--report", str(out), "--json"])
+    assert r.exit_code == 0, r.output
+    assert f"report: {out}" in r.stderr and json.loads(r.stdout)["endpoints"]  # stdout stays one JSON object
+    text = out.read_text()
+    heads = [line for line in text.splitlines() if line.startswith("#")]
+    assert heads == [f"# Trace report: fifo forward from {A}", "## Who gets what back",
+                     "## What this trace relies on", "## The transactions behind each endpoint"]
+    assert "Example Exchange" in text and "stopping at attributed services" in text
+    assert "No heuristic: every flow follows an exact rule over the data" in text
+    exported = {line.split(",")[0] for line in (DATA / "eth" / "transactions.csv").read_text().splitlines()}
+    behind = text.split("## The transactions behind each endpoint")[1]
+    hashes = {h for line in behind.splitlines() if line.startswith("| `")
+              for h in re.findall(r"`([^`]+)`", line.rsplit("|", 2)[1])}
+    assert hashes == {"0xt1"} and hashes <= exported
+
+
+def test_report_errors_say_what_is_wrong(tmp_path):
+    missing = str(tmp_path / "no" / "r.md")
+    r = CliRunner().invoke(trace, ["--data", str(DATA / "eth"), "--address", A, "--report", missing])
+    assert r.exit_code == 1 and "--report" in r.output and "No such file or directory" in r.output
+    r = CliRunner().invoke(trace, ["--data", str(DATA / "eth"), "--address", A, "--to", A, "--report", "r.md"])
+    assert r.exit_code == 2 and "not with --to" in r.output
+
+
+def test_a_followed_trace_report_cites_the_rates_file_it_is_given(tmp_path):
+    from tracer.heuristics import measured
+    from tracer.heuristics.follow import trace as follow
+    from tracer.report import report
+
+    from .heuristics.test_citations import _peel_chain
+
+    t = _peel_chain()
+    r = follow(t, "src", ["change"], hops=1)
+    shipped = report(r, t)
+    assert "## The legs" in shipped and measured.cite("peel_chain") in shipped
+    other = json.loads(measured.PATH.read_text())
+    other["counts"]["peel_chain"] = [1, 1, 0]
+    (tmp_path / "rates.json").write_text(json.dumps(other))
+    changed = report(r, t, rates=tmp_path / "rates.json")
+    assert measured.cite("peel_chain", tmp_path / "rates.json") in changed
+    assert "precision 50.00% (95% CI 9.45-90.55%, 1 wrong of 2)" in changed
+    assert measured.cite("peel_chain") not in changed

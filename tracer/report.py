@@ -1,0 +1,132 @@
+"""A trace written as a markdown report: where the value stopped and whose it is, what the trace
+rests on (:mod:`tracer.heuristics.citations`: each heuristic with its measured error rates, or
+none), and the transactions behind each endpoint.
+
+``tracelab trace ... --report FILE`` writes one for any trace (plain or ``--follow``), and
+``tracelab demo`` builds its report from the same parts. Amounts are exact, in whole units of
+their asset; every row names its transactions.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+
+def md(value):
+    """``value`` as text that cannot break a markdown table."""
+    return str(value).replace("|", "\\|")
+
+
+def who_gets_what(result, title="Who gets what back", who="source") -> list[str]:
+    """Where the traced value stopped, largest first, and each source's share of it (``who``: what
+    a source is called, as "victim")."""
+    lines = [f"## {title}", "",
+             f"Where the traced value stopped, largest first, and each {who}'s share of it. At an attributed "
+             "service the entry address is the one the value reached it through (an exchange customer's deposit "
+             "address): the production order asks for the customer behind it.", "",
+             f"| endpoint | label | entry | why | total | {who} | amount | share |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    previous = None
+    for r in result.shares().itertuples():
+        key = (r.chain, r.address, r.asset, r.why, r.entry)
+        head = key != previous
+        previous = key
+        lines.append("| " + " | ".join([
+            f"`{r.address}`" if head else "", md(r.label or "") if head else "",
+            f"`{r.entry}`" if head and r.entry else "", r.why if head else "",
+            result.amount(r.total, r.asset) if head else "", md(r.source), result.amount(r.amount, r.asset),
+            r.percent]) + " |")
+    return lines + [""]
+
+
+def transactions(result, who="source") -> list[str]:
+    """Each endpoint with the transactions that brought the value there."""
+    lines = ["## The transactions behind each endpoint", "",
+             f"| endpoint | {who} | amount | hops | why | transactions |", "| --- | --- | --- | --- | --- | --- |"]
+    e = result.endpoints
+    for r in e[e["why"] != "converted"].sort_values(["amount", "address"], ascending=[False, True]).itertuples():
+        path = ", ".join(f"`{h}`" for h in dict.fromkeys(r.path))
+        lines.append(f"| `{r.address}` | {md(r.source)} | {result.amount(r.amount, r.asset)} | {r.hops} | "
+                     f"{r.why} | {path} |")
+    return lines + [""]
+
+
+def legs(followed) -> list[str]:
+    """The legs of a trace that follows heuristics, each with its heuristic, confidence and reason."""
+    lines = ["## The legs", "",
+             "Leg 0 is the trace itself; each other leg goes on where a heuristic says the value went, from the "
+             "leg that reached its start. A leg that is not exact carries at most the amounts shown (its note "
+             "says why).", "",
+             "| leg | from leg | heuristic | confidence | start | exact | reason |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for g in followed.legs.itertuples():
+        why = g.reason if g.note is None else f"{g.reason} ({g.note})"
+        lines.append(f"| {g.leg} | {'' if g.parent is None else g.parent} | {g.heuristic or 'none'} | "
+                     f"{g.confidence or ''} | `{g.start}` | {'yes' if g.exact else 'no'} | {md(why)} |")
+    return lines + [""]
+
+
+def stops(followed) -> list[str]:
+    """Where the value of a trace that follows heuristics stops for good, leg by leg."""
+    lines = ["## Where the value stops", "",
+             "| leg | endpoint | label | entry | why | amount | source | transactions |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for e in followed.final().sort_values(["leg", "amount"], ascending=[True, False], kind="stable").itertuples():
+        amount = followed.results[int(e.leg)].amount(e.amount, e.asset)
+        path = ", ".join(f"`{h}`" for h in dict.fromkeys(e.path))
+        lines.append(f"| {e.leg} | `{e.address}` | {md(e.label or '')} | {f'`{e.entry}`' if e.entry else ''} | "
+                     f"{e.why} | {amount} | {md(e.source)} | {path} |")
+    return lines + [""]
+
+
+def data_line(data) -> str:
+    """What was traced: each path given, and the hash of a bundle's manifest where there is one."""
+    parts = []
+    for d in data:
+        p = Path(d)
+        manifest = p / "MANIFEST.sha256" if p.is_dir() else None
+        if manifest is not None and manifest.is_file():
+            digest = hashlib.sha256(manifest.read_bytes()).hexdigest()
+            parts.append(f"`{p.name}/` (MANIFEST.sha256 hashes to `{digest}`)")
+        else:
+            parts.append(f"`{p}`")
+    return "Data: " + ", ".join(parts) + "."
+
+
+def report(result, transfers, data=(), tags=None, title=None, rates=None) -> str:
+    """The markdown report of ``result`` (a :class:`tracer.result.TraceResult` or a
+    :class:`tracer.heuristics.follow.FollowedTrace`) over ``transfers``; ``rates``: a rates file
+    other than the shipped one (:mod:`tracer.heuristics.measured`).
+
+    Examples
+    --------
+    >>> import tracer as tr
+    >>> from tracer.heuristics.examples import tx, utxo
+    >>> t = utxo(tx("a" * 64, [("src", 10_000)], [("p", 6_000), ("q", 3_900)]))
+    >>> text = report(tr.trace(t, "src", hops=2), t)
+    >>> [line for line in text.splitlines() if line.startswith("#")]  # doctest: +NORMALIZE_WHITESPACE
+    ['# Trace report: fifo forward from src', '## Who gets what back', '## What this trace relies on',
+     '## The transactions behind each endpoint']
+    """
+    from tracer.heuristics.citations import section
+
+    followed = hasattr(result, "legs")
+    first = result.results[0] if followed else result
+    names = ", ".join(s.name for s in first.sources[:4]) + (f" and {len(first.sources) - 4} more"
+                                                            if len(first.sources) > 4 else "")
+    lines = [f"# {title or f'Trace report: {first.rule} {first.direction} from {names}'}", ""]
+    if data:
+        lines += [data_line(data), ""]
+    lines += [f"Rule: {first.rule}, {first.direction}, at most {first.hops} hops"
+              + (", stopping at attributed services" if first.tags is not None else "") + "."
+              + (" Several sources are traced together, each its own colour, so no unit is counted for two."
+                 if len(first.sources) > 1 else ""), ""]
+    if followed:
+        lines += legs(result) + stops(result)
+    else:
+        lines += who_gets_what(result, "Who gets what back" if result.direction == "forward" else
+                               "Where the value came from")
+    lines += section(result, transfers, tags, path=rates)
+    if not followed:
+        lines += transactions(result)
+    return "\n".join(lines) + "\n"
