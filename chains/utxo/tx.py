@@ -7,8 +7,9 @@ legacy (P2PKH), BIP-143 (segwit v0, with the per-transaction midstates computed 
 import hashlib
 import io
 
-import coincurve
-from coincurve._libsecp256k1 import ffi
+from coincurve._libsecp256k1 import ffi, lib
+from coincurve.context import GLOBAL_CONTEXT
+from coincurve.ecdsa import cdata_to_der
 from embit import compact
 from embit.script import Script, Witness
 from embit.transaction import Transaction, TransactionInput, TransactionOutput
@@ -191,15 +192,39 @@ def ecdsa_sign(secret: bytes, digest: bytes, low_r: bool = True) -> bytes:
 
     With ``low_r``, grind the nonce as Bitcoin Core's wallet does (extra entropy = a counter)
     until R fits in 32 bytes, so the signature is at most 70 bytes: a wallet fingerprint.
+    libsecp256k1 is called directly: a ``coincurve.PrivateKey`` would first compute two public
+    keys the signature does not need, which costs more than signing.
     """
-    priv = coincurve.PrivateKey(secret)
-    sig = priv.sign(digest, hasher=None)
+    if len(digest) != 32:
+        raise ValueError("a signature hash has 32 bytes")
+    ctx, sig = GLOBAL_CONTEXT.ctx, ffi.new("secp256k1_ecdsa_signature *")
+    if not lib.secp256k1_ecdsa_sign(ctx, sig, digest, secret, ffi.NULL, ffi.NULL):
+        raise ValueError("invalid private key")
+    der = cdata_to_der(sig)
     counter = 0
-    while low_r and sig[3] > 32:
+    while low_r and der[3] > 32:
         counter += 1
         extra = ffi.new("unsigned char[32]", counter.to_bytes(4, "little") + bytes(28))
-        sig = priv.sign(digest, hasher=None, custom_nonce=(ffi.NULL, extra))
-    return sig
+        lib.secp256k1_ecdsa_sign(ctx, sig, digest, secret, ffi.NULL, extra)
+        der = cdata_to_der(sig)
+    return der
+
+
+def schnorr_sign(secret: bytes, digest: bytes) -> bytes:
+    """BIP-340 signature of a 32-byte digest with a fixed (zero) aux_rand.
+
+    BIP-340 permits a fixed aux_rand; fresh randomness would make every signature, and so every
+    wtxid, block and replay log, differ between runs of the same seed.
+    """
+    if len(digest) != 32:
+        raise ValueError("a signature hash has 32 bytes")
+    ctx, keypair = GLOBAL_CONTEXT.ctx, ffi.new("secp256k1_keypair *")
+    if not lib.secp256k1_keypair_create(ctx, keypair, secret):
+        raise ValueError("invalid private key")
+    sig = ffi.new("unsigned char[64]")
+    if not lib.secp256k1_schnorrsig_sign32(ctx, sig, digest, keypair, bytes(32)):
+        raise ValueError("schnorr signing failed")
+    return bytes(ffi.buffer(sig, 64))
 
 
 def sign_input(hasher: SigHasher, index: int, key: Key, low_r: bool = True) -> None:
@@ -229,9 +254,7 @@ def sign_input(hasher: SigHasher, index: int, key: Key, low_r: bool = True) -> N
         if script != key.script("p2tr"):
             raise ValueError(f"input {index}: key does not match the P2TR script")
         digest = hasher.bip341(index)
-        # BIP340 permits a fixed aux_rand; fresh randomness would make every signature, and so
-        # every wtxid, block and replay log, differ between runs of the same seed.
-        sig = coincurve.PrivateKey(key.tweaked_secret).sign_schnorr(digest, bytes(32))
+        sig = schnorr_sign(key.tweaked_secret, digest)
         inp.witness = Witness([sig])
         inp.script_sig = Script(b"")
     else:
