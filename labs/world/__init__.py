@@ -47,6 +47,7 @@ class Actor:
     kyc: dict | None = None
     next_index: int = 0
     _accounts: dict[int, LocalAccount] = field(default_factory=dict, repr=False)
+    _address: str | None = field(default=None, repr=False)
 
     def account(self, index: int = 0) -> LocalAccount:
         if index not in self._accounts:
@@ -60,7 +61,9 @@ class Actor:
 
     @property
     def address(self) -> str:
-        return self.account(0).address
+        if self._address is None:  # asked for on every background event: kept, not looked up
+            self._address = self.account(0).address
+        return self._address
 
 
 @dataclass
