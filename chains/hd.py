@@ -10,7 +10,9 @@ only stretches it.
 """
 import hashlib
 import hmac
+import os
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import coincurve
@@ -34,6 +36,18 @@ def seed(mnemonic: str, passphrase: str = "") -> bytes:
         return unicodedata.normalize("NFKD", text).encode()
 
     return hashlib.pbkdf2_hmac("sha512", nfkd(mnemonic), b"mnemonic" + nfkd(passphrase), 2048, 64)
+
+
+def warm(mnemonics, passphrase: str = "") -> None:
+    """Compute the :func:`seed` of many phrases into its cache, on every core at once.
+
+    PBKDF2 releases the GIL, so threads suffice; a world's hundreds of actors otherwise stretch
+    their phrases one after another on one core.
+    """
+    todo = list(dict.fromkeys(mnemonics))
+    with ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1) or 1) as pool:
+        for _ in pool.map(lambda m: seed(m, passphrase), todo):
+            pass
 
 
 def master(seed_: bytes) -> tuple[bytes, bytes]:
