@@ -12,7 +12,7 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from web3.contract.contract import Contract, ContractFunction
-from web3.exceptions import ContractLogicError
+from web3.exceptions import ContractLogicError, TransactionNotFound
 
 from .backends import Backend, TransactionRejected, open_backend
 from .genesis import DEFAULT_BALANCE, DEFAULT_GENESIS_TIME, DEFAULT_GAS_LIMIT, DEFAULT_MNEMONIC, Genesis, funded_genesis
@@ -28,6 +28,8 @@ MAX_FEE_PER_GAS = MAX_PRIORITY_FEE_PER_GAS
 DEFAULT_BLOCK_TIME = 12
 #: transactions per JSON-RPC batch
 _RPC_CHUNK = 500
+#: mined blocks whose contents a node process is asked for in one batch (every block is checked)
+_VERIFY_BATCH = 100
 
 
 class ChainRevert(RuntimeError):
@@ -87,6 +89,8 @@ class EvmChain:
         self._pending: list[SignedTx] = []
         self._pending_gas = 0
         self._unsent: list[SignedTx] = []
+        #: blocks the node mined whose transactions are not checked yet: (number, what the lab sent)
+        self._unverified: list[tuple[int, list[SignedTx]]] = []
         #: the node is at its genesis, and every transaction it gets will be signed here (not so
         #: for a chain rebuilt from a log, or one whose node is served to other clients)
         self._sole_writer = self.w3.eth.block_number == 0
@@ -216,25 +220,44 @@ class EvmChain:
         if got != number:
             raise RuntimeError(f"the node mined block {got} where the lab expected block {number}: "
                                "did something else mine on it?")
-        # the replay log says this block holds ``txs`` in this order: a node may keep one back (a
-        # nonce gap, a balance short at mining time) or order them its own way
-        mined = self.backend.block_tx_hashes(number)
-        if mined != [t.hash for t in txs]:
-            kept = len({t.hash for t in txs} - set(mined))
-            if kept:
-                raise TransactionRejected(f"block {number}: the node mined {len(mined)} of the {len(txs)} transactions "
-                                          f"sent for it ({kept} kept back)")
-            raise RuntimeError(f"block {number}: the node mined the {len(txs)} transactions sent for it "
-                               "in another order")
+        self._unverified.append((number, txs))
+        # a node process is asked for a hundred blocks at once (at the latest when the lab next
+        # reads or syncs): a round trip a block would cost as much as the mining
+        if not self._pipelined or len(self._unverified) >= _VERIFY_BATCH:
+            self._verify_mined()
+
+    def _verify_mined(self):
+        """Check that each mined block holds the lab's transactions in the lab's order: the replay log
+        says so, and a node may keep one back (a nonce gap, a balance short at mining time) or order
+        them its own way."""
+        pending, self._unverified = self._unverified, []
+        if not pending:
+            return
+        for (number, txs), mined in zip(pending, self.backend.blocks_tx_hashes([n for n, _ in pending]),
+                                        strict=True):
+            if mined != [t.hash for t in txs]:
+                kept = len({t.hash for t in txs} - set(mined))
+                if kept:
+                    raise TransactionRejected(f"block {number}: the node mined {len(mined)} of the {len(txs)} "
+                                              f"transactions sent for it ({kept} kept back)")
+                raise RuntimeError(f"block {number}: the node mined the {len(txs)} transactions sent for it "
+                                   "in another order")
 
     def _statuses_checked(self, hashes: Sequence[bytes], what: str):
-        for h, status in zip(hashes, self.backend.receipt_statuses(hashes), strict=True):
+        try:
+            statuses = self.backend.receipt_statuses(hashes)
+        except TransactionNotFound:
+            self._verify_mined()  # a block that lacks the transaction says why
+            raise
+        for h, status in zip(hashes, statuses, strict=True):
             if status != 1:
                 raise ChainRevert(f"{what} 0x{h.hex()} reverted on chain", {"hash": "0x" + h.hex()})
 
     def sync(self) -> None:
         """Wait until the node has done every write made so far; a failed one raises here."""
         self._dispatch()
+        if self._writes.pending:  # the blocks mined since the last sync are checked before it returns
+            self._writes.submit(self._verify_mined)
         self._writes.wait()
 
     def expect_success(self, hashes: Sequence[bytes], what: str = "transaction") -> None:

@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from embit import bip32
 from eth_account import Account
 from eth_account.hdaccount.mnemonic import Mnemonic
 from eth_account.signers.local import LocalAccount
@@ -57,7 +56,7 @@ def derive_accounts(mnemonic: str, count: int, *, start: int = 0, passphrase: st
 @lru_cache(maxsize=4096)
 def _accounts_node(mnemonic: str, passphrase: str) -> tuple[bytes, bytes, bytes]:
     """Secret, public key and chain code of ``m/44'/60'/0'/0``: its children are the accounts."""
-    return hd.parent(bip32.HDKey.from_seed(_seed(mnemonic, passphrase)).derive(ETH_PATH.rsplit("/", 1)[0]))
+    return hd.derive(_seed(mnemonic, passphrase), ETH_PATH.rsplit("/", 1)[0])
 
 
 @dataclass(frozen=True)

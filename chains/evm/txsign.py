@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coincurve import PrivateKey
-from eth_hash.auto import keccak
+from sha3 import keccak_256
+
+
+def keccak(data: bytes) -> bytes:
+    """Keccak-256 through safe-pysha3 (pinned by eth-tester's py-evm extra), a C call: eth_hash's
+    default backend (pycryptodome) costs about eight times as much, twice per transaction."""
+    return keccak_256(data).digest()
+
 
 _TYPE_1559 = b"\x02"
 

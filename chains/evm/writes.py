@@ -37,6 +37,11 @@ class OrderedWrites:
             self._failed = exc
             raise
 
+    @property
+    def pending(self) -> bool:
+        """Writes were submitted since the last :meth:`wait`."""
+        return bool(self._inflight)
+
     def wait(self) -> None:
         """Wait until every write submitted so far is done; the first that failed raises here."""
         inflight, self._inflight = self._inflight, []

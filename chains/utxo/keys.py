@@ -62,6 +62,11 @@ class Key:
         return coincurve.PublicKey.from_secret(self.secret).format(compressed=True)
 
     @cached_property
+    def keyhash(self) -> bytes:
+        """HASH160 of the public key: the program of ``p2wpkh`` and ``p2pkh``."""
+        return hash160(self.pubkey)
+
+    @cached_property
     def tweaked_secret(self) -> bytes:
         """BIP-86 tweaked private key (signs P2TR key-path spends)."""
         return taproot_tweak_secret(self.secret)
@@ -74,9 +79,9 @@ class Key:
     def script(self, kind: str) -> bytes:
         """Output script of ``kind`` (``p2pkh``, ``p2wpkh`` or ``p2tr``) paying to this key."""
         if kind == "p2wpkh":
-            return b"\x00\x14" + hash160(self.pubkey)
+            return b"\x00\x14" + self.keyhash
         if kind == "p2pkh":
-            return b"\x76\xa9\x14" + hash160(self.pubkey) + b"\x88\xac"
+            return b"\x76\xa9\x14" + self.keyhash + b"\x88\xac"
         if kind == "p2tr":
             return b"\x51\x20" + self.output_xonly
         raise ValueError(f"unknown script kind {kind!r}; expected one of {KINDS}")

@@ -42,6 +42,8 @@ class Ledger:
         self._seen_scripts: set[bytes] = set()
         #: wtxids whose signatures already passed (Bitcoin Core keeps such a cache too).
         self._scripts_ok: set[str] = set()
+        #: height -> median time past of the blocks up to it
+        self._mtp: dict[int, int] = {}
 
     # -- chain state ------------------------------------------------------------------------
     @property
@@ -66,8 +68,13 @@ class Ledger:
     def median_time_past(self, height: int | None = None) -> int:
         """Median timestamp of the 11 blocks ending at ``height`` (the tip by default)."""
         height = self.height if height is None else height
-        times = sorted(b.header.time for b in self.blocks[max(0, height - 10):height + 1])
-        return times[len(times) // 2]
+        mtp = self._mtp.get(height)
+        if mtp is None:  # asked for with every transaction; a block, once connected, never changes
+            times = sorted(b.header.time for b in self.blocks[max(0, height - 10):height + 1])
+            mtp = times[len(times) // 2]
+            if height <= self.height:
+                self._mtp[height] = mtp
+        return mtp
 
     def get_transaction(self, txid: str) -> tuple[Tx, int | None]:
         """Return ``(tx, height)`` of a confirmed (height) or mempool (None) transaction."""

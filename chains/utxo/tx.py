@@ -7,8 +7,9 @@ legacy (P2PKH), BIP-143 (segwit v0, with the per-transaction midstates computed 
 import hashlib
 import io
 
-import coincurve
-from coincurve._libsecp256k1 import ffi
+from coincurve._libsecp256k1 import ffi, lib
+from coincurve.context import GLOBAL_CONTEXT
+from coincurve.ecdsa import cdata_to_der
 from embit import compact
 from embit.script import Script, Witness
 from embit.transaction import Transaction, TransactionInput, TransactionOutput
@@ -27,6 +28,44 @@ _ZERO32 = b"\x00" * 32
 def sha256d(data: bytes) -> bytes:
     """Double SHA-256."""
     return hashlib.sha256(hashlib.sha256(data).digest()).digest()
+
+
+def _compact(n: int) -> bytes:
+    return bytes((n,)) if n < 0xFD else compact.to_bytes(n)
+
+
+def output_bytes(out: TransactionOutput) -> bytes:
+    """An output's wire form: value, then its script with a length prefix."""
+    script = out.script_pubkey.data
+    return out.value.to_bytes(8, "little") + _compact(len(script)) + script
+
+
+def serialize(tx: Transaction) -> tuple[bytes, bytes]:
+    """``(raw, stripped)``: the wire form with the BIP-144 witness (when an input has one), and without.
+
+    What embit's ``serialize`` writes, built from byte strings in one pass: embit writes each field to
+    a stream through an object per field, the slowest part of making a transaction (a test compares).
+    """
+    vin, vout = tx.vin, tx.vout
+    parts = [_compact(len(vin))]
+    for inp in vin:
+        script = inp.script_sig.data
+        parts += (inp.txid[::-1], inp.vout.to_bytes(4, "little"), _compact(len(script)), script,
+                  inp.sequence.to_bytes(4, "little"))
+    parts.append(_compact(len(vout)))
+    parts += [output_bytes(out) for out in vout]
+    body = b"".join(parts)
+    version, locktime = tx.version.to_bytes(4, "little"), tx.locktime.to_bytes(4, "little")
+    stripped = version + body + locktime
+    if not any(inp.witness.items for inp in vin):
+        return stripped, stripped
+    witness = []
+    for inp in vin:
+        items = inp.witness.items
+        witness.append(_compact(len(items)))
+        for item in items:
+            witness += (_compact(len(item)), item)
+    return b"".join((version, b"\x00\x01", body, *witness, locktime)), stripped
 
 
 class DecodeError(ValueError):
@@ -52,13 +91,8 @@ class Tx:
 
     def __init__(self, tx: Transaction, raw: bytes | None = None):
         self.tx = tx
-        self.raw = raw if raw is not None else tx.serialize()
-        parts = [tx.version.to_bytes(4, "little"), compact.to_bytes(len(tx.vin))]
-        parts.extend(inp.serialize() for inp in tx.vin)
-        parts.append(compact.to_bytes(len(tx.vout)))
-        parts.extend(out.serialize() for out in tx.vout)
-        parts.append(tx.locktime.to_bytes(4, "little"))
-        self.stripped = b"".join(parts)
+        ours, self.stripped = serialize(tx)
+        self.raw = raw if raw is not None else ours
         self.txid_bytes = sha256d(self.stripped)[::-1]
         self.txid = self.txid_bytes.hex()
         self.wtxid = sha256d(self.raw)[::-1].hex() if len(self.raw) != len(self.stripped) \
@@ -143,7 +177,7 @@ class SigHasher:
                                               for inp in tx.vin))
             self._sequences = sha256d(b"".join(inp.sequence.to_bytes(4, "little")
                                                for inp in tx.vin))
-            self._outputs = sha256d(b"".join(out.serialize() for out in tx.vout))
+            self._outputs = sha256d(b"".join([output_bytes(out) for out in tx.vout]))
         return self._prevouts, self._sequences, self._outputs
 
     def bip143(self, index: int, script_code: bytes, amount: int,
@@ -158,7 +192,7 @@ class SigHasher:
         if anyone or base in (SIGHASH_SINGLE, SIGHASH_NONE):
             sequences = _ZERO32
         if base == SIGHASH_SINGLE:
-            outputs = sha256d(tx.vout[index].serialize()) if index < len(tx.vout) else _ZERO32
+            outputs = sha256d(output_bytes(tx.vout[index])) if index < len(tx.vout) else _ZERO32
         elif base == SIGHASH_NONE:
             outputs = _ZERO32
         inp = tx.vin[index]
@@ -191,15 +225,39 @@ def ecdsa_sign(secret: bytes, digest: bytes, low_r: bool = True) -> bytes:
 
     With ``low_r``, grind the nonce as Bitcoin Core's wallet does (extra entropy = a counter)
     until R fits in 32 bytes, so the signature is at most 70 bytes: a wallet fingerprint.
+    libsecp256k1 is called directly: a ``coincurve.PrivateKey`` would first compute two public
+    keys the signature does not need, which costs more than signing.
     """
-    priv = coincurve.PrivateKey(secret)
-    sig = priv.sign(digest, hasher=None)
+    if len(digest) != 32:
+        raise ValueError("a signature hash has 32 bytes")
+    ctx, sig = GLOBAL_CONTEXT.ctx, ffi.new("secp256k1_ecdsa_signature *")
+    if not lib.secp256k1_ecdsa_sign(ctx, sig, digest, secret, ffi.NULL, ffi.NULL):
+        raise ValueError("invalid private key")
+    der = cdata_to_der(sig)
     counter = 0
-    while low_r and sig[3] > 32:
+    while low_r and der[3] > 32:
         counter += 1
         extra = ffi.new("unsigned char[32]", counter.to_bytes(4, "little") + bytes(28))
-        sig = priv.sign(digest, hasher=None, custom_nonce=(ffi.NULL, extra))
-    return sig
+        lib.secp256k1_ecdsa_sign(ctx, sig, digest, secret, ffi.NULL, extra)
+        der = cdata_to_der(sig)
+    return der
+
+
+def schnorr_sign(secret: bytes, digest: bytes) -> bytes:
+    """BIP-340 signature of a 32-byte digest with a fixed (zero) aux_rand.
+
+    BIP-340 permits a fixed aux_rand; fresh randomness would make every signature, and so every
+    wtxid, block and replay log, differ between runs of the same seed.
+    """
+    if len(digest) != 32:
+        raise ValueError("a signature hash has 32 bytes")
+    ctx, keypair = GLOBAL_CONTEXT.ctx, ffi.new("secp256k1_keypair *")
+    if not lib.secp256k1_keypair_create(ctx, keypair, secret):
+        raise ValueError("invalid private key")
+    sig = ffi.new("unsigned char[64]")
+    if not lib.secp256k1_schnorrsig_sign32(ctx, sig, digest, keypair, bytes(32)):
+        raise ValueError("schnorr signing failed")
+    return bytes(ffi.buffer(sig, 64))
 
 
 def sign_input(hasher: SigHasher, index: int, key: Key, low_r: bool = True) -> None:
@@ -229,9 +287,7 @@ def sign_input(hasher: SigHasher, index: int, key: Key, low_r: bool = True) -> N
         if script != key.script("p2tr"):
             raise ValueError(f"input {index}: key does not match the P2TR script")
         digest = hasher.bip341(index)
-        # BIP340 permits a fixed aux_rand; fresh randomness would make every signature, and so
-        # every wtxid, block and replay log, differ between runs of the same seed.
-        sig = coincurve.PrivateKey(key.tweaked_secret).sign_schnorr(digest, bytes(32))
+        sig = schnorr_sign(key.tweaked_secret, digest)
         inp.witness = Witness([sig])
         inp.script_sig = Script(b"")
     else:

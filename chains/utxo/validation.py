@@ -4,6 +4,7 @@ Consensus checks (value, finality, coinbase maturity, signatures) and, for the m
 Core's standardness policy (dust, minimum relay fee, standard size). Checks never modify
 anything: the caller applies a transaction only once it passed.
 """
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -80,6 +81,11 @@ def check_outputs(tx: Tx, policy: bool) -> int:
     return total
 
 
+@functools.lru_cache(maxsize=1 << 14)  # a key that spends again is parsed once (a parse costs a square root)
+def _pubkey(sec: bytes) -> coincurve.PublicKey:
+    return coincurve.PublicKey(sec)
+
+
 def verify_input(hasher: SigHasher, index: int, coin: Coin) -> None:
     """Check the signature of input ``index`` spending ``coin``; raise TxRejected if bad."""
     inp = hasher.tx.vin[index]
@@ -98,7 +104,7 @@ def verify_input(hasher: SigHasher, index: int, coin: Coin) -> None:
             if not sig or sig[-1] not in _DEFINED_HASHTYPES:
                 raise _Bad("undefined sighash type")
             digest = hasher.bip143(index, p2wpkh_script_code(script[2:]), coin.value, sig[-1])
-            if not coincurve.PublicKey(pub).verify(sig[:-1], digest, hasher=None):
+            if not _pubkey(pub).verify(sig[:-1], digest, hasher=None):
                 raise _Bad("Signature must be zero for failed CHECK(MULTI)SIG operation")
         elif kind == scripts.PUBKEYHASH:
             if witness:
@@ -112,7 +118,7 @@ def verify_input(hasher: SigHasher, index: int, coin: Coin) -> None:
             if not sig or sig[-1] not in _DEFINED_HASHTYPES:
                 raise _Bad("undefined sighash type")
             digest = hasher.legacy(index, script, sig[-1])
-            if not coincurve.PublicKey(pub).verify(sig[:-1], digest, hasher=None):
+            if not _pubkey(pub).verify(sig[:-1], digest, hasher=None):
                 raise _Bad("Signature must be zero for failed CHECK(MULTI)SIG operation")
         elif kind == scripts.WITNESS_V1_TAPROOT:
             if inp.script_sig.data:

@@ -8,6 +8,7 @@ Bitcoin Core's anti-fee-sniping locktime, RBF signalling, fee rate and coin sele
 randomness comes from the ``random.Random`` passed in, so the same seed gives the same
 transactions byte for byte.
 """
+import functools
 import random
 from dataclasses import dataclass
 
@@ -105,6 +106,11 @@ def round_amount(amount: int, profile: WalletProfile) -> int:
     return amount
 
 
+@functools.lru_cache(maxsize=4096)  # a world opens several accounts of one phrase
+def _mnemonic_valid(mnemonic: str) -> bool:
+    return bip39.mnemonic_is_valid(mnemonic)
+
+
 class Wallet:
     """An HD wallet derived from a BIP-39 mnemonic.
 
@@ -130,16 +136,15 @@ class Wallet:
 
     def __init__(self, mnemonic: str, profile: WalletProfile = BITCOIN_CORE, account: int = 0,
                  passphrase: str = "", gap_limit: int = 20, coin_type: int = BIP44_COIN_TYPE):
-        if not bip39.mnemonic_is_valid(mnemonic):
+        if not _mnemonic_valid(mnemonic):
             raise ValueError("invalid BIP-39 mnemonic (unknown word or bad checksum)")
         self.profile = profile
         self.kind = profile.script_type
         self.gap_limit = gap_limit
-        seed = hd.seed(mnemonic, passphrase)
-        root = bip32.HDKey.from_seed(seed, version=NETWORK["xprv"])
+        self._seed = hd.seed(mnemonic, passphrase)
         self.path = f"m/{PURPOSES[self.kind]}h/{coin_type}h/{account}h"
-        self._account = root.derive(self.path)
-        self._chains = [hd.parent(self._account.child(0)), hd.parent(self._account.child(1))]
+        account_node = hd.derive(self._seed, self.path)
+        self._chains = [hd.child(*account_node, 0), hd.child(*account_node, 1)]
         self._keys: dict[tuple[int, int], Key] = {}
         self._by_script: dict[bytes, Key] = {}
         self.next_index = [0, 0]
@@ -150,7 +155,8 @@ class Wallet:
     @property
     def xpub(self) -> str:
         """Account extended public key (tpub, as the account's descriptor would show)."""
-        return self._account.to_public().to_base58(version=NETWORK["xpub"])
+        account = bip32.HDKey.from_seed(self._seed, version=NETWORK["xprv"]).derive(self.path)
+        return account.to_public().to_base58(version=NETWORK["xpub"])
 
     def key(self, chain: int, index: int) -> Key:
         """Key at ``chain`` (0 receive, 1 change) and ``index``."""

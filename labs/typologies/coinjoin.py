@@ -78,14 +78,18 @@ def run(step: Step, p: Params, rng) -> None:
         world.at(world.clock + HOUR)
     for e in [e for q in co.queues.values() for e in q if e.actor.id == perp.id]:
         co.queues[pool].remove(e)  # past the deadline: the coin leaves the pool where it is
-        co.rounds_of.setdefault(perp.id, []).append({"tx": e.txid, "vout": e.vout, "done": True,
-                                                     "address": _address(lane, e.txid, e.vout)})
+        # a coin that never found a round is still the Tx0's premix coin, worth the pool plus its surplus
+        co.rounds_of.setdefault(perp.id, []).append({"tx": e.txid, "vout": e.vout, "done": True, "amount": e.value,
+                                                     "premix": e.fresh, "address": _address(lane, e.txid, e.vout)})
     finals = []
     for r in co.rounds_of.get(perp.id, []):
         world.truth.control(perp.id, p.chain, r["address"])
+        if r.get("premix"):
+            note = "premix coin left unmixed at the deadline (too few other users joined the pool)"
+        else:
+            note = "CoinJoin round: postmix coin" + ("" if r["done"] else " (remixed)")
         world.truth.move(step=step.index, typology=step.typology, chain=p.chain, tx=r["tx"], sender=r["tx"],
-                         recipient=r["address"], asset="BTC", amount=pool,
-                         note="CoinJoin round: postmix coin" + ("" if r["done"] else " (remixed)"))
+                         recipient=r["address"], asset="BTC", amount=r.get("amount", pool), note=note)
         if r["done"]:
             finals.append(r)
     co.rounds_of[perp.id] = []
@@ -100,7 +104,7 @@ def run(step: Step, p: Params, rng) -> None:
         step.utxo_hold(p.chain, perp, mtx, 0, target, amount)
     else:
         for r in finals:
-            step.utxo_hold(p.chain, perp, r["tx"], r["vout"], r["address"], pool)
+            step.utxo_hold(p.chain, perp, r["tx"], r["vout"], r["address"], r.get("amount", pool))
     world.at(world.clock + rng.randint(HOUR, 6 * HOUR))
 
 

@@ -15,7 +15,7 @@ from eth_account.hdaccount.mnemonic import Language, Mnemonic
 from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
 
-from chains import contracts
+from chains import contracts, hd
 from chains.evm import EvmChain, Genesis, derive_accounts
 
 from . import names
@@ -48,6 +48,7 @@ class Actor:
     kyc: dict | None = None
     next_index: int = 0
     _accounts: dict[int, LocalAccount] = field(default_factory=dict, repr=False)
+    _address: str | None = field(default=None, repr=False)
 
     def account(self, index: int = 0) -> LocalAccount:
         if index not in self._accounts:
@@ -61,7 +62,9 @@ class Actor:
 
     @property
     def address(self) -> str:
-        return self.account(0).address
+        if self._address is None:  # asked for on every background event: kept, not looked up
+            self._address = self.account(0).address
+        return self._address
 
 
 @dataclass
@@ -87,6 +90,7 @@ class World:
         self.progress = progress or (lambda msg: None)
         self.truth = Truth()
         self.actors: dict[str, Actor] = {}
+        self._by_kind: dict[str, list[Actor]] = {}
         self._names: set[str] = set()
         self.exchanges: dict[str, Exchange] = {}
         #: chain name -> its lane (``lane.kind``: "evm" or "utxo")
@@ -99,6 +103,7 @@ class World:
         #: the case number the trainee sees (the case's name would say what happens in it)
         self.reference = names.case_reference(self.rng("reference"), _year(spec.start))
         self._build_actors()
+        hd.warm([a.mnemonic for a in self.actors.values()], "")  # as both chains' wallets ask for them
         self._start_chains(backend)
         self._connect_bridges()
 
@@ -120,10 +125,14 @@ class World:
         mnemonic = _MNEMONIC.to_mnemonic(entropy(self.seed, *self._case, "actor", actor_id))
         actor = Actor(actor_id, kind, name, jurisdiction, mnemonic, kyc)
         self.actors[actor_id] = actor
+        self._by_kind.pop(kind, None)
         return actor
 
     def of_kind(self, kind: str) -> list[Actor]:
-        return [a for a in self.actors.values() if a.kind == kind]
+        # asked for by most background events: kept per kind until an actor is added
+        if kind not in self._by_kind:
+            self._by_kind[kind] = [a for a in self.actors.values() if a.kind == kind]
+        return list(self._by_kind[kind])
 
     def _build_actors(self):
         rng = self.rng("actors")

@@ -175,33 +175,43 @@ class UtxoLane:
         Oldest first. Reads the ledger's script index directly: a wallet's own ``utxos`` scans the
         whole mempool once per address, too slow for an exchange with many deposit addresses.
         """
+        found = [Utxo(op, coin, key, kind) for op, coin, key, kind in self._unspent(actor, address, exclude)]
+        found.sort(key=lambda u: (u.coin.height, u.outpoint[0], u.outpoint[1]))
+        return found
+
+    def _unspent(self, actor, address: str | None, exclude: str | None):
+        """``(outpoint, coin, key, script kind)`` of every coin :meth:`coins` lists, in no particular order."""
         only = script_for_address(address) if address is not None else None
         skip = script_for_address(exclude) if exclude is not None else None
         ledger = self.ledger
-        found = []
+        indexed, utxos, spent = ledger._by_script, ledger.utxos, ledger._mempool_spends
+        next_height = ledger.height + 1
+        pending = [(tx.txid_bytes, n, out) for tx in (e.tx for e in ledger.mempool.values())
+                   for n, out in enumerate(tx.tx.vout)]
         for w in self._key_wallets(actor):
-            scripts = [only] if only is not None else list(w._by_script)
+            owned, kind = w._by_script, w.kind
+            if only is not None:
+                scripts = [only] if only in owned and only in indexed else []
+            elif len(owned) <= len(indexed):  # the wallet's scripts that hold coins, from the smaller side
+                scripts = [s for s in owned if s in indexed]
+            else:
+                scripts = [s for s in indexed if s in owned]
             for script in scripts:
-                if script == skip or not w.owns(script):
+                if script == skip:
                     continue
-                for op in ledger._by_script.get(script, ()):
-                    coin = ledger.utxos[op]
-                    if op in ledger._mempool_spends or (
-                            coin.coinbase and ledger.height + 1 - coin.height < COINBASE_MATURITY):
+                key = owned[script]
+                for op in indexed[script]:
+                    coin = utxos[op]
+                    if op in spent or (coin.coinbase and next_height - coin.height < COINBASE_MATURITY):
                         continue
-                    found.append(Utxo(op, coin, w._by_script[script], w.kind))
-            for entry in ledger.mempool.values():
-                tx = entry.tx
-                for n, out in enumerate(tx.tx.vout):
-                    script = out.script_pubkey.data
-                    if (only is not None and script != only) or script == skip or not w.owns(script):
-                        continue
-                    op = (tx.txid_bytes, n)
-                    if op not in ledger._mempool_spends:
-                        found.append(Utxo(op, Coin(out.value, script, ledger.height + 1, False),
-                                          w._by_script[script], w.kind))
-        found.sort(key=lambda u: (u.coin.height, u.outpoint[0], u.outpoint[1]))
-        return found
+                    yield op, coin, key, kind
+            for txid, n, out in pending:
+                script = out.script_pubkey.data
+                if (only is not None and script != only) or script == skip or script not in owned:
+                    continue
+                op = (txid, n)
+                if op not in spent:
+                    yield op, Coin(out.value, script, next_height, False), owned[script], kind
 
     def coins_at(self, actor, outpoints: list[tuple[str, int]]) -> list[Utxo]:
         """The unspent coins at ``outpoints`` [(txid, vout), ...], which ``actor``'s keys control."""
@@ -222,7 +232,7 @@ class UtxoLane:
 
     def balance(self, actor) -> int:
         """Satoshi ``actor`` can spend now (unconfirmed coins included)."""
-        return sum(u.value for u in self.coins(actor))
+        return sum(coin.value for _, coin, _, _ in self._unspent(actor, None, None))
 
     # -- blocks ----------------------------------------------------------------------------
     def _slot_for(self, t: int) -> int:

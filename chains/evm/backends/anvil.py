@@ -4,6 +4,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import http.client
 import json
 import os
 import shutil
@@ -77,16 +78,57 @@ def _session() -> requests.Session:
     return session
 
 
-def _batch(session: requests.Session, url: str, calls: Sequence[tuple[str, list]], timeout: float) -> list:
-    """One JSON-RPC batch: the results in the order of ``calls``; the first error raises :class:`RpcError`."""
-    body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
-    replies = sorted(session.post(url, json=body, timeout=timeout).json(), key=lambda r: r["id"])
-    out = []
-    for (method, _), reply in zip(calls, replies, strict=True):
+class NodeConnection:
+    """JSON-RPC over one keep-alive HTTP/1.1 connection per thread, through ``http.client``.
+
+    The lab makes a few requests per block; ``requests`` spends several hundred microseconds of
+    Python on each (sessions, adapters, hooks), as much as anvil takes to answer, and holds the GIL
+    meanwhile. A connection the node closed while idle is opened again once; any other failure raises.
+    """
+
+    def __init__(self, host: str, port: int, timeout: float):
+        self.host, self.port, self.timeout = host, port, timeout
+        self._local = threading.local()
+
+    def post(self, body: bytes) -> bytes:
+        conn = getattr(self._local, "conn", None)
+        fresh = conn is None
+        for _ in range(2):
+            if conn is None:
+                conn = self._local.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            try:
+                conn.request("POST", "/", body, {"Content-Type": "application/json"})
+                reply = conn.getresponse()
+                data = reply.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()
+                conn = self._local.conn = None
+                if fresh:
+                    raise
+                fresh = True  # a stale keep-alive connection: once more on a new one
+                continue
+            if reply.status != 200:
+                raise RuntimeError(f"the node answered HTTP {reply.status}: {data[:200]!r}")
+            return data
+        raise AssertionError("unreachable")
+
+    def call(self, method: str, params: list):
+        reply = json.loads(self.post(json.dumps({"jsonrpc": "2.0", "id": 1, "method": method,
+                                                 "params": params}).encode()))
         if "error" in reply:
             raise RpcError(method, reply["error"])
-        out.append(reply["result"])
-    return out
+        return reply["result"]
+
+    def batch(self, calls: Sequence[tuple[str, list]]) -> list:
+        """One JSON-RPC batch: the results in the order of ``calls``; the first error raises :class:`RpcError`."""
+        body = json.dumps([{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)])
+        replies = sorted(json.loads(self.post(body.encode())), key=lambda r: r["id"])
+        out = []
+        for (method, _), reply in zip(calls, replies, strict=True):
+            if "error" in reply:
+                raise RpcError(method, reply["error"])
+            out.append(reply["result"])
+        return out
 
 
 class AnvilBackend(Backend):
@@ -147,8 +189,9 @@ class AnvilBackend(Backend):
             hint = f"port {port} is taken or anvil failed" if port else "anvil failed to start"
             raise BackendUnavailable(f"{hint}; its output:\n{last_err}")
         _LIVE.add(self)
-        self._session = _session()
-        self._id = 0
+        self._node = NodeConnection(host, self.port, timeout=300)
+        # an export reads on several threads at once, each on a connection of its own, with a longer timeout
+        self._reads = NodeConnection(host, self.port, timeout=600)
         self._number: int | None = None
         # web3 has a session of its own: the lab's writes may go out on another thread meanwhile.
         # web3's validation asks for the chain id before every call it checks; it never changes
@@ -172,15 +215,10 @@ class AnvilBackend(Backend):
 
     # -- JSON-RPC ---------------------------------------------------------------------------
     def rpc(self, method: str, *params):
-        self._id += 1
-        reply = self._session.post(self.url, json={"jsonrpc": "2.0", "id": self._id, "method": method,
-                                                   "params": list(params)}, timeout=300).json()
-        if "error" in reply:
-            raise RpcError(method, reply["error"])
-        return reply["result"]
+        return self._node.call(method, list(params))
 
     def rpc_batch(self, calls: Sequence[tuple[str, list]]) -> list:
-        return _batch(self._session, self.url, calls, timeout=300)
+        return self._node.batch(calls)
 
     # -- Backend ----------------------------------------------------------------------------
     def send_raw(self, raws: Sequence[bytes]) -> list[bytes]:
@@ -204,6 +242,10 @@ class AnvilBackend(Backend):
 
     def block_tx_hashes(self, number: int) -> list[bytes]:
         return [bytes.fromhex(h[2:]) for h in self.rpc("eth_getBlockByNumber", hex(number), False)["transactions"]]
+
+    def blocks_tx_hashes(self, numbers: Sequence[int]) -> list[list[bytes]]:
+        heads = self.rpc_batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers])
+        return [[bytes.fromhex(h[2:]) for h in head["transactions"]] for head in heads]
 
     def receipt_status(self, tx_hash: bytes) -> int:
         return self.receipt_statuses([tx_hash])[0]
@@ -232,17 +274,12 @@ class AnvilBackend(Backend):
         A node spends most of an export building full blocks and receipts, one request at a time;
         several requests in flight keep every core of the node busy.
         """
-        local = threading.local()
-
         def fetch(chunk: list[int]) -> list[BlockData]:
-            session = getattr(local, "session", None)
-            if session is None:
-                session = local.session = _session()
             k = len(chunk)
             calls = [("eth_getBlockByNumber", [hex(n), True]) for n in chunk]
             calls += [("eth_getBlockReceipts", [hex(n)]) for n in chunk]
             calls += [("trace_block", [hex(n)]) for n in chunk]
-            replies = _batch(session, self.url, calls, timeout=600)
+            replies = self._reads.batch(calls)
             for j, n in enumerate(chunk):
                 if replies[j] is None:
                     raise RuntimeError(f"the node has no block {n}")

@@ -1,5 +1,8 @@
 """Script types, addresses and asm as Bitcoin Core spells them."""
+import random
+
 import pytest
+from embit import bech32
 
 from chains.utxo import scripts
 from chains.utxo.keys import Key
@@ -22,6 +25,14 @@ def test_types_and_addresses_round_trip():
     assert scripts.classify(b"\x6a\x04abcd") == "nulldata"
     assert scripts.address(b"\x6a\x04abcd") is None
     assert scripts.descriptor(b"\x6a\x04abcd").startswith("raw(6a0461626364)#")
+
+
+def test_segwit_addresses_match_embits_encoder():
+    rng = random.Random(7)
+    for version, size in [(0, 20), (0, 32), (1, 32), (2, 40), (16, 2)] * 40:
+        program = rng.randbytes(size)
+        for hrp in ("bcrt", "bc", "tb"):
+            assert scripts.segwit_address(hrp, version, program) == bech32.encode(hrp, version, program)
 
 
 @pytest.mark.parametrize("bad", ["bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu",

@@ -2,12 +2,14 @@
 import random
 
 import pytest
-from embit import base58, bech32
+from embit import base58, bech32, bip32
+
+from chains import hd
 
 from chains.utxo import scripts
 from chains.utxo.keys import Key
 from chains.utxo.ledger import Ledger
-from chains.utxo.params import COIN, SEQUENCE_FINAL
+from chains.utxo.params import COIN, NETWORK, SEQUENCE_FINAL
 from chains.utxo.wallet import NAIVE, InsufficientFunds, Wallet, WalletProfile, round_amount
 
 from .conftest import MNEMONIC, START
@@ -39,9 +41,12 @@ def test_published_derivation_vectors():
     assert Wallet(MNEMONIC, WalletProfile(script_type="p2pkh")).address(0, 0)[0] in "mn"
     with pytest.raises(ValueError, match="mnemonic"):
         Wallet("abandon " * 12)
-    # the fast CKDpriv agrees with a full BIP-32 derivation further down the chains too
-    for chain, index in [(0, 7), (1, 19), (0, 1000)]:
-        assert lab.key(chain, index).secret == lab._account.derive(f"m/{chain}/{index}").secret
+    # the fast CKDpriv agrees with embit's full BIP-32 derivation, hardened levels and further down the chains
+    root = bip32.HDKey.from_seed(hd.seed(MNEMONIC))
+    for wallet in (lab, Wallet(MNEMONIC, account=2_147_483_646), taproot):
+        for chain, index in [(0, 0), (0, 7), (1, 19), (0, 1000)]:
+            assert wallet.key(chain, index).secret == root.derive(f"{wallet.path}/{chain}/{index}").secret
+    assert lab.xpub == root.derive(lab.path).to_public().to_base58(version=NETWORK["xpub"])
 
 
 def test_profile_validation_names_the_field():

@@ -68,3 +68,26 @@ def test_postmix_coins_are_spent_apart_unless_the_consolidate_mistake():
                    and sum((i.txid.hex(), i.vout) in postmix for i in t.tx.vin) > 1]
         named = [m["mistake"] for s in world.truth.steps for m in s.get("mistakes", [])]
         assert bool(merging) == consolidate and ("consolidate" in named) == consolidate
+
+
+def test_coins_no_round_took_are_recorded_as_the_premix_coins_they_are():
+    """With too few other users no round can run (five owners each): at the deadline the perpetrator's
+    coins are still the Tx0's premix coins, and the key records them at their real value, not the pool's."""
+    text = spec_text("cj-few", [{"typology": "ransomware_payment", "chain": "bitcoin", "amount_usd": 30000},
+                                {"typology": "coinjoin", "outputs_max": 2},
+                                {"typology": "cash_out", "chain": "bitcoin"}],
+                     chains=("bitcoin",), users=2, transactions=20, days=2, difficulty="easy")
+    case = run_case(load_spec("t.toml", text=text).with_seed(3))
+    case.close()
+    world, lane = case.world, case.world.lanes["bitcoin"]
+    assert not [r for r in world.truth.coinjoins if any(i["actor"] == "perpetrator" for i in r["inputs"])]
+    step = next(s["step"] for s in world.truth.steps if s["typology"] == "coinjoin")
+    left = [m for m in world.truth.moves if m.step == step and "premix coin left" in m.note]
+    assert left and not [m for m in world.truth.moves if m.step == step and "postmix" in m.note]
+    for m in left:
+        out = lane.ledger.outputs[(bytes.fromhex(m.tx), next(
+            n for n, o in enumerate(lane.ledger.get_transaction(m.tx)[0].tx.vout)
+            if script_address(o.script_pubkey.data) == m.recipient))]
+        assert m.amount == out.value > int(min(POOLS))
+    cash_out = [m for m in world.truth.moves if m.step > step]
+    assert sum(m.amount for m in cash_out if m.sender in {x.recipient for x in left}) > 0
