@@ -60,6 +60,17 @@ def empty(columns=None):
     return pd.DataFrame({c: pd.Series([], dtype=object) for c in (COLUMNS if columns is None else columns)})
 
 
+def utxo_chains(table) -> set:
+    """The chains of ``table`` that hold UTXO rows: where an address groups coins rather than
+    being an account (clustering and pooling apply to the other chains only).
+
+    >>> import pandas as pd
+    >>> utxo_chains(pd.DataFrame({CHAIN: ["btc", "eth", "btc"], KIND: [UTXO, NATIVE, FEE]}))
+    {'btc'}
+    """
+    return set(table.loc[table[KIND] == UTXO, CHAIN].unique())
+
+
 def whole_units(amount: int, decimals: int, symbol: str = "") -> str:
     """``amount`` base units as exact whole units, digits grouped (no float, nothing rounded).
 

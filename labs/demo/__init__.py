@@ -93,11 +93,9 @@ def _victim_sources(table, victims):
 def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 25) -> Path:
     """Trace every reported payment of the case together (bundle data only) and write a report
     that says, endpoint by endpoint, which victim's money is where: who gets what back."""
-    import hashlib
-
     import tracer as tr
     from tracer.heuristics.citations import section
-    from tracer.report import transactions, who_gets_what
+    from tracer.report import data_line, transactions, who_gets_what
 
     truth = json.loads((key / "key.json").read_text())
     with console.status("tracing the victims' payments together"):
@@ -115,9 +113,8 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 25)
     wrong = [k for k, v in paid.items() if sent.get(k) != v]
     if wrong:
         raise click.ClickException(f"the trace of {wrong[0][0]} does not reconcile with what was paid")
-    data_hash = hashlib.sha256((bundle / "MANIFEST.sha256").read_bytes()).hexdigest()
     lines = [f"# Trace report: case {truth['case']} (seed {truth['seed']})", "",
-             f"Data: the bundle `{bundle.name}/`, whose MANIFEST.sha256 hashes to `{data_hash}`. Rule: FIFO, "
+             f"{data_line([bundle])} Rule: FIFO, "
              f"forward, at most {hops} hops, stopping at attributed services (`tags/services.yaml`). The "
              f"{len(sources)} reported payments are traced together, each its own colour, so no unit is counted "
              "for two victims; each victim's endpoints add up to exactly what that victim paid. Amounts are exact, "

@@ -13,7 +13,7 @@ heuristic's precision and recall with their 95% Wilson intervals read from the r
 from __future__ import annotations
 
 from . import evidence as E
-from ..transfers import UTXO
+from ..transfers import utxo_chains
 from .measured import cite, source
 
 #: the heuristic that reads an address paying an exchange as one customer's deposit address
@@ -76,10 +76,7 @@ def relied_on(result, transfers=None, tags=None, evidence=None):
 def _entries(entries, transfers, tags, evidence, clusters=None):
     """The entry addresses at attributed services: named by the deposit-address heuristic, or read
     from the data alone. An entry that is a pool (``cluster-N``) stands for its addresses."""
-    utxo = set()
-    if transfers is not None:
-        kinds = transfers.groupby("chain")["kind"].agg(lambda k: UTXO in set(k))
-        utxo = {c for c, u in kinds.items() if u}
+    utxo = utxo_chains(transfers) if transfers is not None else set()
     account = entries[~entries["chain"].isin(utxo)]
     rows = E.empty() if evidence is None else evidence[evidence[E.HEURISTIC] == DEPOSIT]
     if rows.empty and transfers is not None and tags is not None and len(account):

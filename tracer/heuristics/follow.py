@@ -275,8 +275,7 @@ def _pooled(transfers, evidence, with_change):
 
     joining = evidence[evidence[E.HEURISTIC].isin(["deposit_address"] + (list(CHANGE) if with_change else []))]
     c = cluster(transfers, evidence=joining).members
-    kinds = transfers.groupby(T.CHAIN)[T.KIND].agg(lambda k: T.UTXO in set(k))
-    account = c[c["chain"].map(lambda ch: not kinds.get(ch, False))]
+    account = c[~c["chain"].isin(T.utxo_chains(transfers))]
     rename = {(ch, a): f"cluster-{k}" for ch, a, k in zip(account["chain"], account["address"], account["cluster"],
                                                           strict=True)}
     if not rename:
