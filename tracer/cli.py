@@ -65,15 +65,15 @@ def _follow_names(ctx, param, value):
 @click.option("--start", help="Ignore transfers before this time (unix seconds or ISO date, UTC).")
 @click.option("--end", help="Ignore transfers after this time.")
 @click.option("--tags", multiple=True, type=click.Path(exists=True),
-              help="GraphSense TagPack YAML files; tagged addresses are labelled and stop the trace.")
+              help="GraphSense TagPack YAML files (or folders of them); tagged addresses are labelled and stop the "
+                   "trace. Default: a bundle's own tags/*.yaml.")
 @click.option("--to", "to", help="Instead of tracing, find time-respecting paths from --address to this address.")
 @click.option("--plot", "plot_to", type=click.Path(dir_okay=False),
               help="Also draw the trace: PATH-flow.png, PATH-timeline.png and PATH-sankey.png (one Sankey per "
                    "asset, PATH-sankey-ASSET.png, when value ends in several); PATH without .png.")
 @click.option("--follow", callback=_follow_names, metavar="change,bridge,swap,cluster",
               help="Go on where heuristics say the value went (forward): through detected change, across a matched "
-                   "bridge or swap, through a cluster as one pool; each leg names its heuristic and confidence. "
-                   "Tags default to a bundle's own.")
+                   "bridge or swap, through a cluster as one pool; each leg names its heuristic and confidence.")
 @click.option("--price", "prices", multiple=True, metavar="SYMBOL=PRICE",
               help="With --follow swap: the price of one whole unit (e.g. --price BTC=60000 --price ETH=3000).")
 @click.option("--report", "report_to", type=click.Path(dir_okay=False),
@@ -91,6 +91,7 @@ def trace(data, addresses, txs, sources_file, direction, rule, hops, min_amount,
     production order goes), an exchange-sized address, below --min-amount, another source, or
     (backward) its origin in the data. Fees are endpoints of their own at the address "fee".
     """
+    from tracer.heuristics.cli import default_tags
     from tracer.load import load
     from tracer.load.tagpack import address_labels, load_tagpacks
     from tracer.trace import trace as run
@@ -110,6 +111,7 @@ def trace(data, addresses, txs, sources_file, direction, rule, hops, min_amount,
         raise click.UsageError("--to finds paths between two addresses: give exactly one --address")
     if to and report_to:
         raise click.UsageError("--report writes a trace: not with --to")
+    tags = tags or default_tags(data)
     try:
         table = load(*data)
         tagt = load_tagpacks(*tags)

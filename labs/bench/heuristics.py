@@ -89,7 +89,7 @@ def run(transfers=1_000_000, background=20_000, backend="auto", progress=None):
         start = time.perf_counter()
         t = load(bundle / "exports")
         load_s = time.perf_counter() - start
-        tags = load_tagpacks(*sorted((bundle / "tags").glob("*.yaml")))
+        tags = load_tagpacks(bundle)
         timings = time_each(t, tags=tags, prices=prices(), progress=progress and (lambda n: progress(f"  {n}")))
     report["case"] = {"background": background, "generate_seconds": round(gen_s, 2), "transfers": len(t),
                       "load_seconds": round(load_s, 3), "heuristics": timings,

@@ -157,7 +157,7 @@ class Case:
         """Attributions of known services (exchanges, mixer, bridge...), one row per tag."""
         from tracer.load.tagpack import load_tagpacks
 
-        return load_tagpacks(*sorted((self.folder / "tags").glob("*.yaml")))
+        return load_tagpacks(self.folder)
 
     @property
     def services(self) -> set[str]:

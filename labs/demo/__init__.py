@@ -100,7 +100,7 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 25)
     truth = json.loads((key / "key.json").read_text())
     with console.status("tracing the victims' payments together"):
         table = tr.load(bundle / "exports")
-        tags = tr.load_tags(*sorted((bundle / "tags").glob("*.yaml")))
+        tags = tr.load_tags(bundle)
         sources = _victim_sources(table, truth["victims"])
         result = tr.trace(table, sources, rule="fifo", hops=hops, stop=tags)
     paid = {}

@@ -67,7 +67,7 @@ def evaluate(cases=1, difficulties=("standard",), mistakes=None, background=800,
                     secs = generate(spec_text(d, m, seed + i, background), Path(tmp), backend)
                     bundle = Path(tmp) / "case"
                     t = load(bundle / "exports")
-                    tags = load_tagpacks(*sorted((bundle / "tags").glob("*.yaml")))
+                    tags = load_tagpacks(bundle)
                     found = run(t, tags=tags, prices=prices())
                     scored = score(found.evidence, Truth.read(Path(tmp) / "case.key"), t)
                 except Exception as e:  # noqa: BLE001 (a case that cannot be made is reported; the others go on)

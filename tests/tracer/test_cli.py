@@ -109,3 +109,18 @@ def test_plot_files(tmp_path):
     assert r.exit_code == 0, r.output
     assert (tmp_path / "case-flow.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "case-timeline.png").is_file()
+
+
+def test_a_bundle_s_own_tags_are_the_default(tmp_path):
+    import shutil
+
+    bundle = tmp_path / "case"
+    shutil.copytree(DATA / "eth", bundle / "exports" / "eth")
+    (bundle / "tags").mkdir()
+    shutil.copy(DATA / "tags.yaml", bundle / "tags" / "services.yaml")
+    r = CliRunner().invoke(trace, ["--data", str(bundle), "--address", A])
+    assert r.exit_code == 0, r.output
+    assert f"using the bundle's tags {bundle / 'tags'}" in r.stderr and "Example Exchange" in r.output
+    # the exports alone carry no tags: nothing is assumed
+    r = CliRunner().invoke(trace, ["--data", str(bundle / "exports"), "--address", A])
+    assert r.exit_code == 0 and "using the bundle" not in r.stderr and "Example Exchange" not in r.output

@@ -12,9 +12,9 @@ from tracer.terminal import show_address
 
 DATA = click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True),
                     help="Export files or folders (ethereum-etl, bitcoin-etl, a scenario bundle); repeat for several.")
-TAGS = click.option("--tags", multiple=True, type=click.Path(exists=True, dir_okay=False),
-                    help="GraphSense TagPack YAML naming known services (exchanges, mixer pools, bridges, swap "
-                         "services). Default: a bundle's own tags/*.yaml.")
+TAGS = click.option("--tags", multiple=True, type=click.Path(exists=True),
+                    help="GraphSense TagPack YAML (a file, or a folder of them) naming known services (exchanges, "
+                         "mixer pools, bridges, swap services). Default: a bundle's own tags/*.yaml.")
 JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 COINJOINS = click.option("--coinjoin-rule", type=click.Choice(["either", "blocksci", "equal_outputs", "none"]),
                          default="either", show_default=True,
@@ -27,14 +27,21 @@ def _load(data, tags):
     from tracer.heuristics import load
     from tracer.load.tagpack import load_tagpacks
 
-    if not tags:
-        tags = tuple(str(p) for d in data if Path(d).is_dir() for p in sorted((Path(d) / "tags").glob("*.yaml")))
-        for p in tags:
-            click.echo(f"using the bundle's tags {p}", err=True)
+    tags = tags or default_tags(data)
     try:
         return load(*data), load_tagpacks(*tags) if tags else None
     except LoadError as e:
         raise click.ClickException(str(e)) from None
+
+
+def default_tags(data):
+    """The bundles' own ``tags/`` folders among ``data``, each said on stderr (no ``--tags`` given)."""
+    from tracer.load.tagpack import bundle_tags
+
+    tags = bundle_tags(*data)
+    for p in tags:
+        click.echo(f"using the bundle's tags {p} (--tags to give others)", err=True)
+    return tags
 
 
 def prices_option(ctx, param, values) -> dict | None:

@@ -11,6 +11,7 @@ Several packs may tag one address with different labels: every row is kept. See 
 """
 import datetime as dt
 import json
+from pathlib import Path
 
 import pandas as pd
 import yaml
@@ -155,8 +156,34 @@ def load_tagpack(path):
     return rows
 
 
+def tagpack_files(*paths):
+    """The TagPack files ``paths`` name: a file as given; a folder's ``*.yaml`` files, sorted; a
+    scenario bundle (a folder with ``tags/``) its ``tags/*.yaml``. A folder without any is an error,
+    so a mistyped folder never passes for "no attributions"."""
+    files = []
+    for p in map(Path, paths):
+        if not p.is_dir():
+            files.append(p)
+            continue
+        folder = p / "tags" if (p / "tags").is_dir() else p
+        found = sorted(folder.glob("*.yaml"))
+        if not found:
+            raise LoadError(folder, "no TagPack files (*.yaml) in this folder")
+        files += found
+    return files
+
+
+def bundle_tags(*data):
+    """The ``tags/`` folders of the scenario bundles among ``data`` (what ``--data`` was given): the
+    command line's default when no ``--tags`` is given, so a bundle's own attributions are used."""
+    return tuple(str(Path(d) / "tags") for d in data if (Path(d) / "tags").is_dir())
+
+
 def load_tagpacks(*paths):
     """Load TagPacks into one table with :data:`TAG_COLUMNS`, every tag of every pack kept.
+
+    A path may be a TagPack file, a folder of them or a scenario bundle (its ``tags/``): see
+    :func:`tagpack_files`.
 
     ``pack`` is the file and ``row`` the tag's 1-based position in its ``tags`` list, so a label can
     always be traced back; ``confidence_level`` is the taxonomy's 0-100 level. Rows come in the order
@@ -173,7 +200,7 @@ def load_tagpacks(*paths):
     [['0xab', 'Ex deposit', 'exchange', 'https://x', 'ETH', 20]]
     """
     rows = []
-    for p in paths:
+    for p in tagpack_files(*paths):
         rows += load_tagpack(p)
     table = pd.DataFrame(rows, columns=TAG_COLUMNS, dtype=object)
     return table

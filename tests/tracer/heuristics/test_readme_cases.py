@@ -100,7 +100,7 @@ def test_mixer_linking_without_a_relayer(tmp_path_factory):
     bundle, key = _make(tmp_path_factory, "mixer-no-relayer")
     t = load(bundle / "exports")
     found = run(t, only=["mixer.gas_funding", "mixer.linked_addresses"],
-                tags=load_tagpacks(*sorted((bundle / "tags").glob("*.yaml"))))
+                tags=load_tagpacks(bundle))
     s = score(found.evidence, Truth.read(key), t)
     tp, fp, _ = s["mixer.gas_funding"]
     assert tp > 0 and fp == 0   # every withdrawal address it names got its gas from a depositor of that money

@@ -91,3 +91,18 @@ def test_missing_confidence_becomes_unknown_and_network_follows_currency(tmp_pat
     t = load_tagpacks(p)
     assert t[["address", "confidence", "confidence_level", "network"]].values.tolist() == [
         ["a", "unknown", 5, "BTC"], ["0xabc", "unknown", 5, "ETH"]]
+
+
+def test_a_folder_or_a_bundle_loads_its_packs_and_an_empty_folder_is_an_error(tmp_path):
+    bundle = tmp_path / "case"
+    (bundle / "tags").mkdir(parents=True)
+    for p in PACKS:
+        (bundle / "tags" / p.name).write_text(p.read_text())
+    files = load_tagpacks(*PACKS)
+    for given in (bundle, bundle / "tags"):
+        t = load_tagpacks(given)
+        assert t.drop(columns="pack").equals(files.drop(columns="pack"))
+        assert [pathlib.Path(p).name for p in t["pack"]] == [pathlib.Path(p).name for p in files["pack"]]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(LoadError, match=r"empty: no TagPack files \(\*\.yaml\) in this folder"):
+        load_tagpacks(tmp_path / "empty")
