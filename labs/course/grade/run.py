@@ -29,6 +29,9 @@ from ..answers import read_answers
 from ..questions import Mark, score
 
 DEFAULT_TIMEOUT, DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB = 600, 120, 4096
+#: how a row starts when no cell of the notebook ran because the kernel never started (a loaded
+#: machine, a memory cap too small for a kernel): the grader's failure, never held against the trainee
+NO_KERNEL = "not graded: the kernel did not start"
 
 
 class GradeError(ValueError):
@@ -108,7 +111,9 @@ def _kill(pgid: int | None) -> None:
 def _status(status: dict | None, killed: bool, returncode: int | None, timeout: int, cell_timeout: int,
             memory_mb: int) -> str:
     if status is None:
-        return f"crash: the grading process died before it started the notebook (exit code {returncode})"
+        return f"{NO_KERNEL}: the grading process died before the kernel started (exit code {returncode})"
+    if status.get("fatal", "").startswith("no kernel: "):
+        return f"{NO_KERNEL}: {status['fatal'].removeprefix('no kernel: ')}"
     if status.get("fatal"):
         return status["fatal"]
     where = f"cell {status.get('current', 0)} of {status.get('cells', 0)}"
@@ -291,11 +296,21 @@ def grade(class_dir: Path, submissions: Path, out: Path, *, jobs: int = 1, timeo
     def one(sub):
         row = grade_one(sub, class_dir, out, timeout=timeout, cell_timeout=min(cell_timeout, timeout),
                         memory_mb=memory_mb, answers=answers)
-        progress(row)
+        if not row.status.startswith(NO_KERNEL):
+            progress(row)
         return row
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         rows = list(pool.map(one, subs))
+    # a kernel that did not start gets one more try, alone, once the batch has left the machine
+    for i, (sub, row) in enumerate(zip(subs, rows, strict=True)):
+        if row.status.startswith(NO_KERNEL):
+            rows[i] = grade_one(sub, class_dir, out, timeout=timeout, cell_timeout=min(cell_timeout, timeout),
+                                memory_mb=memory_mb, answers=answers)
+            if rows[i].status.startswith(NO_KERNEL):
+                hint = f"; is --memory-mb {memory_mb} enough for a kernel?" if memory_mb else ""
+                rows[i].status += f" (tried twice: grade this notebook again{hint})"
+            progress(rows[i])
     shutil.rmtree(out / "work", ignore_errors=True)
     graded = sorted({s.module.id for s in subs}) or [next(iter(M.modules()))]
     for t in absent:

@@ -133,7 +133,9 @@ def run(notebook: Path, workdir: Path, status_path: Path, cell_timeout: int, mem
         status["problems"].append({"cell": status.get("current", 0), "ename": "DeadKernel",
                                    "evalue": _died(client, kernel_log)[:300]})
     except Exception as exc:  # noqa: BLE001 -- the kernel would not start, or nbclient itself failed
-        status["fatal"] = f"crash: {exc.__class__.__name__}: {str(exc)[:200]}"
+        why = f"{exc.__class__.__name__}: {str(exc)[:200]}"
+        # no cell of the trainee's has run: the grader's machine failed, not the notebook
+        status["fatal"] = f"crash: {why}" if status["kernel_pgid"] else f"no kernel: {why}"
     status["finished"] = True
     with contextlib.suppress(Exception):  # the executed copy is for reading; the status is what counts
         nbformat.write(nb, workdir / "executed.ipynb")

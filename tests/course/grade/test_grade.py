@@ -177,3 +177,17 @@ def test_summary_and_plot(graded):
 def test_a_folder_that_is_no_class_is_refused(tmp_path, capsys):
     assert main(["grade", "--class", str(tmp_path), "--submissions", str(tmp_path)]) == 1
     assert "not a class folder" in capsys.readouterr().err
+
+
+def test_a_kernel_that_does_not_start_is_tried_again_and_not_held_against_the_trainee(class_of, tmp_path):
+    # 40 MB of address space is too little for the grading process's own threads: no kernel starts
+    klass = class_of(tmp_path / "class")
+    (tmp_path / "subs" / "ana").mkdir(parents=True)
+    nbformat.write(nbformat.read(SOLUTIONS / NB, 4), tmp_path / "subs" / "ana" / NB)
+    out = tmp_path / "grades"
+    assert main(["grade", "--class", str(klass), "--submissions", str(tmp_path / "subs"), "--memory-mb", "40",
+                 "--out", str(out), "--json"]) == 0
+    row = next(r for r in json.loads((out / "gradebook.json").read_text())["rows"] if r["trainee"] == "ana")
+    assert row["status"].startswith("not graded: the kernel did not start"), row
+    assert row["status"].endswith("(tried twice: grade this notebook again; is --memory-mb 40 enough for a kernel?)")
+    assert "not graded: the kernel did not start" in (out / "feedback" / "ana.md").read_text()
