@@ -10,7 +10,7 @@ from rich.table import Table
 
 from tracer.terminal import print_table
 
-from ..units import fmt
+from ..units import decimals_of, fmt
 
 
 def _tour(console: Console, backend: str, out: Path) -> dict:
@@ -66,7 +66,7 @@ def _case(console: Console, backend: str, out: Path, catalog: str) -> tuple[Path
     print_table(table, console.file)
     for co in truth["cashouts"]:
         venue = co.get("exchange") or co.get("desk")
-        console.print(f"cash-out: {fmt(int(co['amount']), 6 if co['asset'] != 'ETH' else 18, co['asset'])} "
+        console.print(f"cash-out: {fmt(int(co['amount']), decimals_of(co['asset']), co['asset'])} "
                       f"to {co['address']} at {venue} ({co['jurisdiction']}), tx {co['tx']}", soft_wrap=True)
     console.print(f"bundle {bundle} verified: manifest, replay logs and exports agree", soft_wrap=True)
     return bundle, key

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from chains.evm import find_anvil
 from labs.demo import demo
 from labs.demo.contract_tour import ETH, USD, run_tour
+from labs.units import decimals_of, fmt
 
 BACKENDS = ["pyevm"] + (["anvil"] if find_anvil() else [])
 
@@ -26,8 +27,13 @@ def test_contract_story(backend):
 
 
 def test_demo_cli(tmp_path):
-    result = CliRunner().invoke(demo, ["--out", str(tmp_path)], env={"COLUMNS": "240"})
+    (tmp_path / "notes.txt").write_text("mine")
+    # a narrow terminal: every hash and address still printed whole, nothing cut or wrapped
+    result = CliRunner().invoke(demo, ["--out", str(tmp_path)], env={"COLUMNS": "60"})
     assert result.exit_code == 0, result.output
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert "…" not in result.output
+    assert {len(h) for h in re.findall(r"\b0x[0-9a-fA-F]+", result.output)} == {42, 66}
     summary = json.loads((tmp_path / "contract-story.json").read_text())
     assert len(summary["steps"]) == 12
     for step in summary["steps"]:
@@ -49,3 +55,8 @@ def test_demo_cli(tmp_path):
     assert "No heuristic: every flow follows an exact rule over the data" in report
     assert "entry address(es) read from the data alone" in report
     assert "20,000 LUSD" in result.output
+    truth = json.loads((tmp_path / "case.key" / "key.json").read_text())
+    assert truth["cashouts"]
+    for co in truth["cashouts"]:  # in whole units of the asset's own decimals (BTC: 8), to the last unit
+        said = f"cash-out: {fmt(int(co['amount']), decimals_of(co['asset']), co['asset'])} to {co['address']} "
+        assert said in result.output and co["tx"] in result.output
