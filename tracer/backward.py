@@ -38,7 +38,9 @@ def chain_backward(run, chain, c, bounds, utxo, starts, convs=None):
     through = _Conversions(c, convs, _TX[run.rule])
     prov = _UtxoProvenance(c, bounds, _TX[run.rule]) if utxo else \
         _AccountProvenance(c, _ACCOUNT[run.rule], through.took, through.paid)
+    settle = _Settle(amount_, run.rule)
     for colour, rows in starts.items():
+        settle.next_source()
         own_addr = {a for a, k in run.addr_src.items() if k == colour}
         others = {a for a, k in run.addr_src.items() if k != colour}
         other_tx = {h for h, v in run.tx_src.items() if colour not in v.values()}
@@ -49,7 +51,7 @@ def chain_backward(run, chain, c, bounds, utxo, starts, convs=None):
                               kind_[r], node, "the start received it", None])
             frontier.append((r, 0, amount_[r], node, ()))
         while frontier:
-            nxt = []
+            nxt = {}
             # ``passed``: the conversions gone through in the transaction of ``node``. Upstream of one of
             # them the rows of the same transaction are no longer in time order, so value could be sent
             # round a loop of them; the second time round, where it came from is not known
@@ -84,10 +86,65 @@ def chain_backward(run, chain, c, bounds, utxo, starts, convs=None):
                         nd, gone = node, passed if cv is None else passed + (cv,)
                     else:
                         nd, gone = Node(node.hop + 1, txh_[d], node), ()
-                    run.flows.append([colour, nd.hop, chain, txh_[d], ts_[d], frm_[d], to_[d], asset_[d], amount_[d],
-                                      d_hi - d_lo, kind_[d], nd, reason, rate])
-                    nxt.append((d, d_lo, d_hi, nd, gone))
-            frontier = nxt
+                    reached = nxt.setdefault((d, nd.hop, tuple(map(id, gone)), reason, rate), (nd, gone, []))
+                    reached[2].append((d_lo, d_hi))
+            frontier = []
+            # a row reached along several paths in one step (the rounds of a CoinJoin, any diamond)
+            # goes on once, under the first path found: traced path by path, its pieces would
+            # multiply at every round
+            for (d, _, _, reason, rate), (nd, gone, ranges) in nxt.items():
+                for d_lo, d_hi in settle(d, ranges):
+                    run.flows.append([colour, nd.hop, chain, txh_[d], ts_[d], frm_[d], to_[d], asset_[d],
+                                      amount_[d], d_hi - d_lo, kind_[d], nd, reason, rate])
+                    frontier.append((d, d_lo, d_hi, nd, gone))
+
+
+class _Settle:
+    """The units of a row that go on upstream, from the parts of it one step reached.
+
+    The parts are disjoint unit ranges of the row. Under FIFO and LIFO (positions are the rule)
+    they go on as they are, ranges that meet joined: ranges that meet map onto ranges that meet,
+    so every upstream row is credited the same units. Under haircut positions mean nothing, and
+    parts that do not meet would go on fragmenting at every mixture; so the row's units are handed
+    out in turn, from where the last step that reached it (for any source) stopped, round to the
+    start: one range per step, disjoint for each source as its parts were, and across sources as
+    long as theirs were (sources that share units share them here too), the amounts exact.
+    Poison names rows in full: the same row reached twice is named once.
+    """
+
+    def __init__(self, amount, rule):
+        self.amount, self.haircut, self.cursor, self.given = amount, rule == "haircut", {}, {}
+
+    def next_source(self):
+        self.given = {}
+
+    def __call__(self, d, ranges):
+        if not self.haircut:
+            return _union(ranges)
+        whole, n = self.amount[d], sum(b - a for a, b in ranges)
+        if not n:
+            return []
+        given = self.given[d] = self.given.get(d, 0) + n
+        if given > whole:  # one source's parts were not disjoint: a bug, never a figure
+            raise RuntimeError(f"backward haircut credited row {d} with {given} of its {whole} units")
+        lo = self.cursor.get(d, 0)
+        self.cursor[d] = (lo + n) % whole
+        return [(lo, lo + n)] if lo + n <= whole else [(lo, whole), (0, lo + n - whole)]
+
+
+def _union(ranges):
+    """Unit ranges ``[lo, hi)`` as the fewest ranges covering the same units, in order.
+
+    >>> _union([(5, 7), (0, 2), (2, 5), (9, 10)])
+    [(0, 7), (9, 10)]
+    """
+    out = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _cut(pieces, lo, hi):
