@@ -4,8 +4,9 @@ victims, the three figures, and why the rule matters in court.
 
 The right answers come from the key (where the perpetrator cashed out) and from the tracer run on
 the trainee's own bundle exactly as the solution notebook runs it. The module is for cases whose
-cash-out is on the chain the victims paid on: following value across a bridge or a swap service
-is module 04's business, and the grader says so for other cases rather than scoring them.
+cash-out is on the chain the victims paid on and whose money passes no CoinJoin: following value
+across a bridge or a swap service is module 04's business, and past a CoinJoin no rule's figure is
+one to ask an exchange with, so the grader says so for other cases rather than scoring them.
 """
 from __future__ import annotations
 
@@ -89,6 +90,8 @@ def unsupported(key: dict) -> str | None:
     c = cashout(key)
     if c is None:
         return "the perpetrator does not cash out at an exchange in this case"
+    if any(s.get("typology") == "coinjoin" for s in key.get("steps", [])):
+        return "the money passes a CoinJoin in this case, past which no rule's figure is one to ask an exchange with"
     chains = {v.get("chain") for v in key.get("victims", [])}
     if chains != {c["chain"]}:
         return (f"the money is cashed out on another chain ({c['chain']}) than the victims paid on "

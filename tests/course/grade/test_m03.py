@@ -77,3 +77,13 @@ def test_the_cell_that_cites_the_deposit_address_rates_prints_the_measured_ones(
     printed = "".join(o.get("text", "") for o in cell.outputs)
     assert printed == course.measured("deposit_address") + "\n"
     assert cite("deposit_address") in printed and "tracelab evaluate" in printed
+
+
+def test_a_case_whose_money_passes_a_coinjoin_is_not_for_module_03():
+    from labs.course.modules import get
+
+    key = {"cashouts": [{"actor": "perpetrator", "venue": "exchange", "amount": "5", "chain": "bitcoin"}],
+           "victims": [{"chain": "bitcoin"}], "steps": [{"typology": "ransomware_payment"}]}
+    assert get("03").unsupported(key) is None
+    key["steps"].append({"typology": "coinjoin"})
+    assert "passes a CoinJoin" in get("03").unsupported(key)
