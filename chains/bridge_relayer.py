@@ -26,9 +26,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from chains.contracts import load
+from chains.evm.chain import ChainRevert
 
 #: The zero address: how Bridge events name ETH.
 ETH = "0x0000000000000000000000000000000000000000"
+
+#: How the destination bridge refuses a nonce it has already paid out.
+PAID = "Bridge: nonce already processed"
 
 #: Name, symbol and decimals of the wrapped form of ETH on the other chain.
 WRAPPED_ETH = ("Bridged Ether", "bETH", 18)
@@ -89,6 +93,12 @@ class BridgeRelayer:
             raise ValueError(f"{sender.address} is not the relayer of the bridge at {dst_bridge.address} "
                              f"on chain {self.dst_chain_id} (its relayer is {relayer})")
         self.next_block = from_block
+        # facts a bridge never changes, asked for on every payout: each is a read the node must
+        # first finish every write for. Source token -> whether the source bridge made it;
+        # origin token -> its wrapped form here, once made; wrapped token -> (origin chain, token)
+        self._is_wrapped: dict[str, bool] = {}
+        self._wrapped: dict[str, str] = {}
+        self._origin: dict[str, tuple[int, str]] = {}
 
     # -- reading the source chain ------------------------------------------------------------
     def deposits(self) -> list[BridgeDeposit]:
@@ -114,32 +124,46 @@ class BridgeRelayer:
         return [p for d in self.deposits() if (p := self.pay(d)) is not None]
 
     def pay(self, deposit: BridgeDeposit) -> Payout | None:
-        """Mint or release for one deposit; ``None`` if the destination has already paid its nonce."""
+        """Mint or release for one deposit; ``None`` if the destination has already paid its nonce.
+
+        The bridge itself refuses a nonce it has paid: its revert says so, which spares asking
+        ``processed`` first (a read that waits for every write before it) on every payout.
+        """
         fns = self.dst_bridge.functions
-        if fns.processed(deposit.src_chain_id, deposit.nonce).call():
-            return None
-        if self.src_bridge.functions.isWrapped(deposit.token).call():
+        if deposit.token not in self._is_wrapped:
+            self._is_wrapped[deposit.token] = self.src_bridge.functions.isWrapped(deposit.token).call()
+        if self._is_wrapped[deposit.token]:
             # A wrapped token burned on its way home: release the original locked here.
-            wrapped = self.src_chain.w3.eth.contract(address=deposit.token, abi=load("BridgedToken").abi)
-            origin_chain = wrapped.functions.originChainId().call()
+            if deposit.token not in self._origin:
+                wrapped = self.src_chain.w3.eth.contract(address=deposit.token, abi=load("BridgedToken").abi)
+                self._origin[deposit.token] = (wrapped.functions.originChainId().call(),
+                                               wrapped.functions.originToken().call())
+            origin_chain, token = self._origin[deposit.token]
             if origin_chain != self.dst_chain_id:
                 raise ValueError(f"deposit {deposit.nonce} burned a token from chain {origin_chain}, "
                                  f"not from chain {self.dst_chain_id}")
-            token = wrapped.functions.originToken().call()
             fn = fns.release(deposit.src_chain_id, deposit.nonce, token, deposit.recipient, deposit.amount)
             action = "release"
         else:
             token = self.wrapped_token(deposit.token)
             fn = fns.mint(deposit.src_chain_id, deposit.nonce, deposit.token, deposit.recipient, deposit.amount)
             action = "mint"
-        receipt = self.dst_chain.transact(fn, sender=self.sender)
+        try:
+            receipt = self.dst_chain.transact(fn, sender=self.sender)
+        except ChainRevert as exc:
+            if exc.reason == PAID:
+                return None
+            raise
         return Payout(deposit, action, token, "0x" + bytes(receipt["transactionHash"]).hex())
 
     def wrapped_token(self, origin_token: str) -> str:
         """The destination's wrapped form of ``origin_token`` of the source chain, created if needed."""
+        if origin_token in self._wrapped:
+            return self._wrapped[origin_token]
         fns = self.dst_bridge.functions
         wrapped = fns.wrappedToken(self.src_chain_id, origin_token).call()
         if wrapped != ETH:
+            self._wrapped[origin_token] = wrapped
             return wrapped
         if origin_token == ETH:
             name, symbol, decimals = WRAPPED_ETH
@@ -150,4 +174,5 @@ class BridgeRelayer:
             decimals = src.functions.decimals().call()
         self.dst_chain.transact(fns.createWrapped(self.src_chain_id, origin_token, name, symbol, decimals),
                                 sender=self.sender)
-        return fns.wrappedToken(self.src_chain_id, origin_token).call()
+        self._wrapped[origin_token] = fns.wrappedToken(self.src_chain_id, origin_token).call()
+        return self._wrapped[origin_token]

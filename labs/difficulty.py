@@ -20,9 +20,10 @@ kind of service has its measure:
     per pool the perpetrator's coins mixed in: other owners' coins in the rounds those coins took
     part in (each round's inputs are 5, at most one per owner; remixes add rounds).
 ``exchange_deposit``
-    per cash-out at an exchange: other customers' deposits at that exchange on that chain within
-    ``WINDOW["exchange_deposit"]`` either side, worth between a third and three times as much
-    (in US dollars at the lab's prices).
+    per cash-out at an exchange: other customers' deposits at that exchange on that chain of the
+    same asset (the same token contract, or the chain's own coin) within
+    ``WINDOW["exchange_deposit"]`` either side, of between a third and three times the amount: an
+    investigator who filters the exchange's deposits by asset still faces them all.
 
 :func:`measure` counts them from a bundle's exports and the key alone (a test does it again over
 several seeds); the generator schedules the crowd (``Background.crowd``) so every measure meets
@@ -44,8 +45,6 @@ FLOORS = {
 WINDOW = {"bridge": 12 * HOUR, "swap_service": 6 * HOUR, "exchange_deposit": 24 * HOUR}
 #: amounts count as comparable between a third and three times the perpetrator's
 RATIO = 3
-#: US dollars per whole unit, at the lab's prices, by asset family (for comparing exchange deposits)
-USD_PER_UNIT = {"ETH": 3_000, "BTC": 60_000, "USD": 1}
 
 
 def crowd_size(level: str, kind: str) -> int:
@@ -57,15 +56,6 @@ def crowd_size(level: str, kind: str) -> int:
 def comparable(a: int, b: int) -> bool:
     """``b`` is between a third and three times ``a``."""
     return a * 1 <= b * RATIO and b <= a * RATIO
-
-
-def _family(asset: str) -> str:
-    return "BTC" if asset == "BTC" else "USD" if "USD" in asset else "ETH"
-
-
-def usd_value(asset: str, amount: int, decimals: int) -> int:
-    """Whole US dollars ``amount`` base units of ``asset`` are worth at the lab's prices."""
-    return amount * USD_PER_UNIT[_family(asset)] // 10**decimals
 
 
 def measure(bundle, key: dict, tables: dict, *, transfers=None) -> dict:
@@ -192,12 +182,10 @@ def _exchange_deposits(key, tables, rows) -> list[dict]:
         addresses = deposits[(chain, owner[to])]
         mine = rows[(rows["chain"] == chain) & (rows["tx_hash"] == co["tx"]) & (rows["to"] == to)]
         t, w = int(mine["timestamp"].iloc[0]), WINDOW["exchange_deposit"]
-        decimals = int(mine["decimals"].iloc[0])
-        v = usd_value(co["asset"], int(co["amount"]), decimals)
+        asset = mine["asset"].iloc[0]  # a token's contract address: a token named alike is another asset
         near = rows[(rows["chain"] == chain) & rows["to"].isin(addresses) & ((rows["timestamp"] - t).abs() <= w)
-                    & (rows["tx_hash"] != co["tx"]) & (rows["to"] != to)]
-        crowd = {r.tx_hash for r in near.itertuples(index=False)
-                 if comparable(v, usd_value(r.asset, int(r.amount), int(r.decimals)))}
+                    & (rows["tx_hash"] != co["tx"]) & (rows["to"] != to) & (rows["asset"] == asset)]
+        crowd = {r.tx_hash for r in near.itertuples(index=False) if comparable(int(co["amount"]), int(r.amount))}
         out.append({"kind": "exchange_deposit", "chain": chain, "exchange": co["exchange"], "asset": co["asset"],
                     "amount": co["amount"], "start": t - w, "end": t + w, "perpetrator": 1, "crowd": len(crowd)})
     return out

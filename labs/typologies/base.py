@@ -153,23 +153,43 @@ class Step:
 GRAIN = {"BTC": 10_000, "ETH": 10**15}
 
 
-def crowd_at_exchange(step: Step, chain: str, ex, asset: str, amount: int, t: int) -> None:
-    """Other customers deposit comparable sums at ``ex`` on ``chain`` about ``t``, when the perpetrator's
-    ``amount`` of ``asset`` arrives there (in ETH or BTC, whichever the chain's own coin is)."""
+def crowd_at_exchange(step: Step, chain: str, ex, asset: str, amount: int, t: int, token: str | None = None) -> None:
+    """Other customers deposit comparable sums of the same asset at ``ex`` on ``chain`` about ``t``,
+    when the perpetrator's ``amount`` of ``asset`` (the ERC-20 at ``token``, or the chain's own coin)
+    arrives there: an investigator who filters the exchange's deposits by asset must still find a crowd.
+
+    Who deposits a token got it the way anyone does: the lab stablecoin by a withdrawal from
+    another exchange; a bridge's wrapped token by bridging its origin asset from the other chain
+    (real bridge deposits and payouts, a few hours before the deposit).
+    """
     from ..world.background import draw_comparable
-    from ..difficulty import USD_PER_UNIT, WINDOW, usd_value
+    from ..world.background.evm import BRIDGED_LEAD
+    from ..difficulty import WINDOW
 
     world = step.world
-    usd = usd_value(asset, amount, decimals_of(asset))
-    # the chain's own coin in base units, and the grain comparable amounts are drawn in
-    coin = world.lanes[chain].coin
-    native, grain = usd * 10 ** decimals_of(coin) // USD_PER_UNIT[coin], GRAIN[coin]
-
-    def make(r):
-        return ex.actor.id, draw_comparable(r, native, grain)
-
-    if native:
-        world.crowd("exchange_deposit", "deposit", chain, world.clock, t + WINDOW["exchange_deposit"], make)
+    lane = world.lanes[chain]
+    end = t + WINDOW["exchange_deposit"]
+    if token is None:
+        grain = GRAIN[lane.coin]
+        world.crowd("exchange_deposit", "deposit", chain, world.clock, end,
+                    lambda r: (ex.actor.id, draw_comparable(r, amount, grain)))
+        return
+    # whole dollars of a dollar token, 0.001 of anything else
+    grain = 10 ** max(0, decimals_of(asset) - (0 if "USD" in asset else 3))
+    lane.sweep_tokens.add(token)  # the exchange sweeps what its customers deposit
+    if token == lane.contracts["stablecoin"].address:
+        world.crowd("exchange_deposit", "deposit", chain, world.clock, end,
+                    lambda r: (ex.actor.id, draw_comparable(r, amount, grain), "stablecoin"))
+        return
+    origin = world.bridge_origin(chain, token)
+    if origin is None:
+        raise StoryError(f"story step {step.index} ({step.typology}): no crowd can deposit {asset} ({token}) at "
+                         f"{ex.actor.name}: the lab makes no other holders of that token")
+    src, origin_token = origin
+    key = None if int(origin_token, 16) == 0 else next(
+        k for k, c in world.lanes[src].contracts.items() if c.address == origin_token)
+    world.crowd("exchange_deposit", "bridged_deposit", src, world.clock, end - BRIDGED_LEAD[0],
+                lambda r: (ex.actor.id, chain, draw_comparable(r, amount, grain), key, token, end))
 
 
 def noted(note: str, *mistakes: str) -> str:

@@ -95,7 +95,7 @@ def run(step: Step, p: Params, rng) -> None:
         t += rng.randint(10 * 60, p.delay_hours_max * HOUR)
         if p.venue == "exchange":
             ex = exchanges[p.exchange - 1]
-            crowd_at_exchange(step, p.chain, ex, h["asset"], h["amount"], t)
+            crowd_at_exchange(step, p.chain, ex, h["asset"], h["amount"], t, h.get("token"))
             rec = world.kyc_customer(ex, holder)
             to = rec["deposit_address"][p.chain]
             venue = {"venue": "exchange", "exchange": ex.actor.name, "jurisdiction": ex.actor.jurisdiction,

@@ -320,6 +320,18 @@ class World:
             self.bridge_payouts[po.deposit.tx_hash] = po
         return payouts
 
+    def bridge_origin(self, chain: str, token: str) -> tuple[str, str] | None:
+        """``(chain, token)`` a token of ``chain`` is the bridge's wrapped form of (the zero address:
+        the other chain's ETH), or None if the bridge did not make it."""
+        if not any(dst == chain for _, dst in self.bridges):
+            return None
+        fns = self.lanes[chain].contracts["bridge"].functions
+        if not fns.isWrapped(token).call():
+            return None
+        wrapped = self.lanes[chain].w3.eth.contract(address=token, abi=contracts.load("BridgedToken").abi)
+        by_id = {lane.chain.chain_id: name for name, lane in self.lanes.items() if lane.runs_contracts}
+        return by_id[wrapped.functions.originChainId().call()], wrapped.functions.originToken().call()
+
     # -- time ------------------------------------------------------------------------------
     def at(self, t: int) -> int:
         """Move the story clock to ``t`` (never back), running the background activity up to it."""

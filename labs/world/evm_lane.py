@@ -94,13 +94,18 @@ class EvmLane:
         waiting for an answer: it joins the open block like a transfer.
 
         Nothing is estimated (``gas`` is the limit); its status is checked when the block is mined.
+        ``contract`` may also be the address of a token the lab did not deploy itself (a bridge's
+        wrapped token): it is called with the ERC-20 functions every lab token has.
         """
         if sender.address in self._incoming:
             self.flush()
         self._advance(t)
-        target = self.contracts[contract]
-        data = contracts.load(self.artifacts[contract]).encode_call(function, *args)
-        h = self.chain.send(sender, target.address, value=value, data=data, gas=gas)
+        if contract in self.contracts:
+            to, artifact = self.contracts[contract].address, self.artifacts[contract]
+        else:
+            to, artifact = contract, "Stablecoin"
+        data = contracts.load(artifact).encode_call(function, *args)
+        h = self.chain.send(sender, to, value=value, data=data, gas=gas)
         self._queued += 1
         self._unchecked.append(h)
         return "0x" + h.hex()

@@ -8,7 +8,7 @@ import pytest
 
 from labs.spec import catalog
 from labs.bundle import write_bundle
-from labs.difficulty import FLOORS, measure
+from labs.difficulty import FLOORS, WINDOW, comparable, measure
 from labs.scenario import run_case
 from labs.spec import load_spec
 
@@ -75,3 +75,34 @@ def test_a_link_appears_only_with_the_mistake_that_makes_it_and_the_key_names_it
     else:
         assert links[link], f"{typology} {setting}: no {link} link found"
         assert mistake in named
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_the_crowd_at_the_exchange_deposits_the_perpetrators_asset_and_got_it_as_anyone_would(catalog_bundle, name):
+    """Filtering an exchange's deposits by asset leaves a crowd; and who deposits a bridged token
+    had it paid out by the bridge, in that amount, before the deposit (as the perpetrator had)."""
+    bundle, key_dir = catalog_bundle(name)
+    key, tables, rows = load_case(bundle, key_dir)
+    level = key["difficulty"]["level"]
+    deposits = {(r["chain"], r["address"].lower()): r["actor"] for r in tables["addresses"] if r["role"] == "deposit"}
+    paid = {}  # (chain, recipient, wrapped token, amount) -> times the bridge paid it out
+    for b in tables["bridge_transfers"]:
+        t = int(rows[rows["tx_hash"] == b["payout_tx"]]["timestamp"].iloc[0])
+        paid.setdefault((b["dst_chain"], b["recipient"].lower(), b["payout_token"].lower(), b["amount"]), []).append(t)
+    bridged = {token for _, _, token, _ in paid}
+    cashouts = [c for c in key["cashouts"] if c["venue"] == "exchange"]
+    assert cashouts
+    for co in cashouts:
+        chain, to = co["chain"], co["address"].lower()
+        mine = rows[(rows["tx_hash"] == co["tx"]) & (rows["to"] == to)].iloc[0]
+        exchange = deposits[(chain, to)]
+        window = WINDOW["exchange_deposit"]
+        crowd = rows[(rows["chain"] == chain) & (rows["asset"] == mine["asset"]) & (rows["tx_hash"] != co["tx"])
+                     & rows["to"].map(lambda a, c=chain, e=exchange: deposits.get((c, a)) == e) & (rows["to"] != to)
+                     & ((rows["timestamp"] - int(mine["timestamp"])).abs() <= window)
+                     & rows["amount"].map(lambda v, n=int(co["amount"]): comparable(n, int(v)))]
+        assert crowd["tx_hash"].nunique() >= FLOORS[level]["exchange_deposit"], (name, co["asset"])
+        if str(mine["asset"]).lower() in bridged:
+            for r in crowd.itertuples(index=False):
+                times = paid.get((chain, r[crowd.columns.get_loc("from")], str(r.asset).lower(), str(r.amount)), [])
+                assert any(t < int(r.timestamp) for t in times), f"{name}: {r.tx_hash} deposits {r.asset} never bridged"

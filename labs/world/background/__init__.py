@@ -49,6 +49,8 @@ class Background:
         self.executed = 0
         #: bridge routes (src, dst) with a relay scheduled
         self.relays_due: set[tuple[str, str]] = set()
+        #: when the last crowd event is due: the case runs at least that long, or a floor could fail
+        self.crowd_until = 0
         self._shown = -1
         spec = world.spec
         self.end = spec.start + spec.background.days * DAY
@@ -73,6 +75,8 @@ class Background:
 
     def push(self, t: int, kind: str, chain: str | None, data: tuple = ()):
         """Schedule event ``kind`` on ``chain`` (None: a service event of every chain) at ``t``."""
+        if kind.startswith("crowd_"):
+            self.crowd_until = max(self.crowd_until, t)
         heapq.heappush(self.heap, (t, next(self._seq), kind, chain, data))
 
     def _run(self, when: int, kind: str, chain: str | None, data: tuple):
@@ -98,8 +102,12 @@ class Background:
                                     f"{self.executed:,} transactions")
 
     def finish(self):
-        """Run what is left, up to the end of the case's span (or the story's end, if later)."""
+        """Run what is left, up to the end of the case's span (or the story's end, or the last crowd
+        event, if later)."""
         end = max(self.end, self.world.clock)
+        self.run_until(end)
+        while self.crowd_until > end:  # a crowd event may schedule another (a bridged deposit's second half)
+            self.run_until(end := self.crowd_until)
         for ex in self.world.exchanges.values():
             self.push(end + 600, "sweep", None, (ex.actor.id,))
         self.run_until(end + 600)

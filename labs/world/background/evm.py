@@ -30,6 +30,9 @@ BRIDGE_GAS = 150_000
 WRAP_GAS, APPROVE_GAS, SWAP_GAS, TOKEN_GAS = 100_000, 100_000, 200_000, 100_000
 #: the mixer relayer's fee on ordinary withdrawals, in basis points
 MIXER_FEE_BPS = 30
+#: how long after bridging a crowd member deposits the wrapped token at an exchange, at least
+#: (the relayer pays out within two hours) and at most
+BRIDGED_LEAD = (3 * HOUR, 24 * HOUR)
 
 
 def start(bg, lane) -> None:
@@ -63,14 +66,31 @@ def send(bg, chain: str, sender, to: str, value: int, t: int) -> str:
     return h
 
 
-def pay_stable(bg, lane, sender, to: str, value: int, t: int, token: str = "stablecoin") -> str:
-    h = lane.queue_call(token, "transfer", (to, value), sender, t, gas=TOKEN_GAS)
+def pay_stable(bg, lane, sender, to: str, value: int, t: int) -> str:
+    h = pay_token(bg, lane, sender, to, value, t, "stablecoin")
     chain = lane.name
     bg.stable[(chain, sender.address)] = bg.stable.get((chain, sender.address), 0) - value
     bg.stable[(chain, to)] = bg.stable.get((chain, to), 0) + value
-    bg.balances[(chain, sender.address)] = bg.balances.get((chain, sender.address), 0) - GAS_RESERVE
+    return h
+
+
+def pay_token(bg, lane, sender, to: str, value: int, t: int, token: str) -> str:
+    """An ERC-20 transfer (``token``: a service's key, or a token's address) in the open block."""
+    h = lane.queue_call(token, "transfer", (to, value), sender, t, gas=TOKEN_GAS)
+    bg.balances[(lane.name, sender.address)] = bg.balances.get((lane.name, sender.address), 0) - GAS_RESERVE
     bg.executed += 1
     return h
+
+
+def withdraw_stable(bg, chain: str, user, value: int, t: int, *, avoid=None) -> None:
+    """``user`` withdraws ``value`` of the stablecoin from an exchange (not ``avoid`` if another can
+    pay it) to their own wallet, with ETH for a few calls if they lack it."""
+    lane, exchanges = bg.world.lanes[chain], list(bg.world.exchanges.values())
+    able = [e for e in exchanges if bg.stable.get((chain, e.hot_wallet.address), 0) >= value]
+    ex = bg.rng.choice([e for e in able if e is not avoid] or able or exchanges)
+    pay_stable(bg, lane, ex.hot_wallet, user.address, value, t - bg.rng.randint(600, 6 * HOUR))
+    if bg.balances.get((chain, user.address), 0) < 4 * GAS_RESERVE:
+        top_up(bg, chain, user, 0, t - bg.rng.randint(600, 3 * HOUR))
 
 
 def top_up(bg, chain: str, user, value: int, t: int) -> None:
@@ -168,28 +188,30 @@ def unmix(bg, t, chain, user_id, denom, secret, nullifier, note):
     bg.executed += 1
 
 
-def bridge(bg, t, chain, user=None, value=None, token=None):
-    """An ordinary user moves ETH (or the stablecoin) to another chain, mostly to their own address there."""
-    routes = [dst for (src, dst) in bg.world.bridges if src == chain]
+def bridge(bg, t, chain, user=None, value=None, token=None, dst=None):
+    """An ordinary user moves ETH (or the stablecoin) to another chain (``dst``, or one at random),
+    mostly to their own address there. Returns the deposit's hash and the account paid on ``dst``."""
+    routes = [d for (src, d) in bg.world.bridges if src == chain]
     if not routes:
         return p2p(bg, t, chain)
     lane = bg.world.lanes[chain]
-    a, dst = user or bg.rng.choice(bg.users), bg.rng.choice(routes)
+    a, dst = user or bg.rng.choice(bg.users), dst or bg.rng.choice(routes)
     value = value or amount(bg, chain, a.address, 0.2)
     if not value:
-        return
-    to = a.address if bg.rng.random() < 0.7 else a.fresh_account().address
+        return None
+    recipient = a.account(0) if bg.rng.random() < 0.7 else a.fresh_account()
+    to = recipient.address
     dst_id = bg.world.lanes[dst].chain.chain_id
     if token:
         address = lane.contracts[token].address
         bridge_at = lane.contracts["bridge"].address
         lane.queue_call(token, "approve", (bridge_at, value), a.account(0), t, gas=APPROVE_GAS)
-        lane.queue_call("bridge", "depositToken", (address, value, dst_id, to), a.account(0), t, gas=BRIDGE_GAS)
+        h = lane.queue_call("bridge", "depositToken", (address, value, dst_id, to), a.account(0), t, gas=BRIDGE_GAS)
         bg.stable[(chain, a.address)] = bg.stable.get((chain, a.address), 0) - value
         bg.balances[(chain, a.address)] -= 2 * GAS_RESERVE
         bg.executed += 2
     else:
-        lane.queue_call("bridge", "depositETH", (dst_id, to), a.account(0), t, value=value, gas=BRIDGE_GAS)
+        h = lane.queue_call("bridge", "depositETH", (dst_id, to), a.account(0), t, value=value, gas=BRIDGE_GAS)
         bg.balances[(chain, a.address)] -= value + GAS_RESERVE
         bg.executed += 1
     # the relayer pays out in batches, half an hour to two hours later: one relay per route at a time
@@ -197,6 +219,7 @@ def bridge(bg, t, chain, user=None, value=None, token=None):
     if (chain, dst) not in bg.relays_due:
         bg.relays_due.add((chain, dst))
         bg.push(t + bg.rng.randint(1800, 7200), "relay", None, (chain, dst))
+    return h, recipient
 
 
 def swap(bg, t, chain):
@@ -301,15 +324,54 @@ def crowd_bridge(bg, t, chain, value, token):
     bridge(bg, t, chain, user=a, value=value, token=token)
 
 
-def crowd_deposit(bg, t, chain, exchange_id, value):
-    """Another customer deposits a comparable amount of ETH at the exchange the perpetrator uses,
-    withdrawn first from another exchange (people move funds between exchanges)."""
+def crowd_deposit(bg, t, chain, exchange_id, value, token=None):
+    """Another customer deposits a comparable amount of ETH (or of the stablecoin: ``token``) at the
+    exchange the perpetrator uses, withdrawn first from another exchange (people move funds between
+    exchanges)."""
     a, ex = bg.rng.choice(bg.users), bg.world.exchanges[exchange_id]
+    if token:
+        if bg.stable.get((chain, a.address), 0) < value:
+            withdraw_stable(bg, chain, a, value, t, avoid=ex)
+        pay_stable(bg, bg.world.lanes[chain], a.account(0), _deposit_address(bg, ex, a, chain), value, t)
+        return
     if bg.balances.get((chain, a.address), 0) < value + 3 * GAS_RESERVE:
         others = [e for e in bg.world.exchanges.values() if e is not ex] or [ex]
         send(bg, chain, bg.rng.choice(others).hot_wallet, a.address, value + 4 * GAS_RESERVE,
              t - bg.rng.randint(600, 6 * HOUR))
     send(bg, chain, a.account(0), _deposit_address(bg, ex, a, chain), value, t)
+
+
+def crowd_bridged_deposit(bg, t, chain, exchange_id, dst, value, token, wrapped, deadline):
+    """Another user bridges a comparable amount of ETH (or of the stablecoin: ``token``) from
+    ``chain`` to ``dst``, where it is paid out as the bridge's ``wrapped`` token, and deposits that
+    at the exchange a few hours later (by ``deadline``): the crowd at an exchange where the
+    perpetrator deposits a bridged token. Funded first by an exchange withdrawal on ``chain``."""
+    a = bg.rng.choice(bg.users)
+    if token:
+        if bg.stable.get((chain, a.address), 0) < value:
+            withdraw_stable(bg, chain, a, value, t)
+    elif bg.balances.get((chain, a.address), 0) < value + 3 * GAS_RESERVE:
+        top_up(bg, chain, a, value, t - bg.rng.randint(600, 3 * HOUR))
+    h, recipient = bridge(bg, t, chain, user=a, value=value, token=token, dst=dst)
+    lead = bg.rng.randint(BRIDGED_LEAD[0], max(BRIDGED_LEAD[0], min(BRIDGED_LEAD[1], deadline - t)))
+    bg.push(t + lead, "crowd_wrapped_deposit", dst, (exchange_id, value, wrapped, h, chain, a.id, recipient))
+
+
+def crowd_wrapped_deposit(bg, t, chain, exchange_id, value, wrapped, deposit_tx, src, user_id, holder):
+    """The second half of :func:`crowd_bridged_deposit`: the bridged tokens, paid out by now, go to
+    the user's account at the exchange (with gas from another exchange if the address has none)."""
+    world = bg.world
+    if deposit_tx not in world.bridge_payouts:  # not relayed yet: the relayer's next round is now
+        world.relay(src, chain, t)
+    payout = world.bridge_payouts.get(deposit_tx)
+    if payout is None or payout.token != wrapped:
+        raise RuntimeError(f"bridge deposit {deposit_tx} on {src} was not paid out in {wrapped} on {chain}")
+    a, ex = world.actors[user_id], world.exchanges[exchange_id]
+    if bg.balances.get((chain, holder.address), 0) < 2 * GAS_RESERVE:
+        others = [e for e in world.exchanges.values() if e is not ex] or [ex]
+        send(bg, chain, bg.rng.choice(others).hot_wallet, holder.address, 4 * GAS_RESERVE,
+             t - bg.rng.randint(600, 2 * HOUR))
+    pay_token(bg, world.lanes[chain], holder, _deposit_address(bg, ex, a, chain), value, t, wrapped)
 
 
 #: event kind -> handler, for the events of an EVM chain
@@ -320,4 +382,5 @@ HANDLERS = {
     "instant": p2p, "instant_payout": instant_payout,
     "payout": payout, "unmix": unmix, "sweep": sweep,
     "crowd_mix": crowd_mix, "crowd_bridge": crowd_bridge, "crowd_deposit": crowd_deposit,
+    "crowd_bridged_deposit": crowd_bridged_deposit, "crowd_wrapped_deposit": crowd_wrapped_deposit,
 }
