@@ -192,7 +192,8 @@ def _write_key(case, folder: Path, bundle: Path, progress) -> None:
     world = case.world
     progress("writing the key")
     transfers = load(bundle / "exports")
-    active = {c: set(g["from"]) | set(g["to"]) for c, g in transfers.groupby("chain")}
+    # a token contract is on a chain when its transfers are, though it sends and receives nothing itself
+    active = {c: set(g["from"]) | set(g["to"]) | set(g["asset"]) for c, g in transfers.groupby("chain")}
     rows = K.tables(world, active)
     for name, table in rows.items():
         (folder / f"{name}.jsonl").write_text("".join(json.dumps(r, sort_keys=True, ensure_ascii=False) + "\n"

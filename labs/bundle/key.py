@@ -47,6 +47,9 @@ def address_rows(world, active: dict[str, set[str]]) -> list[dict]:
         for key, contract in sorted(lane.contracts.items()):
             owner, role, extra = _contract_owner(world, key)
             add(name, contract.address, world.actors.get(owner) or _Service(owner), role, **extra)
+        for wrapped, origin_chain, origin_token in _bridged_tokens(world, name):
+            add(name, wrapped, _Service("lab-bridge"), "bridged_token", origin_chain=origin_chain,
+                origin_token=origin_token)
         for (actor_id, which), w in sorted(lane.coordinator.wallets.items() if lane.coordinator else ()):
             for i in range(w.next_index[0]):
                 add(name, w.address(0, i), world.actors[actor_id], which)
@@ -58,6 +61,17 @@ def address_rows(world, active: dict[str, set[str]]) -> list[dict]:
                     add(name, a, ex.actor, "deposit", customer=cid, customer_actor=rec["actor"])
     rows.sort(key=lambda r: (r["chain"], r["actor"], r["role"], r["address"]))
     return rows
+
+
+def _bridged_tokens(world, chain: str) -> list[tuple[str, str, str]]:
+    """``(token, origin chain, origin token)`` of each token the bridge made on ``chain``, as its
+    ``WrappedTokenCreated`` events say (the origin token is the zero address for the other chain's ETH)."""
+    bridge = world.lanes[chain].contracts.get("bridge")
+    if bridge is None:
+        return []
+    by_id = {lane.chain.chain_id: name for name, lane in world.lanes.items() if lane.runs_contracts}
+    return [(e["args"]["wrapped"], by_id[e["args"]["originChainId"]], e["args"]["originToken"])
+            for e in bridge.events.WrappedTokenCreated().get_logs(from_block=0)]
 
 
 class _Service:

@@ -102,3 +102,26 @@ def test_same_seed_of_two_cases_shares_no_one():
         return {x.name for x in w.values() if x.kind == "user"}
 
     assert len(users(a) & users(b)) < len(users(a)) // 4  # a few names recur by chance, not the people
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_the_key_names_whose_every_token_contract_is(catalog_bundle, name):
+    """A complete key: every token contract the exports show transfers of, the stablecoin and the
+    bridge's own tokens (bLUSD, bETH) included, is in ``addresses.jsonl`` with its owner."""
+    import csv
+
+    bundle, key_dir = catalog_bundle(name)
+    rows = [json.loads(line) for line in (key_dir / "addresses.jsonl").read_text().splitlines()]
+    known = {(r["chain"], r["address"].lower()): r for r in rows}
+    for path in sorted(bundle.glob("exports/*/token_transfers.csv")):
+        chain = path.parent.name
+        with open(path, newline="") as fh:
+            tokens = {r["token_address"].lower() for r in csv.DictReader(fh)}
+        assert tokens, path
+        missing = sorted(t for t in tokens if (chain, t) not in known)
+        assert not missing, (chain, missing)
+        for t in tokens:
+            r = known[(chain, t)]
+            assert r["role"] in ("token", "bridged_token", "swap_pool"), r   # the pool's shares are the pool
+            if r["role"] == "bridged_token":
+                assert r["actor"] == "lab-bridge" and r["origin_chain"] != chain
