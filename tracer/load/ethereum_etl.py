@@ -113,9 +113,9 @@ def load_ethereum_etl(files, chain="ethereum", extra=False, wrapped=()):
                 give_back()
         except BaseException as e:
             for f in (found, mapped):  # the token transfers stop waiting
-                settle(f, _failed(e))
+                settle(f, error=e)
             raise
-        settle(found, _done(None))  # no transactions file (else already set)
+        settle(found)  # no transactions file (else already set)
         mapped.set_result(txs)
         if "traces" in export:
             parts += map_traces(export, blocks, txs)
@@ -127,18 +127,6 @@ def load_ethereum_etl(files, chain="ethereum", extra=False, wrapped=()):
     table = assemble(parts, chain, columns) if parts else T.empty(columns)
     give_back()
     return table
-
-
-def _done(value):
-    f = Future()
-    f.set_result(value)
-    return f
-
-
-def _failed(error):
-    f = Future()
-    f.set_exception(error)
-    return f
 
 
 def _wrapped(extra):

@@ -57,6 +57,6 @@ def map_token_transfers(files, blocks, tokens, transactions, index=None):
     found = index() if index is not None else None
     rows = found.positions(h) if found is not None else None  # while the transactions are mapped
     txs = transactions()
-    join = joined(txs, np.full(len(df), -1), h, rows if txs is not None else None)
+    join = joined(txs, np.full(len(df), -1), h, rows)
     return [Part(T.TOKEN, hash_objects(txs, h, join), block, times, frm, to, value, index=log_index, **join,
                  **columns)]

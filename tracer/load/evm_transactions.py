@@ -27,17 +27,16 @@ _SELECTOR = r"^0x[0-9a-f]{8}$"
 class HashIndex:
     """The transactions' hashes, as rows of other files look theirs up (:meth:`positions`); made as
     soon as the transactions file is read, so that the token transfers look theirs up while the
-    transactions' other columns are still being made. ``keys``: :func:`_hash_keys` of the hashes."""
+    transactions' other columns are still being made (its keys, :func:`_hash_keys`, are made here,
+    in the thread that makes it)."""
 
-    def __init__(self, hashes, keys=None):
+    def __init__(self, hashes):
         self.hashes = hashes.combine_chunks() if isinstance(hashes, pa.ChunkedArray) else hashes
-        self._keys = keys
+        self._keys = _hash_keys(self.hashes)
 
     def positions(self, hashes):
         """Row of each of ``hashes`` (a pyarrow string array) in the transactions file, -1 if absent
         (the first of two). Looked up by a 64-bit key of each hash, then checked whole."""
-        if self._keys is None:
-            self._keys = _hash_keys(self.hashes)
         keys = _hash_keys(hashes)
         if self._keys is None or keys is None:
             return _index_in(hashes, self.hashes)
@@ -58,7 +57,7 @@ class Transactions:
     """
 
     def __init__(self, index, txh, block, tx_index, extra=None):
-        self.index, self.hashes = index, index.hashes
+        self.index = index
         self.txh, self.block, self.tx_index, self.extra = txh, block, tx_index, extra or {}
 
     def positions(self, hashes):
@@ -253,9 +252,9 @@ def map_transactions(files, blocks, extra=False, index=None):
     # the columns are independent: pyarrow's kernels run without Python's lock, so the columns are
     # made in threads; their results are taken in this order, so that the first error is the same
     with ThreadPoolExecutor(3, thread_name_prefix="tracer-map") as pool:
-        found = pool.submit(_hash_index, h)
+        found = pool.submit(HashIndex, h)
         if index is not None:
-            found.add_done_callback(lambda f: settle(index, f))
+            found.add_done_callback(lambda f: settle(index, None if f.exception() else f.result(), f.exception()))
         later = [pool.submit(to_ints, df["value"], p, "value", nonzero=True),
                  pool.submit(address_codes, df["from_address"], p, "from_address"),
                  pool.submit(address_codes, df["to_address"], p, "to_address"),
@@ -286,19 +285,13 @@ def map_transactions(files, blocks, extra=False, index=None):
     return parts, txs
 
 
-def _hash_index(hashes):
-    index = HashIndex(hashes)
-    index._keys = _hash_keys(index.hashes)
-    return index
-
-
-def settle(future, done):
-    """Give ``future`` the result (or the error) of the finished future ``done``, unless it has one."""
+def settle(future, result=None, error=None):
+    """Give ``future`` ``result`` (or ``error``, if given), unless it has one already."""
     try:
-        if done.exception() is not None:
-            future.set_exception(done.exception())
+        if error is not None:
+            future.set_exception(error)
         else:
-            future.set_result(done.result())
+            future.set_result(result)
     except InvalidStateError:
         pass
 
