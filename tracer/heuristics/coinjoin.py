@@ -153,17 +153,17 @@ def coinjoins(transfers, rule="either"):
     """
     rows = []
     for view in views(transfers):
-        s = shape(view)
+        cand, s = _candidates(view)  # (as in is_coinjoin: the rules read the candidates alone)
         hits = {"blocksci": blocksci_rule(s), "equal_outputs": equal_outputs_rule(s)}
         wanted = RULES if rule == "either" else (rule,)
         if rule not in RULES + ("either",):
             raise ValueError(f"rule: expected one of {', '.join(RULES)} or 'either', got {rule!r}")
-        found = np.zeros(view.n_txs, dtype=bool)
+        found = np.zeros(len(cand), dtype=bool)
         for r in wanted:
             found |= hits[r]
-        for t in np.flatnonzero(found):
-            agree = [r for r in RULES if hits[r][t]]
-            row = s.iloc[t]
+        for c in np.flatnonzero(found):
+            agree = [r for r in RULES if hits[r][c]]
+            row, t = {name: values[c] for name, values in s.items()}, cand[c]
             value = E.units(int(row["top_value"]), 8, "BTC")
             if agree == ["equal_outputs"]:
                 why = (f"{row['inputs']} inputs from {row['input_addresses']} addresses, {row['outputs']} outputs "
