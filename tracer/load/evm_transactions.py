@@ -13,8 +13,8 @@ import pyarrow.compute as pc
 from tracer import transfers as T
 from tracer.errors import LoadError, LoadWarning
 from tracer.load.evm_schema import RECEIPT_COLUMNS, TRANSACTION_COLUMNS
-from tracer.load.parsers import (address_codes, all_true, blank, hashes, shared_ints, status_ok, timestamps,
-                                 to_int64, to_ints, to_numpy, tx_index)
+from tracer.load.parsers import (address_codes, all_true, blank, dictionary_codes, hashes, shared_ints, status_ok,
+                                 timestamps, to_int64, to_ints, to_numpy, tx_index)
 from tracer.load.readers import require
 from tracer.load.table import Coded, Part
 from tracer.units import DECIMALS
@@ -232,8 +232,8 @@ def _extra(table, path):
         if not all_true(ok):
             i = int(np.argmin(to_numpy(ok)))
             raise LoadError(path, f"not hex calldata: {data[i].as_py()[:20]!r}", row=i + 1, column="input")
-        enc = pc.dictionary_encode(head.combine_chunks() if isinstance(head, pa.ChunkedArray) else head)
-        selector[calls] = np.array(enc.dictionary.to_pylist(), dtype=object)[enc.indices.to_numpy()][calls]
+        words, codes = dictionary_codes(head)
+        selector[calls] = np.array(words.to_pylist(), dtype=object)[codes][calls]
     return {T.GAS_PRICE: price, T.SELECTOR: selector}
 
 

@@ -225,13 +225,13 @@ def shared_ints(values, path, column):
     """:func:`to_ints` of a column with few distinct values (gas prices): each parsed once, and equal
     values one Python object."""
     raw = strings(values)
-    enc = pc.dictionary_encode(raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw)
+    dictionary, codes = dictionary_codes(raw)
     try:
-        words = to_ints(enc.dictionary, path, column, allow_empty=True)
+        words = to_ints(dictionary, path, column, allow_empty=True)
     except LoadError:  # name the row, not the dictionary entry
         to_ints(raw, path, column, allow_empty=True)
         raise
-    return words[enc.indices.to_numpy()]
+    return words[codes]
 
 
 def blank(values):
