@@ -45,9 +45,8 @@ def transactions(result, who="source") -> list[str]:
              f"| endpoint | {who} | amount | hops | why | transactions |", "| --- | --- | --- | --- | --- | --- |"]
     e = result.endpoints
     for r in e[e["why"] != "converted"].sort_values(["amount", "address"], ascending=[False, True]).itertuples():
-        path = ", ".join(f"`{h}`" for h in dict.fromkeys(r.path))
         lines.append(f"| `{r.address}` | {md(r.source)} | {result.amount(r.amount, r.asset)} | {r.hops} | "
-                     f"{r.why} | {path} |")
+                     f"{r.why} | {_hashes(r.path)} |")
     return lines + [""]
 
 
@@ -73,10 +72,14 @@ def stops(followed) -> list[str]:
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for e in followed.final().sort_values(["leg", "amount"], ascending=[True, False], kind="stable").itertuples():
         amount = followed.results[int(e.leg)].amount(e.amount, e.asset)
-        path = ", ".join(f"`{h}`" for h in dict.fromkeys(e.path))
         lines.append(f"| {e.leg} | `{e.address}` | {md(e.label or '')} | {f'`{e.entry}`' if e.entry else ''} | "
-                     f"{e.why} | {amount} | {md(e.source)} | {path} |")
+                     f"{e.why} | {amount} | {md(e.source)} | {_hashes(e.path)} |")
     return lines + [""]
+
+
+def _hashes(path):
+    """An endpoint's path as the report's cell: each transaction once, in order."""
+    return ", ".join(f"`{h}`" for h in dict.fromkeys(path))
 
 
 def data_line(data) -> str:
