@@ -22,7 +22,6 @@ CoinJoins out.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from . import evidence as E
 from .objects import factorize, unique_ints
@@ -33,27 +32,11 @@ DUST_VALUES = (546, 2730)
 RULES = ("blocksci", "equal_outputs")
 
 
-def shape(view: UtxoView):
-    """Per-transaction counts both rules read: a DataFrame indexed by transaction number.
-
-    Only transactions with 2 or more inputs and 3 or more outputs can be CoinJoins under either
-    rule; the others keep zero counts, which no rule accepts, and cost nothing to count."""
-    cand, counts = _candidates(view)
-    n = view.n_txs
-    full = {"inputs": view.n_in, "outputs": view.n_out}
-    for name, values in counts.items():
-        if name in full:
-            continue
-        column = np.full(n, np.iinfo(np.int64).max, dtype=np.int64) if name == "min_input" else \
-            view.n_out.copy() if name == "output_addresses" else np.zeros(n, dtype=values.dtype)
-        column[cand] = values
-        full[name] = column
-    return pd.DataFrame(full)
-
-
 def _candidates(view: UtxoView):
-    """The transactions that could be CoinJoins (2+ inputs, 3+ outputs) and the :func:`shape`
-    columns of those alone, as arrays: the rules read only these."""
+    """The transactions that could be CoinJoins (2+ inputs, 3+ outputs: no other transaction is one
+    under either rule) and the counts both rules read, of those alone: ``(their numbers, {column:
+    array})``, the columns ``inputs, outputs, input_addresses, top_count, top_value, top_clean,
+    values, min_input, output_addresses``."""
     n = view.n_txs
     is_cand = (view.n_in >= 2) & (view.n_out >= 3)
     cand = np.flatnonzero(is_cand)
@@ -104,14 +87,14 @@ def _distinct_per_tx(tx, addr, n):
 
 
 def blocksci_rule(s):
-    """BlockSci's ``isCoinjoin`` over a :func:`shape` table (a boolean array)."""
+    """BlockSci's ``isCoinjoin`` over :func:`_candidates`' columns (a boolean array)."""
     p = (s["outputs"] + 1) // 2
     return np.asarray((s["inputs"] >= 2) & (s["outputs"] >= 3) & (p <= s["inputs"]) & (p <= s["input_addresses"])
                       & (s["top_count"] == p) & s["top_clean"])
 
 
 def equal_outputs_rule(s):
-    """The equal-output (Whirlpool) shape over a :func:`shape` table (a boolean array)."""
+    """The equal-output (Whirlpool) shape over :func:`_candidates`' columns (a boolean array)."""
     return np.asarray((s["outputs"] >= 3) & (s["values"] == 1) & s["top_clean"]
                       & (s["output_addresses"] == s["outputs"]) & (s["input_addresses"] >= s["outputs"])
                       & (s["min_input"] >= s["top_value"]))
