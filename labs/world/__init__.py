@@ -95,6 +95,8 @@ class World:
         self.exchanges: dict[str, Exchange] = {}
         #: chain name -> its lane (``lane.kind``: "evm" or "utxo")
         self.lanes: dict[str, EvmLane | UtxoLane] = {}
+        #: EIP-155 chain id -> the name of the spec's chain with it (how bridge events name chains)
+        self.chain_names = {c.chain_id: c.name for c in spec.chains if KINDS[c.kind].numbered}
         self.clock = spec.start
         #: where the proceeds are now: list of {"chain", "actor", "address", "asset", "amount"}
         self.proceeds: list[dict] = []
@@ -329,8 +331,7 @@ class World:
         if not fns.isWrapped(token).call():
             return None
         wrapped = self.lanes[chain].w3.eth.contract(address=token, abi=contracts.load("BridgedToken").abi)
-        by_id = {lane.chain.chain_id: name for name, lane in self.lanes.items() if lane.runs_contracts}
-        return by_id[wrapped.functions.originChainId().call()], wrapped.functions.originToken().call()
+        return self.chain_names[wrapped.functions.originChainId().call()], wrapped.functions.originToken().call()
 
     # -- time ------------------------------------------------------------------------------
     def at(self, t: int) -> int:
