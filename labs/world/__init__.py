@@ -324,14 +324,12 @@ class World:
 
     def bridge_origin(self, chain: str, token: str) -> tuple[str, str] | None:
         """``(chain, token)`` a token of ``chain`` is the bridge's wrapped form of (the zero address:
-        the other chain's ETH), or None if the bridge did not make it."""
-        if not any(dst == chain for _, dst in self.bridges):
-            return None
-        fns = self.lanes[chain].contracts["bridge"].functions
-        if not fns.isWrapped(token).call():
-            return None
-        wrapped = self.lanes[chain].w3.eth.contract(address=token, abi=contracts.load("BridgedToken").abi)
-        return self.chain_names[wrapped.functions.originChainId().call()], wrapped.functions.originToken().call()
+        the other chain's ETH), or None if the bridge did not make it. Its relayers know: every
+        wrapped token is made by the relayer that pays the deposits of its route."""
+        for (src, dst), relayer in self.bridges.items():
+            if dst == chain and (origin := relayer.origin_of(token)) is not None:
+                return src, origin
+        return None
 
     # -- time ------------------------------------------------------------------------------
     def at(self, t: int) -> int:
