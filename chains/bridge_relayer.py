@@ -156,6 +156,15 @@ class BridgeRelayer:
             raise
         return Payout(deposit, action, token, "0x" + bytes(receipt["transactionHash"]).hex())
 
+    def origin_of(self, wrapped: str) -> str | None:
+        """The source-chain token whose wrapped form on the destination is ``wrapped`` (:data:`ETH`:
+        the source chain's ETH), if this relayer made or looked it up; None otherwise.
+
+        Read from what the relayer keeps, not from the chain: a relayer that pays every deposit of
+        its route (as the lab's world does) has met every wrapped token of the route.
+        """
+        return next((origin for origin, w in self._wrapped.items() if w == wrapped), None)
+
     def wrapped_token(self, origin_token: str) -> str:
         """The destination's wrapped form of ``origin_token`` of the source chain, created if needed."""
         if origin_token in self._wrapped:

@@ -11,6 +11,12 @@ import click
 
 from .evm.genesis import DEFAULT_GENESIS_TIME, DEFAULT_MNEMONIC
 
+#: where ``serve`` answers by default: the first EVM chain's port (the others take the next ones)
+#: and the UTXO chain's, as Ethereum and Bitcoin Core (regtest) nodes do
+EVM_PORT, BTC_PORT = 8545, 18443
+#: the Bitcoin RPC login ``serve`` accepts by default
+RPC_USER = RPC_PASSWORD = "tracelab"
+
 
 def _stop_on_sigterm():
     # SIGTERM unwinds like Ctrl-C, so every `with` block closes and no child process survives
@@ -88,7 +94,7 @@ def _start_btc(port, user, password, mnemonic, replay_path, name=""):
 
 
 @click.command("serve")
-@click.option("--port", type=click.IntRange(0, 65535), default=8545, show_default=True,
+@click.option("--port", type=click.IntRange(0, 65535), default=EVM_PORT, show_default=True,
               help="Ethereum JSON-RPC port on 127.0.0.1 (0: any free port); several EVM chains take the next ports.")
 @click.option("--evm/--no-evm", default=True, show_default=True, help="Serve a fresh EVM chain (without --replay).")
 @click.option("--chain-id", type=int, default=1337, show_default=True)
@@ -102,12 +108,12 @@ def _start_btc(port, user, password, mnemonic, replay_path, name=""):
 @click.option("--block-time", type=click.IntRange(1), default=12, show_default=True,
               help="Simulated seconds between mined EVM blocks.")
 @click.option("--btc-port", type=click.IntRange(0, 65535), default=None,
-              help="Serve the UTXO chain's Bitcoin Core JSON-RPC on this port (0: any free port; default 18443 "
+              help=f"Serve the UTXO chain's Bitcoin Core JSON-RPC on this port (0: any free port; default {BTC_PORT} "
                    "when a UTXO replay log is served).")
 @click.option("--btc-replay", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Serve the UTXO chain rebuilt from this replay log (as --replay does).")
-@click.option("--rpc-user", default="tracelab", show_default=True, help="Bitcoin RPC user.")
-@click.option("--rpc-password", default="tracelab", show_default=True, help="Bitcoin RPC password.")
+@click.option("--rpc-user", default=RPC_USER, show_default=True, help="Bitcoin RPC user.")
+@click.option("--rpc-password", default=RPC_PASSWORD, show_default=True, help="Bitcoin RPC password.")
 def serve(port, evm, chain_id, mnemonic, accounts, bundle, replay_paths, block_time, btc_port, btc_replay, rpc_user,
           rpc_password):
     """Run the lab chains on 127.0.0.1 until Ctrl-C or SIGTERM.
@@ -141,7 +147,7 @@ def serve(port, evm, chain_id, mnemonic, accounts, bundle, replay_paths, block_t
             nodes.append(chain.backend)
         if utxo_logs or (not logs and btc_port is not None):
             log = utxo_logs[0] if utxo_logs else None
-            server = _start_btc(18443 if btc_port is None else btc_port, rpc_user, rpc_password, mnemonic, log,
+            server = _start_btc(BTC_PORT if btc_port is None else btc_port, rpc_user, rpc_password, mnemonic, log,
                                 name=_chain_name(log) if log else "")
             stack.callback(server.shutdown)
         click.echo("Ctrl-C or SIGTERM stops it.", err=True)

@@ -10,18 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from chains.serve import BTC_PORT, EVM_PORT, RPC_PASSWORD, RPC_USER
+
 from ..spec.kinds import KINDS
 from ..world import names
 from ..units import DAY, HOUR, decimals_of, fmt
 
 #: what the trainee runs, in the bundle's folder, to serve every chain of the case (tested)
 SERVE_COMMAND = "tracelab chain serve --bundle ."
-#: where ``SERVE_COMMAND`` serves them by default
-EVM_PORT, BTC_PORT = 8545, 18443
 #: chain kind -> the first port ``SERVE_COMMAND`` serves that kind on (the chains of a kind take the
 #: ports from there in the order of their names) and what answers there
 SERVED = {"evm": (EVM_PORT, "Ethereum JSON-RPC"),
-          "utxo": (BTC_PORT, "Bitcoin Core JSON-RPC, user tracelab, password tracelab")}
+          "utxo": (BTC_PORT, f"Bitcoin Core JSON-RPC, user {RPC_USER}, password {RPC_PASSWORD}")}
 
 
 def when(t: int) -> str:

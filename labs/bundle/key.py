@@ -11,7 +11,6 @@ from __future__ import annotations
 import inspect
 from collections import defaultdict
 
-from ..spec.kinds import KINDS
 from ..units import decimals_of, fmt
 
 FORMAT, VERSION = "tracelab-key", 2
@@ -69,8 +68,7 @@ def _bridged_tokens(world, chain: str) -> list[tuple[str, str, str]]:
     bridge = world.lanes[chain].contracts.get("bridge")
     if bridge is None:
         return []
-    by_id = {lane.chain.chain_id: name for name, lane in world.lanes.items() if lane.runs_contracts}
-    return [(e["args"]["wrapped"], by_id[e["args"]["originChainId"]], e["args"]["originToken"])
+    return [(e["args"]["wrapped"], world.chain_names[e["args"]["originChainId"]], e["args"]["originToken"])
             for e in bridge.events.WrappedTokenCreated().get_logs(from_block=0)]
 
 
@@ -91,7 +89,7 @@ def _contract_owner(world, key: str) -> tuple[str, str, dict]:
 
 
 def bridge_rows(world) -> list[dict]:
-    by_id = {c.chain_id: c.name for c in world.spec.chains if KINDS[c.kind].numbered}
+    by_id = world.chain_names
     rows = []
     for po in world.bridge_payouts.values():
         d = po.deposit

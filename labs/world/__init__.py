@@ -95,6 +95,8 @@ class World:
         self.exchanges: dict[str, Exchange] = {}
         #: chain name -> its lane (``lane.kind``: "evm" or "utxo")
         self.lanes: dict[str, EvmLane | UtxoLane] = {}
+        #: EIP-155 chain id -> the name of the spec's chain with it (how bridge events name chains)
+        self.chain_names = {c.chain_id: c.name for c in spec.chains if KINDS[c.kind].numbered}
         self.clock = spec.start
         #: where the proceeds are now: list of {"chain", "actor", "address", "asset", "amount"}
         self.proceeds: list[dict] = []
@@ -322,15 +324,12 @@ class World:
 
     def bridge_origin(self, chain: str, token: str) -> tuple[str, str] | None:
         """``(chain, token)`` a token of ``chain`` is the bridge's wrapped form of (the zero address:
-        the other chain's ETH), or None if the bridge did not make it."""
-        if not any(dst == chain for _, dst in self.bridges):
-            return None
-        fns = self.lanes[chain].contracts["bridge"].functions
-        if not fns.isWrapped(token).call():
-            return None
-        wrapped = self.lanes[chain].w3.eth.contract(address=token, abi=contracts.load("BridgedToken").abi)
-        by_id = {lane.chain.chain_id: name for name, lane in self.lanes.items() if lane.runs_contracts}
-        return by_id[wrapped.functions.originChainId().call()], wrapped.functions.originToken().call()
+        the other chain's ETH), or None if the bridge did not make it. Its relayers know: every
+        wrapped token is made by the relayer that pays the deposits of its route."""
+        for (src, dst), relayer in self.bridges.items():
+            if dst == chain and (origin := relayer.origin_of(token)) is not None:
+                return src, origin
+        return None
 
     # -- time ------------------------------------------------------------------------------
     def at(self, t: int) -> int:

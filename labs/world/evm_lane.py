@@ -19,6 +19,8 @@ from chains import contracts
 from chains.evm import EvmChain
 from chains.evm.chain import MAX_PRIORITY_FEE_PER_GAS
 
+from ..spec.kinds import KINDS
+
 #: EVM slot length: blocks come every 12 simulated seconds, as on Ethereum
 SLOT = 12
 #: what a plain transfer costs on a lab chain: 21,000 gas at the tip (the base fee is zero)
@@ -39,8 +41,8 @@ class EvmLane:
     """How actions reach one EVM chain: 12-second slots, transfers batched per slot, calls mined at once."""
 
     kind = "evm"
-    #: the chain's own coin (``labs.spec.kinds`` says the same of the kind)
-    coin = "ETH"
+    #: the chain's own coin, as its kind's entry says
+    coin = KINDS[kind].coin
     #: contracts run here: the bridge joins every two lanes that have them
     runs_contracts = True
     #: a CoinJoin coordinator runs on the UTXO chain only

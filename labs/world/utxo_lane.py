@@ -25,6 +25,7 @@ from chains.utxo.validation import Coin, Outpoint, dust_threshold
 from chains.utxo.wallet import (BITCOIN_CORE, NAIVE, TAPROOT_ELECTRUM, InsufficientFunds, Utxo, Wallet,
                                 WalletProfile, estimate_vsize, round_amount)
 
+from ..spec.kinds import KINDS
 from ..units import BTC, DAY
 
 #: seconds per block slot, as on Bitcoin
@@ -76,7 +77,7 @@ class UtxoLane:
     """
 
     kind = "utxo"
-    coin = "BTC"
+    coin = KINDS[kind].coin
     #: no contracts run on a UTXO chain: no bridge reaches it (the instant swap service does)
     runs_contracts = False
 

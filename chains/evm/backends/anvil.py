@@ -240,9 +240,6 @@ class AnvilBackend(Backend):
             self._number += 1
         return self._number
 
-    def block_tx_hashes(self, number: int) -> list[bytes]:
-        return [bytes.fromhex(h[2:]) for h in self.rpc("eth_getBlockByNumber", hex(number), False)["transactions"]]
-
     def blocks_tx_hashes(self, numbers: Sequence[int]) -> list[list[bytes]]:
         heads = self.rpc_batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers])
         return [[bytes.fromhex(h[2:]) for h in head["transactions"]] for head in heads]

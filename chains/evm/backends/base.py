@@ -87,13 +87,10 @@ class Backend(ABC):
     @abstractmethod
     def revert(self, snapshot_id: Any) -> None: ...
 
-    def block_tx_hashes(self, number: int) -> list[bytes]:
-        """The hashes of block ``number``'s transactions, in block order."""
-        return [bytes(h) for h in self.w3.eth.get_block(number)["transactions"]]
-
     def blocks_tx_hashes(self, numbers: Sequence[int]) -> list[list[bytes]]:
-        """:meth:`block_tx_hashes` of several blocks (a node answers them in one round trip)."""
-        return [self.block_tx_hashes(n) for n in numbers]
+        """The hashes of each block's transactions, in block order (a node answers them all in one
+        round trip)."""
+        return [[bytes(h) for h in self.w3.eth.get_block(n)["transactions"]] for n in numbers]
 
     def receipt_status(self, tx_hash: bytes) -> int:
         """The status of a mined transaction's receipt (1 success, 0 reverted); web3's

@@ -293,9 +293,12 @@ def grade(class_dir: Path, submissions: Path, out: Path, *, jobs: int = 1, timeo
 
     answers = Answers()
 
+    def attempt(sub):
+        return grade_one(sub, class_dir, out, timeout=timeout, cell_timeout=min(cell_timeout, timeout),
+                         memory_mb=memory_mb, answers=answers)
+
     def one(sub):
-        row = grade_one(sub, class_dir, out, timeout=timeout, cell_timeout=min(cell_timeout, timeout),
-                        memory_mb=memory_mb, answers=answers)
+        row = attempt(sub)
         if not row.status.startswith(NO_KERNEL):
             progress(row)
         return row
@@ -305,8 +308,7 @@ def grade(class_dir: Path, submissions: Path, out: Path, *, jobs: int = 1, timeo
     # a kernel that did not start gets one more try, alone, once the batch has left the machine
     for i, (sub, row) in enumerate(zip(subs, rows, strict=True)):
         if row.status.startswith(NO_KERNEL):
-            rows[i] = grade_one(sub, class_dir, out, timeout=timeout, cell_timeout=min(cell_timeout, timeout),
-                                memory_mb=memory_mb, answers=answers)
+            rows[i] = attempt(sub)
             if rows[i].status.startswith(NO_KERNEL):
                 hint = f"; is --memory-mb {memory_mb} enough for a kernel?" if memory_mb else ""
                 rows[i].status += f" (tried twice: grade this notebook again{hint})"

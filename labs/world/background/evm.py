@@ -335,10 +335,15 @@ def crowd_deposit(bg, t, chain, exchange_id, value, token=None):
         pay_stable(bg, bg.world.lanes[chain], a.account(0), _deposit_address(bg, ex, a, chain), value, t)
         return
     if bg.balances.get((chain, a.address), 0) < value + 3 * GAS_RESERVE:
-        others = [e for e in bg.world.exchanges.values() if e is not ex] or [ex]
-        send(bg, chain, bg.rng.choice(others).hot_wallet, a.address, value + 4 * GAS_RESERVE,
-             t - bg.rng.randint(600, 6 * HOUR))
+        _from_another_exchange(bg, chain, ex, a.address, value + 4 * GAS_RESERVE, t, 6 * HOUR)
     send(bg, chain, a.account(0), _deposit_address(bg, ex, a, chain), value, t)
+
+
+def _from_another_exchange(bg, chain: str, ex, to: str, value: int, t: int, lead: int) -> None:
+    """``value`` wei withdrawn to ``to`` from an exchange other than ``ex`` (the only one, if it is
+    alone), at most ``lead`` seconds before ``t``: people move funds between exchanges."""
+    others = [e for e in bg.world.exchanges.values() if e is not ex] or [ex]
+    send(bg, chain, bg.rng.choice(others).hot_wallet, to, value, t - bg.rng.randint(600, lead))
 
 
 def crowd_bridged_deposit(bg, t, chain, exchange_id, dst, value, token, wrapped, deadline):
@@ -368,9 +373,7 @@ def crowd_wrapped_deposit(bg, t, chain, exchange_id, value, wrapped, deposit_tx,
         raise RuntimeError(f"bridge deposit {deposit_tx} on {src} was not paid out in {wrapped} on {chain}")
     a, ex = world.actors[user_id], world.exchanges[exchange_id]
     if bg.balances.get((chain, holder.address), 0) < 2 * GAS_RESERVE:
-        others = [e for e in world.exchanges.values() if e is not ex] or [ex]
-        send(bg, chain, bg.rng.choice(others).hot_wallet, holder.address, 4 * GAS_RESERVE,
-             t - bg.rng.randint(600, 2 * HOUR))
+        _from_another_exchange(bg, chain, ex, holder.address, 4 * GAS_RESERVE, t, 2 * HOUR)
     pay_token(bg, world.lanes[chain], holder, _deposit_address(bg, ex, a, chain), value, t, wrapped)
 
 

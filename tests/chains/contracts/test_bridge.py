@@ -79,6 +79,9 @@ def test_token_lock_and_mint(bridges):
         == ("Bridged Lab USD", "bLUSD", 6)
     assert wrapped.functions.originChainId().call() == A_ID and wrapped.functions.originToken().call() == usd.address
     assert wrapped.functions.balanceOf(alice.address).call() == 700 * USD
+    # the relayer that made it says the same, from what it keeps (no read of the chain)
+    assert a_to_b.origin_of(wrapped.address) == usd.address
+    assert a_to_b.origin_of(usd.address) is None
 
 
 def test_replay_of_a_nonce_reverts(bridges):
