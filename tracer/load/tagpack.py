@@ -174,9 +174,10 @@ def tagpack_files(*paths):
 
 
 def bundle_tags(*data):
-    """The ``tags/`` folders of the scenario bundles among ``data`` (what ``--data`` was given): the
-    command line's default when no ``--tags`` is given, so a bundle's own attributions are used."""
-    return tuple(str(Path(d) / "tags") for d in data if (Path(d) / "tags").is_dir())
+    """The ``tags/`` folders (with a TagPack in them) of the scenario bundles among ``data`` (what
+    ``--data`` was given): the command line's default when no ``--tags`` is given, so a bundle's
+    own attributions are used, and a bundle without any is traced untagged, as before."""
+    return tuple(str(Path(d) / "tags") for d in data if any((Path(d) / "tags").glob("*.yaml")))
 
 
 def load_tagpacks(*paths):
