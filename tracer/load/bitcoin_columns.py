@@ -13,7 +13,6 @@ then loads it, or names the file, row and column of what is wrong. Both give the
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
@@ -21,7 +20,7 @@ import pyarrow.json as pajson
 from tracer import transfers as T
 from tracer.load.parsers import all_true, dictionary_codes, to_numpy
 from tracer.load.readers import give_back
-from tracer.load.table import full, int_objects
+from tracer.load.table import frame, full, int_objects
 
 _INPUT = pa.struct([("index", pa.int64()), ("spent_transaction_hash", pa.string()),
                     ("spent_output_index", pa.int64()), ("addresses", pa.list_(pa.string())),
@@ -234,18 +233,18 @@ def _table(tx, ins, outs, chain, columns, ordered):
         return col
 
     txh = hashes[parent]
-    out = {T.CHAIN: full(n, chain), T.TX_HASH: txh, T.BLOCK: int_objects(tx.block)[parent],
+    out = {T.CHAIN: full(n, chain), T.TX_HASH: txh, T.BLOCK: tx.block[parent],
            T.TIMESTAMP: int_objects(tx.ts)[parent],
            T.FROM: by_kind(ins.names[0][ins.names[1]], txh[dest_out], txh[dest_fee]),
            T.TO: by_kind(txh[dest_in], outs.names[0][outs.names[1]], T.FEE_ADDRESS),
            T.ASSET: full(n, "BTC"), T.AMOUNT: by_kind(ins.value.astype(object), outs.value.astype(object),
                                                      tx.fee[fee_rows].astype(object)),
-           T.KIND: by_kind(T.UTXO, T.UTXO, T.FEE), T.DECIMALS: full(n, 8), T.INDEX: int_objects(index),
-           T.TX_INDEX: int_objects(tx.tx_index)[parent], T.SYMBOL: full(n, "BTC")}
+           T.KIND: by_kind(T.UTXO, T.UTXO, T.FEE), T.DECIMALS: full(n, 8), T.INDEX: index,
+           T.TX_INDEX: tx.tx_index[parent], T.SYMBOL: full(n, "BTC")}
     out[T.SPENT_TX] = by_kind(to_numpy(ins.spent), None, None)
     out[T.SPENT_INDEX] = by_kind(ins.vout.astype(object), None, None)
     ts = out[T.TIMESTAMP]
     ts[tx.ts[parent] < 0] = None
-    return pd.DataFrame({c: out[c] for c in columns}, columns=columns, dtype=object, copy=False)
+    return frame(out, columns)
 
 

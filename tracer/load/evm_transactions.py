@@ -31,22 +31,26 @@ class HashIndex:
     in the thread that makes it)."""
 
     def __init__(self, hashes):
-        self.hashes = hashes.combine_chunks() if isinstance(hashes, pa.ChunkedArray) else hashes
-        self._keys = _hash_keys(self.hashes)
+        self.hashes = hashes
+        self._keys = _hash_keys(hashes)
 
     def positions(self, hashes):
         """Row of each of ``hashes`` (a pyarrow string array) in the transactions file, -1 if absent
         (the first of two). Looked up by a 64-bit key of each hash, then checked whole."""
         keys = _hash_keys(hashes)
         if self._keys is None or keys is None:
-            return _index_in(hashes, self.hashes)
+            return _index_in(hashes, self._whole())
         pos = _index_in(pa.array(keys), pa.array(self._keys))
         found = np.flatnonzero(pos >= 0)
         same = to_numpy(pc.equal(hashes.take(pa.array(found)), self.hashes.take(pa.array(pos[found]))))
         if not same.all():  # two hashes with one key (geth fixtures, or made so on purpose): look up exactly
             wrong = found[~same]
-            pos[wrong] = _index_in(hashes.take(pa.array(wrong)), self.hashes)
+            pos[wrong] = _index_in(hashes.take(pa.array(wrong)), self._whole())
         return pos
+
+    def _whole(self):
+        h = self.hashes
+        return h.combine_chunks() if isinstance(h, pa.ChunkedArray) else h
 
 
 class Transactions:
@@ -121,17 +125,23 @@ def _index_in(values, value_set):
 
 def _hash_keys(hashes):
     """A 64-bit key per transaction hash ``0x`` + 64 hex digits (from its first 16 digits, as
-    bytes), for a fast lookup whose hits are then checked; None if a hash has another length."""
-    arr = hashes.combine_chunks() if isinstance(hashes, pa.ChunkedArray) else hashes
-    n = len(arr)
-    if arr.null_count:
-        return None
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + n + 1]
-    if n == 0 or not (np.diff(offsets) == 66).all():
-        return None
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[0] + 66 * n]
-    words = np.ascontiguousarray(data.reshape(n, 66)[:, 2:18]).view(np.uint64)
-    return words[:, 0] ^ (words[:, 1] * np.uint64(0x9E3779B97F4A7C15))  # mixed: both halves count
+    bytes), for a fast lookup whose hits are then checked; None if a hash has another length.
+    Chunk by chunk: joining a million hashes' chunks first would copy 66 MB."""
+    chunks = hashes.chunks if isinstance(hashes, pa.ChunkedArray) else [hashes]
+    keys = []
+    for arr in chunks:
+        n = len(arr)
+        if arr.null_count:
+            return None
+        if not n:
+            continue
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + n + 1]
+        if not (np.diff(offsets) == 66).all():
+            return None
+        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[0] + 66 * n]
+        words = np.ascontiguousarray(data.reshape(n, 66)[:, 2:18]).view(np.uint64)
+        keys.append(words[:, 0] ^ (words[:, 1] * np.uint64(0x9E3779B97F4A7C15)))  # mixed: both halves count
+    return np.concatenate(keys) if keys else None
 
 
 class Receipts:
@@ -237,38 +247,41 @@ def _extra(table, path):
     return {T.GAS_PRICE: price, T.SELECTOR: selector}
 
 
-def map_transactions(files, blocks, extra=False, index=None):
+def map_transactions(files, blocks, extra=False, index=None, made=None):
     """(parts, :class:`Transactions`) of the ``transactions`` file (and ``receipts``, if given):
     ``files`` a :class:`tracer.load.readers.Export` that read them with :func:`columns`.
 
     The value and the fee parts are rows of the same columns (:class:`~tracer.load.table.Part`
     ``rows``): each column is made once, for every transaction, and picked once, in order.
-    ``index``, a :class:`~concurrent.futures.Future`, gets the :class:`HashIndex` as soon as it is
-    made."""
+    ``index`` and ``made``, :class:`~concurrent.futures.Future` objects, get the :class:`HashIndex`
+    and the :class:`Transactions` as soon as each is made (the receipts are not needed for them)."""
     p = files["transactions"]
     df = files.read("transactions")
     require(df, TRANSACTION_COLUMNS, p)
     h = df["hash"]
     # the columns are independent: pyarrow's kernels run without Python's lock, so the columns are
-    # made in threads; their results are taken in this order, so that the first error is the same
-    with ThreadPoolExecutor(3, thread_name_prefix="tracer-map") as pool:
+    # made in threads; their results are taken in this order, so that the first error is the same.
+    # The receipts go first, in a thread of their own: it waits for their read, then makes the fees
+    # while the other threads make the transactions' columns
+    with ThreadPoolExecutor(4, thread_name_prefix="tracer-map") as pool:
+        paid = pool.submit(_receipts_and_fees, df, files, p)
         found = pool.submit(HashIndex, h)
         if index is not None:
             found.add_done_callback(lambda f: settle(index, None if f.exception() else f.result(), f.exception()))
-        later = [pool.submit(to_ints, df["value"], p, "value", nonzero=True),
+        times = pool.submit(_blocks_and_times, df, blocks, p)
+        later = [pool.submit(to_ints, df["value"], p, "value", nonzero=True), pool.submit(hashes, h, p, "hash"),
                  pool.submit(address_codes, df["from_address"], p, "from_address"),
-                 pool.submit(address_codes, df["to_address"], p, "to_address"),
-                 pool.submit(_blocks_and_times, df, blocks, p),
-                 pool.submit(hashes, h, p, "hash"), pool.submit(tx_index, df, p),
-                 pool.submit(_receipts_of, df, files, p), found]
-        (value, moves), frm, to, (block, ts, known), txh, txi, r, found = [f.result() for f in later]
+                 pool.submit(address_codes, df["to_address"], p, "to_address"), times, pool.submit(tx_index, df, p),
+                 found]
+        (value, moves), txh, frm, to, (block, ts, known), txi, found = [f.result() for f in later]
+        txs = Transactions(found, txh, block, txi, _extra(df, p) if extra else None) if len(df) else None
+        if made is not None:  # other files' rows join them while the receipts are still being read
+            settle(made, txs)
+        r, fees = paid.result()
     frm, to = Coded(*frm), Coded(*to)
     _warn_unknown_status(p, r.known, "receipts" in files)
-    if r.used is not None and r.price is None and "gas_price" in df.column_names:
-        r.price = to_int64(df["gas_price"], p, "gas_price", allow_empty=True)
     if r.created is not None:  # a contract creation's value goes to the contract it makes
         to = _created(to, r.created)
-    txs = Transactions(found, txh, block, txi, _extra(df, p) if extra else None) if len(df) else None
     del df  # the text columns: all that is left of them is in the arrays now
     more = txs.extra if txs is not None else {}
     n = len(txh)
@@ -279,10 +292,19 @@ def map_transactions(files, blocks, extra=False, index=None):
                     rows=rows, **NATIVE, **more)
 
     parts = [part(T.NATIVE, np.flatnonzero(r.ok & moves), to, Coded(value))]
-    if r.used is not None and r.price is not None:
-        rows, fee = _fees(r.used, r.price)  # failed transactions still pay gas
+    if fees is not None:
+        rows, fee = fees  # failed transactions still pay gas
         parts.append(part(T.FEE, rows, T.FEE_ADDRESS, Coded(fee, _inverse(rows, n))))
     return parts, txs
+
+
+def _receipts_and_fees(df, files, path):
+    """The :class:`Receipts` of the transactions ``df``, and their fees (:func:`_fees`), or None
+    where gas used or its price is not known."""
+    r = _receipts_of(df, files, path)
+    if r.used is not None and r.price is None and "gas_price" in df.column_names:
+        r.price = to_int64(df["gas_price"], path, "gas_price", allow_empty=True)
+    return r, (_fees(r.used, r.price) if r.used is not None and r.price is not None else None)
 
 
 def settle(future, result=None, error=None):

@@ -79,6 +79,15 @@ class Part:
         """An object column of the part's rows (for a check on them before :func:`assemble`)."""
         return self.coded(column).values()
 
+    def coded_values(self, v):
+        """The part's rows of ``v``, one of its columns (an array or :class:`Coded`)."""
+        return self._pick(v).values() if isinstance(v, Coded) else np.asarray(self._pick(v), dtype=object)
+
+
+def one_value(v):
+    """True if a :class:`Part` column ``v`` is one value for all its rows (not an array, not :class:`Coded`)."""
+    return not isinstance(v, (np.ndarray, Coded))
+
 
 def full(n, value, dtype=object):
     """``numpy.full`` whose object array holds ``value`` itself n times (numpy.full makes n copies
@@ -115,20 +124,29 @@ def assemble(parts, chain, columns):
     rank = np.repeat([T.RANK[p.kind] for p in parts], sizes)
     o = T.order(block, txh if txh is not None else hashes.values, rank, index, txi, tx_id=ids)
     typed = {T.BLOCK: block, T.INDEX: index, T.TX_INDEX: txi, T.TIMESTAMP: ts}
+    spread = _Spread(parts, o)
     out = {}
     for c in columns:
         if c == T.CHAIN:
             out[c] = full(n, chain)
         elif c == T.TX_HASH:
             out[c] = txh[o] if txh is not None else hashes.values(o)
+        elif c in (T.BLOCK, T.INDEX, T.TX_INDEX):
+            out[c] = typed[c][o]
         elif c in typed:
             out[c] = int_objects(typed[c][o])
         elif c == T.KIND:
-            out[c] = _Column([Coded(full(1, p.kind), np.zeros(p.n, dtype=np.int64)) for p in parts]).values(o)
+            out[c] = spread.column([p.kind for p in parts])
         else:
-            out[c] = _Column([p.coded(c) for p in parts]).values(o)
+            values = [p.columns.get(c) for p in parts]
+            coded = [p.coded(c) for p in parts]
+            words = sum({id(x.words): len(x.words) for x in coded}.values())
+            if words < n // 2 and not any(one_value(v) for v in values):  # addresses: a few words, by code
+                out[c] = _Column(coded).values(o)
+            else:
+                out[c] = spread.column(values)
     out[T.TIMESTAMP][~known[o]] = None
-    return pd.DataFrame(out, columns=columns, dtype=object, copy=False)
+    return frame(out, columns)
 
 
 class _Column:
@@ -150,6 +168,36 @@ class _Column:
         return self.words[self.codes if order is None else self.codes[order]]
 
 
+class _Spread:
+    """The parts' rows in table order (``o``), for columns that are one value for a whole part (the
+    kind; an ETH row's asset, symbol and decimals): one pick per row of that value, then the other
+    parts' own values put in their places. Cheaper than coding every row of such a column."""
+
+    def __init__(self, parts, o):
+        self.parts, self.o = parts, o
+        self.start = np.cumsum([0] + [p.n for p in parts])
+        self.part = np.repeat(np.arange(len(parts), dtype=np.int32), [p.n for p in parts])[o]
+        self._place = None
+
+    def place(self, k):
+        """Where the rows of part ``k`` go in the table."""
+        if self._place is None:
+            self._place = np.empty(len(self.o), dtype=np.int64)
+            self._place[self.o] = np.arange(len(self.o))
+        return self._place[self.start[k]:self.start[k + 1]]
+
+    def column(self, values):
+        """The column whose part ``k`` holds ``values[k]``: one value, or an array or
+        :class:`Coded` column of that part's rows."""
+        words = np.empty(len(values), dtype=object)
+        words[:] = [v if one_value(v) else None for v in values]
+        out = words[self.part]
+        for k, v in enumerate(values):
+            if not one_value(v):
+                out[self.place(k)] = self.parts[k].coded_values(v)
+        return out
+
+
 def _fill_tx_index(txi, txh):
     """Rows that still lack their position in the block (no transactions file) take it from the
     transaction's other rows."""
@@ -167,6 +215,13 @@ def _fill_timestamps(ts, known, block):
     if known.any() and not known.all():
         gaps = np.flatnonzero(~known)
         ts[gaps], known[gaps] = BlockTimes(block[known], ts[known]).lookup(block[gaps])
+
+
+def frame(columns, order):
+    """A DataFrame of numpy arrays, taken as they are: an object array stays object (pandas would
+    make str columns its own string dtype), an int64 one stays int64."""
+    return pd.DataFrame({c: pd.Series(columns[c], dtype=columns[c].dtype, copy=False) for c in order},
+                        columns=order, copy=False)
 
 
 def int_objects(values):
