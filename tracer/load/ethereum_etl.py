@@ -7,7 +7,6 @@ value and fee (:mod:`tracer.load.evm_transactions`), internal transfers from tra
 typed arrays until :func:`tracer.load.table.assemble` orders them and makes the table's Python
 objects, once. The columns read are in :mod:`tracer.load.evm_schema` and ``docs/ethereum-etl.md``.
 """
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from tracer import transfers as T
@@ -111,6 +110,7 @@ def load_ethereum_etl(files, chain="ethereum", extra=False, wrapped=()):
         try:
             if "transactions" in export:
                 parts, txs = map_transactions(export, blocks, extra, index=found, made=mapped)
+                give_back()
         except BaseException as e:
             for f in (found, mapped):  # the token transfers stop waiting
                 settle(f, error=e)
@@ -124,10 +124,7 @@ def load_ethereum_etl(files, chain="ethereum", extra=False, wrapped=()):
         if "logs" in export:
             parts += map_logs(export, blocks, tokens, txs, _wrapped(wrapped), transfers=later is None, known=known)
     parts, txs = [x for x in parts if x.n], None  # the transactions' index is no longer needed
-    freeing = threading.Thread(target=give_back)  # the files' text, given back while the table is made
-    freeing.start()
     table = assemble(parts, chain, columns) if parts else T.empty(columns)
-    freeing.join()
     give_back()
     return table
 

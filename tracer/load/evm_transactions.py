@@ -221,8 +221,11 @@ def _fees(used, price):
     has = (used > 0) & (price > 0)
     if not has.any():
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
-    rows = np.flatnonzero(has)
-    used, price = used[rows], price[rows]
+    if has.all():
+        rows = np.arange(len(has))
+    else:
+        rows = np.flatnonzero(has)
+        used, price = used[rows], price[rows]
     if int(used.max()) * int(price.max()) < 2**63:
         return rows, (used * price).astype(object)
     return rows, used.astype(object) * price.astype(object)

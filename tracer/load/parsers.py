@@ -112,17 +112,31 @@ def to_ints(values, path, column, allow_empty=False, nonzero=False):
 
 def _decimal_ints(s):
     """Digit strings of at most 38 characters as exact Python ints, and where they are more than 0:
-    pyarrow parses them as 128-bit decimals (scale 0), whose little-endian halves make each int."""
-    parts, more = [], []
+    pyarrow parses them as 128-bit decimals (scale 0), whose little-endian halves make each int.
+
+    Chunk by chunk (a chunk's arrays stay in the processor's cache). A value of 64 bits or more is
+    its high half shifted, one int per distinct high half when they are few (amounts in wei pass
+    2**64 at 18.4 ETH), or-ed with its low half."""
+    parts, more, shifted = [], [], np.zeros(0, dtype=object)
     for chunk in (s.chunks if isinstance(s, pa.ChunkedArray) else [s]):
         if not len(chunk):
             continue
         d = pc.cast(chunk, pa.decimal128(_DECIMAL_DIGITS, 0))
         words = np.frombuffer(d.buffers()[1], dtype="<u8")[2 * d.offset:2 * (d.offset + len(d))]
         low, high = words[0::2], words[1::2]
-        out = low.astype(object)
         big = np.flatnonzero(high)
-        out[big] = (high[big].astype(object) << 64) | out[big]
+        if not len(big):
+            out = low.astype(object)
+        else:
+            out = np.where(high == 0, low, np.uint64(0)).astype(object)  # a big value's low half: no int alone
+            top = high[big]
+            most = int(top.max())
+            if most < 1 << 16:
+                if most >= len(shifted):
+                    shifted = np.arange(most + 1, dtype=np.int64).astype(object) << 64
+                out[big] = shifted[top] | low[big].astype(object)
+            else:
+                out[big] = (top.astype(object) << 64) | low[big].astype(object)
         parts.append(out)
         more.append((low | high) != 0)
     if not parts:
@@ -258,8 +272,9 @@ def hashes(values, path, column, where=None):
 def status_ok(values, path, column):
     """True where a status column does not say failed (``0``); empty means unknown: moves value."""
     raw = strings(values)
-    s = pc.utf8_trim_whitespace(raw)
-    fail_first(pc.is_in(s, value_set=pa.array(["", "0", "1"])), raw, path, column, f"{column} must be 0 or 1")
+    words = pa.array(["", "0", "1"])
+    s = raw if all_true(pc.is_in(raw, value_set=words)) else pc.utf8_trim_whitespace(raw)  # trimmed if need be
+    fail_first(pc.is_in(s, value_set=words), raw, path, column, f"{column} must be 0 or 1")
     return to_numpy(pc.not_equal(s, "0"))
 
 
@@ -296,11 +311,12 @@ class BlockTimes:
 
 def timestamps(table, block, blocks, path):
     """(unix seconds, known) of each row: its ``block_timestamp`` if given, else its block's."""
-    ts, known = blocks.lookup(block)
     if "block_timestamp" not in table.column_names:
-        return ts, known
+        return blocks.lookup(block)
     raw = strings(table["block_timestamp"])
     given = to_numpy(pc.invert(blank(raw)))
+    if given.all() and all_true(pc.ascii_is_decimal(raw)):  # the CLI's unix seconds on every row
+        return to_int64(raw, path, "block_timestamp"), given
     if all_true(pc.or_(pc.ascii_is_decimal(raw), pc.invert(pa.array(given)))):  # unix seconds (the CLI)
         seconds = to_int64(pc.if_else(pa.array(given), raw, ""), path, "block_timestamp", allow_empty=True)
     else:  # BigQuery's "2024-01-01 00:00:12 UTC": one text per block, parse each once
@@ -317,6 +333,7 @@ def timestamps(table, block, blocks, path):
             ok = pc.invert(pc.is_in(enc.indices, value_set=pa.array(bad, type=enc.indices.type)))
             fail_first(ok, raw, path, "block_timestamp", "not a timestamp")
         seconds = np.array(parsed, dtype=np.int64)[enc.indices.to_numpy()]
+    ts, known = blocks.lookup(block)
     return np.where(given, seconds, ts), known | given
 
 

@@ -3,9 +3,11 @@
 A loader maps each file to :class:`Part` objects, rows of one kind whose columns are numpy arrays
 (block numbers, positions and indexes int64) or one value for every row; :func:`assemble` orders
 all of them with :func:`tracer.transfers.order` on integer keys (pandas sorts object columns of a
-million rows slowly) and writes each column once, already in order, as the object array pandas
-takes without copying.
+million rows slowly) and writes each column once, already in order, as the array pandas takes
+without copying: int64 for ``block``, ``index`` and ``tx_index``, objects for the others.
 """
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -105,7 +107,6 @@ def assemble(parts, chain, columns):
     Each object column is made once, in order: one pick of its words per row.
     """
     sizes = [p.n for p in parts]
-    n = sum(sizes)
 
     def cat(column, dtype=np.int64):
         return np.concatenate([p.array(column, dtype) for p in parts])
@@ -123,7 +124,22 @@ def assemble(parts, chain, columns):
     _fill_timestamps(ts, known, block)
     rank = np.repeat([T.RANK[p.kind] for p in parts], sizes)
     o = T.order(block, txh if txh is not None else hashes.values, rank, index, txi, tx_id=ids)
-    typed = {T.BLOCK: block, T.INDEX: index, T.TX_INDEX: txi, T.TIMESTAMP: ts}
+    typed = {T.BLOCK: block, T.INDEX: index, T.TX_INDEX: txi, T.TIMESTAMP: ts, "known": known}
+    with ThreadPoolExecutor(1, thread_name_prefix="tracer-order") as pool:
+        # the integer columns in order, without Python's lock, while the object columns are made
+        ordered = pool.submit(lambda: {c: v[o] for c, v in typed.items()})
+        out = _objects(parts, chain, [c for c in columns if c not in typed], o, hashes, txh)
+        typed = ordered.result()
+    out.update({c: typed[c] for c in (T.BLOCK, T.INDEX, T.TX_INDEX) if c in columns})
+    if T.TIMESTAMP in columns:
+        out[T.TIMESTAMP] = int_objects(typed[T.TIMESTAMP])
+        out[T.TIMESTAMP][~typed["known"]] = None
+    return frame(out, columns)
+
+
+def _objects(parts, chain, columns, o, hashes, txh):
+    """The object columns of :func:`assemble`, in table order ``o``."""
+    n = len(o)
     spread = _Spread(parts, o)
     out = {}
     for c in columns:
@@ -131,10 +147,6 @@ def assemble(parts, chain, columns):
             out[c] = full(n, chain)
         elif c == T.TX_HASH:
             out[c] = txh[o] if txh is not None else hashes.values(o)
-        elif c in (T.BLOCK, T.INDEX, T.TX_INDEX):
-            out[c] = typed[c][o]
-        elif c in typed:
-            out[c] = int_objects(typed[c][o])
         elif c == T.KIND:
             out[c] = spread.column([p.kind for p in parts])
         else:
@@ -145,8 +157,7 @@ def assemble(parts, chain, columns):
                 out[c] = _Column(coded).values(o)
             else:
                 out[c] = spread.column(values)
-    out[T.TIMESTAMP][~known[o]] = None
-    return frame(out, columns)
+    return out
 
 
 class _Column:
