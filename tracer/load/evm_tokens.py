@@ -4,7 +4,8 @@ import numpy as np
 from tracer import transfers as T
 from tracer.load.evm_schema import TOKEN_COLUMNS, TOKEN_TRANSFER_COLUMNS
 from tracer.load.evm_transactions import hash_objects, joined
-from tracer.load.parsers import address_codes, check_hashes, symbols, timestamps, to_addresses, to_int64, to_ints
+from tracer.load.parsers import (address_codes, address_columns, check_hashes, symbols, timestamps, to_addresses,
+                                 to_int64, to_ints)
 from tracer.load.readers import require
 from tracer.load.table import Coded, Part
 
@@ -47,8 +48,8 @@ def map_token_transfers(files, blocks, tokens, transactions, index=None):
     require(df, TOKEN_TRANSFER_COLUMNS, p)
     value = to_ints(df["value"], p, "value")
     token = address_codes(df["token_address"], p, "token_address")
-    frm = Coded(*address_codes(df["from_address"], p, "from_address"))
-    to = Coded(*address_codes(df["to_address"], p, "to_address"))
+    words, (frm, to) = address_columns(p, (df["from_address"], "from_address"), (df["to_address"], "to_address"))
+    frm, to = Coded(words, frm), Coded(words, to)
     block = to_int64(df["block_number"], p, "block_number")
     log_index = to_int64(df["log_index"], p, "log_index")
     h = df["transaction_hash"]

@@ -13,8 +13,8 @@ import pyarrow.compute as pc
 from tracer import transfers as T
 from tracer.errors import LoadError, LoadWarning
 from tracer.load.evm_schema import RECEIPT_COLUMNS, TRANSACTION_COLUMNS
-from tracer.load.parsers import (address_codes, all_true, blank, dictionary_codes, hashes, shared_ints, status_ok,
-                                 timestamps, to_int64, to_ints, to_numpy, tx_index)
+from tracer.load.parsers import (address_codes, address_columns, all_true, blank, dictionary_codes, hashes,
+                                 shared_ints, status_ok, timestamps, to_int64, to_ints, to_numpy, tx_index)
 from tracer.load.readers import require
 from tracer.load.table import Coded, Part
 from tracer.units import DECIMALS
@@ -273,15 +273,14 @@ def map_transactions(files, blocks, extra=False, index=None, made=None):
             found.add_done_callback(lambda f: settle(index, None if f.exception() else f.result(), f.exception()))
         times = pool.submit(_blocks_and_times, df, blocks, p)
         later = [pool.submit(to_ints, df["value"], p, "value", nonzero=True), pool.submit(hashes, h, p, "hash"),
-                 pool.submit(address_codes, df["from_address"], p, "from_address"),
-                 pool.submit(address_codes, df["to_address"], p, "to_address"), times, pool.submit(tx_index, df, p),
-                 found]
-        (value, moves), txh, frm, to, (block, ts, known), txi, found = [f.result() for f in later]
+                 pool.submit(address_columns, p, (df["from_address"], "from_address"),
+                             (df["to_address"], "to_address")), times, pool.submit(tx_index, df, p), found]
+        (value, moves), txh, (words, (frm, to)), (block, ts, known), txi, found = [f.result() for f in later]
         txs = Transactions(found, txh, block, txi, _extra(df, p) if extra else None) if len(df) else None
         if made is not None:  # other files' rows join them while the receipts are still being read
             settle(made, txs)
         r, fees = paid.result()
-    frm, to = Coded(*frm), Coded(*to)
+    frm, to = Coded(words, frm), Coded(words, to)
     _warn_unknown_status(p, r.known, "receipts" in files)
     if r.created is not None:  # a contract creation's value goes to the contract it makes
         to = _created(to, r.created)

@@ -6,6 +6,7 @@ column. Amounts become exact Python ints (uint256 included), counts and block nu
 arrays, addresses lower-case strings shared between the rows that hold them.
 """
 import unicodedata
+from itertools import pairwise
 
 import numpy as np
 import pyarrow as pa
@@ -176,13 +177,26 @@ def address_codes(values, path, column):
     ``words[codes]`` is the column (:func:`to_addresses`); a lookup by address (a token's decimals)
     is made once per distinct address. Empty stays empty: contract creation, mint, burn.
     """
-    raw = strings(values)
-    dictionary, codes = dictionary_codes(raw)  # check and lower each distinct value once
+    words, (codes,) = address_columns(path, (values, column))
+    return words, codes
+
+
+def address_columns(path, *columns):
+    """:func:`address_codes` of several ``(values, column)`` of one file at once, with one set of
+    words: (the distinct addresses, the codes of each column). A file's senders and receivers are
+    mostly the same addresses: each is checked, lower-cased and made a ``str`` once."""
+    raws = [strings(v) for v, _ in columns]
+    chunks = [c for raw in raws for c in (raw.chunks if isinstance(raw, pa.ChunkedArray) else [raw])]
+    dictionary, codes = dictionary_codes(pa.chunked_array(chunks, type=pa.string()))
     words = pc.utf8_lower(pc.utf8_trim_whitespace(dictionary))
     good = pc.or_(pc.match_substring_regex(words, _ADDRESS), pc.equal(words, ""))
+    ends = np.cumsum([0] + [len(raw) for raw in raws])
+    each = [codes[a:b] for a, b in pairwise(ends)]
     if not all_true(good):
-        fail_first(to_numpy(good)[codes], raw, path, column, "not an EVM address")
-    return np.array(words.to_pylist(), dtype=object), codes
+        good = to_numpy(good)
+        for raw, (_, column), c in zip(raws, columns, each, strict=True):
+            fail_first(good[c], raw, path, column, "not an EVM address")
+    return np.array(words.to_pylist(), dtype=object), each
 
 
 def dictionary_codes(values):
@@ -273,9 +287,11 @@ def status_ok(values, path, column):
     """True where a status column does not say failed (``0``); empty means unknown: moves value."""
     raw = strings(values)
     words = pa.array(["", "0", "1"])
-    s = raw if all_true(pc.is_in(raw, value_set=words)) else pc.utf8_trim_whitespace(raw)  # trimmed if need be
-    fail_first(pc.is_in(s, value_set=words), raw, path, column, f"{column} must be 0 or 1")
-    return to_numpy(pc.not_equal(s, "0"))
+    if not all_true(pc.is_in(raw, value_set=words)):  # trimmed, and checked again, only if need be
+        s = pc.utf8_trim_whitespace(raw)
+        fail_first(pc.is_in(s, value_set=words), raw, path, column, f"{column} must be 0 or 1")
+        return to_numpy(pc.not_equal(s, "0"))
+    return to_numpy(pc.not_equal(raw, "0"))
 
 
 def tx_index(table, path):
