@@ -186,6 +186,9 @@ def address_columns(path, *columns):
     words: (the distinct addresses, the codes of each column). A file's senders and receivers are
     mostly the same addresses: each is checked, lower-cased and made a ``str`` once."""
     raws = [strings(v) for v, _ in columns]
+    if all(pc.max(pc.binary_length(raw)).as_py() in (0, None) for raw in raws):
+        # no address at all (a receipts file's contract_address where nothing was created): one word
+        return np.array([""], dtype=object), [np.zeros(len(raw), dtype=np.int32) for raw in raws]
     chunks = [c for raw in raws for c in (raw.chunks if isinstance(raw, pa.ChunkedArray) else [raw])]
     dictionary, codes = dictionary_codes(pa.chunked_array(chunks, type=pa.string()))
     words = pc.utf8_lower(pc.utf8_trim_whitespace(dictionary))

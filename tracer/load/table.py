@@ -111,8 +111,7 @@ def assemble(parts, chain, columns):
     def cat(column, dtype=np.int64):
         return np.concatenate([p.array(column, dtype) for p in parts])
 
-    block, txi, index = cat(T.BLOCK), cat(T.TX_INDEX), cat(T.INDEX)
-    ts, known, ids = cat("ts"), cat("known", bool), cat("tx_row")
+    block, txi, index, ids = cat(T.BLOCK), cat(T.TX_INDEX), cat(T.INDEX), cat("tx_row")
     hashes = _Column([p.coded(T.TX_HASH) for p in parts])
     txh = None
     if not (txi >= 0).all() or (ids < 0).any():  # the hashes are compared: make them (in file order)
@@ -121,14 +120,20 @@ def assemble(parts, chain, columns):
         unknown = ids < 0
         if unknown.any():  # one integer per transaction: its row in the transactions file, else per hash
             ids[unknown] = int(ids.max()) + 1 + pd.factorize(pd.Series(txh[unknown], dtype=object))[0]
-    _fill_timestamps(ts, known, block)
     rank = np.repeat([T.RANK[p.kind] for p in parts], sizes)
     o = T.order(block, txh if txh is not None else hashes.values, rank, index, txi, tx_id=ids)
-    typed = {T.BLOCK: block, T.INDEX: index, T.TX_INDEX: txi, T.TIMESTAMP: ts, "known": known}
+
+    def in_order():
+        ts, known = cat("ts"), cat("known", bool)
+        _fill_timestamps(ts, known, block)
+        return {T.BLOCK: block[o], T.INDEX: index[o], T.TX_INDEX: txi[o], T.TIMESTAMP: ts[o], "known": known[o]}
+
+    # numpy works on integers without Python's lock: what the object columns do not need is done in
+    # a thread while they are made
     with ThreadPoolExecutor(1, thread_name_prefix="tracer-order") as pool:
-        # the integer columns in order, without Python's lock, while the object columns are made
-        ordered = pool.submit(lambda: {c: v[o] for c, v in typed.items()})
-        out = _objects(parts, chain, [c for c in columns if c not in typed], o, hashes, txh)
+        spread = _Spread(parts, o, pool)
+        ordered = pool.submit(in_order)
+        out = _objects(parts, chain, [c for c in columns if c not in _INTS], o, hashes, txh, spread)
         typed = ordered.result()
     out.update({c: typed[c] for c in (T.BLOCK, T.INDEX, T.TX_INDEX) if c in columns})
     if T.TIMESTAMP in columns:
@@ -137,10 +142,12 @@ def assemble(parts, chain, columns):
     return frame(out, columns)
 
 
-def _objects(parts, chain, columns, o, hashes, txh):
-    """The object columns of :func:`assemble`, in table order ``o``."""
+_INTS = (T.BLOCK, T.INDEX, T.TX_INDEX, T.TIMESTAMP)  # made from integers in order
+
+
+def _objects(parts, chain, columns, o, hashes, txh, spread):
+    """The object columns of :func:`assemble`, in table order ``o`` (``spread``: :class:`_Spread`)."""
     n = len(o)
-    spread = _Spread(parts, o)
     out = {}
     for c in columns:
         if c == T.CHAIN:
@@ -184,18 +191,21 @@ class _Spread:
     kind; an ETH row's asset, symbol and decimals): one pick per row of that value, then the other
     parts' own values put in their places. Cheaper than coding every row of such a column."""
 
-    def __init__(self, parts, o):
-        self.parts, self.o = parts, o
+    def __init__(self, parts, o, pool):
+        self.parts = parts
         self.start = np.cumsum([0] + [p.n for p in parts])
-        self.part = np.repeat(np.arange(len(parts), dtype=np.int32), [p.n for p in parts])[o]
-        self._place = None
+        sizes = [p.n for p in parts]
+        self._part = pool.submit(lambda: np.repeat(np.arange(len(parts), dtype=np.int32), sizes)[o])
+        self._place = pool.submit(_inverse, o)
+
+    @property
+    def part(self):
+        """The part of each row of the table."""
+        return self._part.result()
 
     def place(self, k):
         """Where the rows of part ``k`` go in the table."""
-        if self._place is None:
-            self._place = np.empty(len(self.o), dtype=np.int64)
-            self._place[self.o] = np.arange(len(self.o))
-        return self._place[self.start[k]:self.start[k + 1]]
+        return self._place.result()[self.start[k]:self.start[k + 1]]
 
     def column(self, values):
         """The column whose part ``k`` holds ``values[k]``: one value, or an array or
@@ -207,6 +217,13 @@ class _Spread:
             if not one_value(v):
                 out[self.place(k)] = self.parts[k].coded_values(v)
         return out
+
+
+def _inverse(o):
+    """The inverse of the permutation ``o``: where each row goes."""
+    place = np.empty(len(o), dtype=np.int64)
+    place[o] = np.arange(len(o))
+    return place
 
 
 def _fill_tx_index(txi, txh):
