@@ -20,7 +20,7 @@ import pyarrow.json as pajson
 from tracer import transfers as T
 from tracer.load.parsers import all_true, dictionary_codes, to_numpy
 from tracer.load.readers import give_back
-from tracer.load.table import frame, full, int_objects
+from tracer.load.table import frame, full, int_objects, inverse
 
 _INPUT = pa.struct([("index", pa.int64()), ("spent_transaction_hash", pa.string()),
                     ("spent_output_index", pa.int64()), ("addresses", pa.list_(pa.string())),
@@ -222,8 +222,7 @@ def _table(tx, ins, outs, chain, columns, ordered):
         rank[dest_in], rank[dest_out], rank[dest_fee] = 0, 2, 3
         within = np.where(rank == 0, -1 - index, index)
         o = T.order(tx.block[parent], lambda: hashes[parent], rank, within, tx.tx_index[parent], tx_id=tx.ids[parent])
-        place = np.empty(n, dtype=np.int64)
-        place[o] = np.arange(n)
+        place = inverse(o)
         dest_in, dest_out, dest_fee = place[dest_in], place[dest_out], place[dest_fee]
         parent, index = parent[o], index[o]
 

@@ -56,7 +56,8 @@ class Part:
         self.n = len(txh) if rows is None else len(rows)
         self.tx_row, (self.ts, self.known) = tx_row, times
         self.columns = {T.TX_HASH: txh, T.BLOCK: block, T.FROM: frm, T.TO: to, T.ASSET: asset, T.AMOUNT: amount,
-                        T.DECIMALS: decimals, T.INDEX: index, T.TX_INDEX: tx_index, T.SYMBOL: symbol, **extra}
+                        T.KIND: kind, T.DECIMALS: decimals, T.INDEX: index, T.TX_INDEX: tx_index, T.SYMBOL: symbol,
+                        **extra}
 
     def _pick(self, v):
         if isinstance(v, Coded):
@@ -80,10 +81,6 @@ class Part:
     def values(self, column):
         """An object column of the part's rows (for a check on them before :func:`assemble`)."""
         return self.coded(column).values()
-
-    def coded_values(self, v):
-        """The part's rows of ``v``, one of its columns (an array or :class:`Coded`)."""
-        return self._pick(v).values() if isinstance(v, Coded) else np.asarray(self._pick(v), dtype=object)
 
 
 def one_value(v):
@@ -154,16 +151,13 @@ def _objects(parts, chain, columns, o, hashes, txh, spread):
             out[c] = full(n, chain)
         elif c == T.TX_HASH:
             out[c] = txh[o] if txh is not None else hashes.values(o)
-        elif c == T.KIND:
-            out[c] = spread.column([p.kind for p in parts])
+        elif any(one_value(p.columns.get(c)) for p in parts):
+            out[c] = spread.column(c)
         else:
-            values = [p.columns.get(c) for p in parts]
             coded = [p.coded(c) for p in parts]
             words = sum({id(x.words): len(x.words) for x in coded}.values())
-            if words < n // 2 and not any(one_value(v) for v in values):  # addresses: a few words, by code
-                out[c] = _Column(coded).values(o)
-            else:
-                out[c] = spread.column(values)
+            # addresses: a few words for many rows, picked by code; else each part's values placed
+            out[c] = _Column(coded).values(o) if words < n // 2 else spread.column(c)
     return out
 
 
@@ -196,7 +190,7 @@ class _Spread:
         self.start = np.cumsum([0] + [p.n for p in parts])
         sizes = [p.n for p in parts]
         self._part = pool.submit(lambda: np.repeat(np.arange(len(parts), dtype=np.int32), sizes)[o])
-        self._place = pool.submit(_inverse, o)
+        self._place = pool.submit(inverse, o)
 
     @property
     def part(self):
@@ -207,19 +201,20 @@ class _Spread:
         """Where the rows of part ``k`` go in the table."""
         return self._place.result()[self.start[k]:self.start[k + 1]]
 
-    def column(self, values):
-        """The column whose part ``k`` holds ``values[k]``: one value, or an array or
-        :class:`Coded` column of that part's rows."""
+    def column(self, column):
+        """The column in table order: a part's one value picked for each of its rows, the other
+        parts' values put in their places."""
+        values = [p.columns.get(column) for p in self.parts]
         words = np.empty(len(values), dtype=object)
         words[:] = [v if one_value(v) else None for v in values]
         out = words[self.part]
         for k, v in enumerate(values):
             if not one_value(v):
-                out[self.place(k)] = self.parts[k].coded_values(v)
+                out[self.place(k)] = self.parts[k].values(column)
         return out
 
 
-def _inverse(o):
+def inverse(o):
     """The inverse of the permutation ``o``: where each row goes."""
     place = np.empty(len(o), dtype=np.int64)
     place[o] = np.arange(len(o))
