@@ -79,11 +79,6 @@ class UtxoView:
         self.n_out = np.bincount(self.out_tx, minlength=self.n_txs)
 
     @cached_property
-    def in_who(self):
-        """The address of each input as the table names it."""
-        return self.table[T.FROM].to_numpy(dtype=object)[self.in_row]
-
-    @cached_property
     def out_who(self):
         """The address of each output as the table names it (taken when first read: clustering reads none)."""
         return self.table[T.TO].to_numpy(dtype=object)[self.out_row]
