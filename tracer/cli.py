@@ -47,6 +47,12 @@ def _follow_names(ctx, param, value):
     return parse_follow(ctx, param, value)
 
 
+def _prices(ctx, param, values):
+    from tracer.heuristics.cli import prices_option
+
+    return prices_option(ctx, param, values)
+
+
 @click.command("trace")
 @click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True),
               help="Export files or folders (ethereum-etl, bitcoin-etl, a scenario bundle); repeat for several.")
@@ -74,7 +80,7 @@ def _follow_names(ctx, param, value):
 @click.option("--follow", callback=_follow_names, metavar="change,bridge,swap,cluster",
               help="Go on where heuristics say the value went (forward): through detected change, across a matched "
                    "bridge or swap, through a cluster as one pool; each leg names its heuristic and confidence.")
-@click.option("--price", "prices", multiple=True, metavar="SYMBOL=PRICE",
+@click.option("--price", "prices", multiple=True, callback=_prices, metavar="SYMBOL=PRICE",
               help="With --follow swap: the price of one whole unit (e.g. --price BTC=60000 --price ETH=3000).")
 @click.option("--report", "report_to", type=click.Path(dir_okay=False),
               help="Also write the trace as a markdown report: where the value stopped and whose it is, what the "
@@ -98,13 +104,13 @@ def trace(data, addresses, txs, sources_file, direction, rule, hops, min_amount,
 
     sources = _sources(addresses, txs, sources_file)
     if follow:
-        from tracer.heuristics.cli import follow_trace, prices_option
+        from tracer.heuristics.cli import follow_trace
 
         if to or direction != "forward" or plot_to:
             raise click.UsageError("--follow is a forward trace: not with --to, --direction backward or --plot")
         options = {"rule": rule, "hops": hops, "min_amount": min_amount, "max_degree": max_degree,
                    "start": _when(start), "end": _when(end)}
-        return follow_trace(data, sources, follow, tags, prices_option(None, None, prices), options, as_json, report_to)
+        return follow_trace(data, sources, follow, tags, prices, options, as_json, report_to)
     if prices:
         raise click.UsageError("--price is for --follow swap")
     if to and (len(sources) != 1 or sources[0].address is None):

@@ -110,9 +110,9 @@ def _trace(transfers, sources, direction, rule, hops, min_amount, stop, max_degr
     run = F.Run(sources, rule, hops, min_amount, stop_set, heavy)
     found = _locate(t, sources)
     for chain, lo, hi in _chains(t):
-        c = _columns(t, lo, hi)
-        utxo = T.UTXO in set(c["kind"])
-        if utxo and not set(c["kind"]) <= {T.UTXO, T.FEE}:
+        c, kinds = _columns(t, lo, hi)
+        utxo = T.UTXO in kinds
+        if utxo and not kinds <= {T.UTXO, T.FEE}:
             raise ValueError(f"chain {chain!r} mixes UTXO and account rows: load them as two chains")
         bounds = _tx_bounds(same_tx, lo, hi) if utxo or direction == "backward" else None
         rows = {k: [r - lo for r in rs if lo <= r < hi] for k, rs in found.items()}
@@ -197,17 +197,19 @@ def _chains(t):
 
 
 def _columns(t, lo, hi):
-    """Plain lists: a Python loop over a million rows reads them far faster than a DataFrame."""
+    """Plain lists, and the set of kinds among them: a Python loop over a million rows reads lists far
+    faster than a DataFrame."""
     def col(name):
         return t[name].to_numpy()[lo:hi].tolist() if name in t.columns else [None] * (hi - lo)
     c = {k: col(name) for k, name in (("txh", T.TX_HASH), ("ts", T.TIMESTAMP), ("frm", T.FROM), ("to", T.TO),
                                       ("asset", T.ASSET), ("amount", T.AMOUNT), ("kind", T.KIND),
                                       ("index", T.INDEX), ("spent_tx", T.SPENT_TX), ("spent_index", T.SPENT_INDEX))}
-    if T.UTXO in set(c["kind"]):  # only a UTXO chain needs them, as plain values
+    kinds = set(c["kind"])
+    if T.UTXO in kinds:  # only a UTXO chain needs them, as plain values
         c["spent_tx"] = [h if isinstance(h, str) else None for h in c["spent_tx"]]
         c["spent_index"] = [int(v) if v is not None and v == v else None for v in c["spent_index"]]
         c["index"] = [int(v) for v in c["index"]]
-    return c
+    return c, kinds
 
 
 def _starts(same_tx, lo, hi):

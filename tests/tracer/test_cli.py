@@ -101,7 +101,8 @@ def test_paths_and_errors():
     r = run("--address", A, "--start", "yesterday")
     assert r.exit_code == 2 and "ISO date" in r.output
     r = run("--address", A, "--follow", "swap", "--price", "ETH=0")
-    assert r.exit_code == 2 and "'ETH=0': expected SYMBOL=PRICE with a price above 0" in r.output
+    assert r.exit_code == 2 and "Invalid value for '--price': 'ETH=0': expected SYMBOL=PRICE with a price above 0" \
+        in r.output
 
 
 def test_plot_files(tmp_path):

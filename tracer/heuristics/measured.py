@@ -8,7 +8,7 @@ on the lab's cases, whose truth is known, not on mainnet (``docs/heuristics.md``
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from .rates import rates
@@ -16,14 +16,17 @@ from .rates import rates
 PATH = Path(__file__).with_name("measured.json")
 
 
-@cache
-def _shipped():
-    return json.loads(PATH.read_text())
+@lru_cache(maxsize=16)
+def _read(path, mtime_ns, size):
+    return json.loads(Path(path).read_text())
 
 
 def _table(path=None):
-    """The rates file: the one shipped (read once), or ``path``'s (read at every call)."""
-    return _shipped() if path is None else json.loads(Path(path).read_text())
+    """The rates file, the shipped one by default: read once, and again only when it changes (a
+    report cites it once per heuristic; ``tracelab evaluate --save-rates`` may rewrite it)."""
+    p = Path(PATH if path is None else path).resolve()
+    st = p.stat()
+    return _read(str(p), st.st_mtime_ns, st.st_size)
 
 
 def measured(heuristic, path=None):

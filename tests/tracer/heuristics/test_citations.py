@@ -44,6 +44,28 @@ def test_followed_legs_cite_the_rates_file_and_follow_a_changed_copy(tmp_path):
     assert measured.cite("peel_chain") not in other
 
 
+def test_a_rates_file_is_read_once_until_it_is_rewritten(tmp_path, monkeypatch):
+    t = _peel_chain()
+    r = trace(t, "src", ["change"], hops=1)
+    path = tmp_path / "measured.json"
+    copy = json.loads(measured.PATH.read_text())
+    path.write_text(json.dumps(copy))
+    reads = []
+    read_text = measured.Path.read_text
+
+    def counted(self, *args, **kwargs):
+        reads.append(self)
+        return read_text(self, *args, **kwargs)
+    monkeypatch.setattr(measured.Path, "read_text", counted)
+    section(r, t, path=path)
+    section(r, t, path=path)
+    assert reads == [path.resolve()]
+    copy["counts"]["peel_chain"], copy["cases"] = [3, 1, 1], 7  # rewritten: read again, its new counts cited
+    path.write_text(json.dumps(copy))
+    assert "measured on 7 lab cases: precision 75.00%" in "\n".join(section(r, t, path=path))
+    assert len(reads) == 2
+
+
 def test_an_entry_named_by_the_deposit_address_heuristic_cites_it():
     t = evm(send(VICTIM, P1, 3 * E18, tx=h("1"), block=1),
             send(P1, D, 3 * E18 - 10**15, tx=h("2"), block=2),
