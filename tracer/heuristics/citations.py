@@ -69,17 +69,19 @@ def relied_on(result, transfers=None, tags=None, evidence=None):
     entries = ends[(ends["why"] == "attributed service") & ends["entry"].notna()]
     entries = entries.drop_duplicates(["chain", "entry"])
     if len(entries):
-        parts += _entries(entries, transfers, tags, evidence, clusters)
+        searched = DEPOSIT in (getattr(result, "ran", None) or ())
+        parts += _entries(entries, transfers, tags, evidence, clusters, searched)
     return parts
 
 
-def _entries(entries, transfers, tags, evidence, clusters=None):
+def _entries(entries, transfers, tags, evidence, clusters=None, searched=False):
     """The entry addresses at attributed services: named by the deposit-address heuristic, or read
-    from the data alone. An entry that is a pool (``cluster-N``) stands for its addresses."""
+    from the data alone. An entry that is a pool (``cluster-N``) stands for its addresses. The
+    heuristic is run here unless ``evidence`` holds its rows, or ``searched``: it ran and found none."""
     utxo = utxo_chains(transfers) if transfers is not None else set()
     account = entries[~entries["chain"].isin(utxo)]
     rows = E.empty() if evidence is None else evidence[evidence[E.HEURISTIC] == DEPOSIT]
-    if rows.empty and transfers is not None and tags is not None and len(account):
+    if rows.empty and not searched and transfers is not None and tags is not None and len(account):
         from .registry import run
 
         rows = run(transfers, only=[DEPOSIT], tags=tags).evidence

@@ -61,6 +61,8 @@ class FollowedTrace:
     evidence : pandas.DataFrame or None
         The evidence rows the trace could follow (what a report cites,
         :mod:`tracer.heuristics.citations`).
+    ran : tuple of str or None
+        The heuristics run for ``evidence``, all of whose rows it holds (None: the evidence was given).
     """
 
     legs: pd.DataFrame
@@ -69,6 +71,7 @@ class FollowedTrace:
     flows: pd.DataFrame
     clusters: pd.DataFrame | None = None
     evidence: pd.DataFrame | None = None
+    ran: tuple | None = None
 
     def final(self):
         """The endpoints where value stops for good (not carried on by another leg)."""
@@ -118,11 +121,13 @@ def trace(transfers, sources, follow=FOLLOW, *, tags=None, prices=None, evidence
     if options.get("direction", "forward") != "forward":
         raise ValueError("following heuristics is a forward trace (direction='forward')")
     options.pop("direction", None)
+    ran = None
     if evidence is None:
         wanted = [n for n, on in (("change.vote", "change"), ("change.address_reuse", "change"),
                                   ("peel_chain", "change"), ("bridge", "bridge"), ("swap", "swap"),
                                   ("deposit_address", "cluster")) if on in follow]
         evidence = run_heuristics(transfers, only=wanted, tags=tags, prices=prices).evidence
+        ran = tuple(wanted)
     stop = tags if tags is not None else options.pop("stop", ())
     options.pop("stop", None)
     table, clusters, rename = transfers, None, {}
@@ -190,7 +195,7 @@ def trace(transfers, sources, follow=FOLLOW, *, tags=None, prices=None, evidence
     endpoints = pd.concat(ends, ignore_index=True)
     endpoints["followed"] = endpoints["followed"].astype(object).where(endpoints["followed"].notna(), None)
     return FollowedTrace(pd.DataFrame(legs, dtype=object), results, endpoints, pd.concat(flows, ignore_index=True),
-                         clusters, evidence)
+                         clusters, evidence, ran)
 
 
 def _next(table, end, evidence, follow, rename):

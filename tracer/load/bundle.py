@@ -127,6 +127,12 @@ def load(*paths, chain=None, extra=False, wrapped=()):
             else:
                 parts.append(load_ethereum_etl(files, chain=name, extra=extra, wrapped=wrapped))
     parts = [x for x in parts if len(x)]
-    if len(parts) == 1:
-        return parts[0]  # the loaders return it sorted; sorting a million rows again costs seconds
-    return T.sort(pd.concat(parts, ignore_index=True)) if parts else T.empty(COLUMNS + (T.EXTRA if extra else []))
+    if not parts:
+        return T.empty(COLUMNS + (T.EXTRA if extra else []))
+    # the loaders return each chain's table sorted, and the sort order starts with the chain: tables
+    # of distinct chains are put in chain order, not sorted again (a million rows cost seconds)
+    chains = [x[T.CHAIN].iat[0] for x in parts]
+    if len(set(chains)) < len(chains):  # one chain in several places: their rows interleave
+        return T.sort(pd.concat(parts, ignore_index=True))
+    parts = [parts[i] for i in sorted(range(len(parts)), key=chains.__getitem__)]
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)

@@ -2,6 +2,8 @@
 file, and says so plainly where it relied on none."""
 import json
 
+import pytest
+
 import tracer as tr
 from tracer.heuristics import measured
 from tracer.heuristics.citations import relied_on, section
@@ -87,3 +89,14 @@ def test_an_entry_no_heuristic_names_is_said_to_be_read_from_the_data():
     parts = relied_on(tr.trace(t, VICTIM, stop=TAGS), t, TAGS)
     assert parts[-1]["part"] == "entries" and parts[-1]["heuristic"] is None
     assert "read from the data alone" in parts[-1]["claim"]
+
+
+def test_a_followed_trace_that_searched_for_deposit_addresses_is_not_searched_again(monkeypatch):
+    import tracer.heuristics.registry as registry
+
+    t = evm(send(VICTIM, HOT, 3 * E18, tx=h("1"), block=1))  # no deposit address: the search finds none
+    pooled = trace(t, VICTIM, follow=["cluster"], tags=TAGS)
+    assert "deposit_address" in pooled.ran
+    runs = []
+    monkeypatch.setattr(registry, "run", lambda *a, **k: runs.append(k) or pytest.fail("searched again"))
+    assert relied_on(pooled, t, TAGS)[-1]["heuristic"] is None and runs == []

@@ -34,6 +34,19 @@ def test_partitioned_exports_load_like_one_file(tmp_path):
     assert set(load(tmp_path)["chain"]) == {"eth", "bitcoin"}
 
 
+def test_several_chains_are_in_sort_order_and_one_chain_in_two_folders_is_merged(tmp_path):
+    from tracer import transfers as T
+
+    for name, source in (("zeta", DATA / "eth"), ("bitcoin", DATA / "bitcoin_etl/mainnet"), ("eth", DATA / "eth")):
+        shutil.copytree(source, tmp_path / name)
+    mixed = load(*(tmp_path / name for name in ("zeta", "bitcoin", "eth")))
+    assert list(dict.fromkeys(mixed["chain"])) == ["bitcoin", "eth", "zeta"]
+    assert mixed.equals(T.sort(mixed.sample(frac=1, random_state=1).reset_index(drop=True)))
+    # both eth folders as one chain: the loader's two sorted tables are merged, not put end to end
+    one = load(tmp_path / "eth", tmp_path / "zeta", chain="eth")
+    assert len(one) == 2 * len(load(DATA / "eth")) and one.equals(T.sort(one.iloc[::-1].reset_index(drop=True)))
+
+
 def test_two_files_for_one_table_is_an_error(tmp_path):
     d = tmp_path / "eth"
     d.mkdir()
