@@ -131,8 +131,7 @@ def load(*paths, chain=None, extra=False, wrapped=()):
         return T.empty(COLUMNS + (T.EXTRA if extra else []))
     # the loaders return each chain's table sorted, and the sort order starts with the chain: tables
     # of distinct chains are put in chain order, not sorted again (a million rows cost seconds)
-    chains = [x[T.CHAIN].iat[0] for x in parts]
-    if len(set(chains)) < len(chains):  # one chain in several places: their rows interleave
+    parts.sort(key=lambda x: x[T.CHAIN].iat[0])  # a loader's table is one chain
+    if len({x[T.CHAIN].iat[0] for x in parts}) < len(parts):  # one chain in several places: rows interleave
         return T.sort(pd.concat(parts, ignore_index=True))
-    parts = [parts[i] for i in sorted(range(len(parts)), key=chains.__getitem__)]
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
