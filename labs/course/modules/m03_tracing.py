@@ -80,9 +80,22 @@ QUESTIONS = [
 
 
 def cashout(key: dict) -> dict | None:
-    """The perpetrator's cash-out at an exchange (the largest, if several), from the key."""
+    """The perpetrator's cash-out at an exchange, from the key: the deposit address it paid the most
+    into, with ``amount`` all it paid there (a key lists each deposit; 3.cashout_amount asks for the
+    sum, as the trainee reads it off the transfers into the address)."""
     outs = [c for c in key.get("cashouts", []) if c.get("actor") == "perpetrator" and c.get("venue") == "exchange"]
-    return max(outs, key=lambda c: int(c["amount"])) if outs else None
+    paid = {}
+    for c in outs:
+        paid[_where(c)] = paid.get(_where(c), 0) + int(c["amount"])
+    if not paid:
+        return None
+    where = max(paid, key=paid.get)  # the first listed, on a tie
+    first = next(c for c in outs if _where(c) == where)
+    return {**first, "amount": str(paid[where])}
+
+
+def _where(cashout: dict) -> tuple:
+    return cashout.get("chain"), cashout.get("address"), cashout.get("asset")
 
 
 def unsupported(key: dict) -> str | None:
