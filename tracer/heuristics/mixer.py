@@ -18,7 +18,9 @@ denomination, relayers that send withdrawals for a fee):
 - ``linked_addresses`` and ``gas_funding`` (:mod:`tracer.heuristics.mixer_links`): the two
   sides transact directly, or the depositor's side pays the withdrawal address's gas.
 
-Pools are the tagged ``mixing_service`` addresses that take deposits; a withdrawal is value a
+Pools are the tagged ``mixing_service`` addresses that take deposits, one pool per chain: a
+contract deployed alike on two chains has one address on both (CREATE2 factories, or one deployer
+at one nonce), and a deposit on one chain is never paid out on the other. A withdrawal is value a
 pool sends to an address that is neither a tagged service nor the transaction's sender taking
 a relayer's fee beside it.
 """
@@ -38,6 +40,8 @@ from .columns import GAS_PRICE
 from .services import MIXER, Services, addresses
 
 DAY = 86_400
+#: the columns that name a pool
+POOL = ["chain", "pool"]
 #: the timing heuristic's window: a withdrawal this soon after a deposit
 WINDOW = 3_600
 
@@ -48,7 +52,8 @@ class Pools:
 
     ``deposits`` and ``withdrawals``: one row each, columns ``chain, pool, address, tx, time,
     block, amount, sender, gas_price``; ``address`` is the depositor or the withdrawal's
-    recipient, ``sender`` who sent (and paid gas for) the transaction.
+    recipient, ``sender`` who sent (and paid gas for) the transaction. A pool is (``chain``,
+    ``pool``): :data:`POOL` is what to group by; ``denomination`` maps each to its amount.
     """
 
     deposits: pd.DataFrame
@@ -75,12 +80,13 @@ class Pools:
         out = out[~((out["to"] == out["sender"]) & (n_in_tx > 1))]
         out = out.rename(columns={"from": "pool", "to": "address"})
         cols = ["chain", "pool", "address", "tx", "time", "block", "amount", "sender", "gas_price"]
-        denom = {p: Counter(g["amount"].tolist()).most_common(1)[0][0] for p, g in dep.groupby("pool")}
+        denom = {p: Counter(g["amount"].tolist()).most_common(1)[0][0] for p, g in dep.groupby(POOL)}
         return cls(dep[cols].reset_index(drop=True), out[cols].reset_index(drop=True), denom, services, m)
 
-    def pool_name(self, pool):
-        d = self.denomination.get(pool)
-        return f"the {E.units(d, 18, 'ETH')} pool {pool}" if d is not None else f"the pool {pool}"
+    def pool_name(self, row):
+        """The pool of a deposit or withdrawal ``row``, in words."""
+        d = self.denomination.get((row["chain"], row["pool"]))
+        return f"the {E.units(d, 18, 'ETH')} pool {row['pool']}" if d is not None else f"the pool {row['pool']}"
 
 
 def _pair_row(name, level, d, w, why, group=None):
@@ -107,15 +113,15 @@ def same_address(transfers, tags=None, mixers=None, pools=None):
     [['0xu', '0xu', ('0xd1', '0xw1'), 'high']]
     """
     p = pools or Pools.of(transfers, tags, mixers)
-    w_cols = {c: f"{c}_w" for c in p.withdrawals.columns if c not in ("pool", "address")}
-    m = p.withdrawals.rename(columns=w_cols).merge(p.deposits, on=["pool", "address"], sort=False)
+    w_cols = {c: f"{c}_w" for c in p.withdrawals.columns if c not in (*POOL, "address")}
+    m = p.withdrawals.rename(columns=w_cols).merge(p.deposits, on=[*POOL, "address"], sort=False)
     m = m[(m["time"] <= m["time_w"]) & (m["tx"] != m["tx_w"])]
     n = m.groupby("tx_w")["tx"].transform("size")
     rows = []
     for r, k in zip(m.to_dict("records"), n, strict=True):
         dep = {c: r[c] for c in p.deposits.columns}
-        w = {**{c: r[f"{c}_w"] for c in w_cols}, "pool": r["pool"], "address": r["address"]}
-        why = (f"{w['address']} deposited into {p.pool_name(w['pool'])} in {dep['tx']} and withdrew from it "
+        w = {**{c: r[f"{c}_w"] for c in w_cols}, **{c: r[c] for c in (*POOL, "address")}}
+        why = (f"{w['address']} deposited into {p.pool_name(w)} in {dep['tx']} and withdrew from it "
                f"{duration(w['time'] - dep['time'])} later in {w['tx']}: the same address on both sides")
         rows.append(_pair_row("same_address", E.HIGH if k == 1 else E.MEDIUM, dep, w, why))
     return E.frame(rows)
@@ -131,17 +137,17 @@ def unique_gas_price(transfers, tags=None, mixers=None, pools=None):
     p = pools or Pools.of(transfers, tags, mixers)
     rows = []
     own = p.withdrawals[p.withdrawals["sender"] == p.withdrawals["address"]]
-    for pool, deps in p.deposits.groupby("pool"):
+    for (chain, pool), deps in p.deposits.groupby(POOL):
         counts = deps["gas_price"].value_counts()
         unique = deps[deps["gas_price"].map(counts) == 1]
-        mine = own[own["pool"] == pool]
+        mine = own[(own["chain"] == chain) & (own["pool"] == pool)]
         w_counts = mine["gas_price"].value_counts()
         for dep in unique.to_dict("records"):
             hit = mine[(mine["gas_price"] == dep["gas_price"]) & (mine["time"] >= dep["time"])]
             if hit.empty:
                 continue
             w = hit.iloc[0].to_dict()
-            why = (f"{dep['address']}'s deposit {dep['tx']} into {p.pool_name(pool)} is the pool's only one at gas "
+            why = (f"{dep['address']}'s deposit {dep['tx']} into {p.pool_name(dep)} is the pool's only one at gas "
                    f"price {int(dep['gas_price']):,} wei; {w['address']} withdrew at that price, paying its own gas, "
                    f"in {w['tx']}")
             rows.append(_pair_row("unique_gas_price", E.HIGH if w_counts[dep["gas_price"]] == 1 else E.MEDIUM,
@@ -157,9 +163,9 @@ def timing(transfers, tags=None, mixers=None, pools=None, window=WINDOW):
     p = pools or Pools.of(transfers, tags, mixers)
     rows = []
     by_pool = {pool: g.sort_values("time", kind="stable").reset_index(drop=True)
-               for pool, g in p.deposits.groupby("pool")}
+               for pool, g in p.deposits.groupby(POOL)}
     for w in p.withdrawals.to_dict("records"):
-        d = by_pool.get(w["pool"])
+        d = by_pool.get((w["chain"], w["pool"]))
         if d is None:
             continue
         times = d["time"].to_numpy()
@@ -169,7 +175,7 @@ def timing(transfers, tags=None, mixers=None, pools=None, window=WINDOW):
         if len(near) != 1 or near.iloc[0]["address"] == w["address"]:
             continue  # (same_address says the latter)
         dep = near.iloc[0].to_dict()
-        why = (f"{w['address']} withdrew from {p.pool_name(w['pool'])} in {w['tx']} "
+        why = (f"{w['address']} withdrew from {p.pool_name(w)} in {w['tx']} "
                f"{duration(w['time'] - dep['time'])} after {dep['address']} deposited in {dep['tx']}, the only "
                f"deposit into it in the {duration(window)} before")
         rows.append(_pair_row("timing", E.MEDIUM, dep, w, why))
@@ -197,7 +203,7 @@ def multi_denomination(transfers, tags=None, mixers=None, pools=None, window=DAY
     p = pools or Pools.of(transfers, tags, mixers)
 
     def portfolio(run):
-        return tuple(sorted(Counter(r["pool"] for r in run).items()))
+        return tuple(sorted(Counter((r["chain"], r["pool"]) for r in run).items()))
 
     dep_runs = {}  # portfolio -> the deposit sessions that have it
     for _, g in p.deposits.groupby("address"):

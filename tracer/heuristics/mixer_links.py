@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from . import evidence as E
 from .accounts import duration
-from .mixer import Pools
+from .mixer import POOL, Pools
 
 
 def linked_addresses(transfers, tags=None, mixers=None, pools=None):
@@ -34,7 +34,7 @@ def linked_addresses(transfers, tags=None, mixers=None, pools=None):
     dep, wd = p.deposits, p.withdrawals
     if dep.empty or wd.empty:
         return E.empty()
-    known = p.services.known() | set(p.denomination) | set(dep["pool"]) | set(wd["pool"])
+    known = p.services.known() | set(dep["pool"]) | set(wd["pool"])
     m = p.moves
     m = m[~m["from"].isin(known) & ~m["to"].isin(known)]
     depositors, recipients = set(dep["address"]), set(wd["address"])
@@ -47,15 +47,15 @@ def linked_addresses(transfers, tags=None, mixers=None, pools=None):
     for (d, r), txs in sorted(direct.items()):
         mine = dep[dep["address"] == d]
         theirs = wd[wd["address"] == r]
-        pairs = mine.merge(theirs, on="pool", suffixes=("_d", "_w"))
+        pairs = mine.merge(theirs, on=POOL, suffixes=("_d", "_w"))
         pairs = pairs[pairs["time_d"] <= pairs["time_w"]]
         if pairs.empty:
             continue
         first = pairs.sort_values(["time_w", "time_d"], kind="stable").iloc[0]
-        why = (f"{d} deposited into {p.pool_name(first['pool'])} in {first['tx_d']} and {r} withdrew from it in "
+        why = (f"{d} deposited into {p.pool_name(first)} in {first['tx_d']} and {r} withdrew from it in "
                f"{first['tx_w']}; the two transacted directly in {', '.join(dict.fromkeys(txs))}")
-        rows.append({E.HEURISTIC: "mixer.linked_addresses", E.LINK: E.SAME_OWNER, E.CHAIN: first["chain_d"],
-                     E.A: d, E.B_CHAIN: first["chain_w"], E.B: r, E.CONFIDENCE: E.MEDIUM, E.REASON: why,
+        rows.append({E.HEURISTIC: "mixer.linked_addresses", E.LINK: E.SAME_OWNER, E.CHAIN: first["chain"],
+                     E.A: d, E.B_CHAIN: first["chain"], E.B: r, E.CONFIDENCE: E.MEDIUM, E.REASON: why,
                      E.TXS: tuple(dict.fromkeys(txs)) + (first["tx_d"], first["tx_w"])})
     return E.frame(rows)
 
@@ -98,8 +98,9 @@ def gas_funding(transfers, tags=None, mixers=None, pools=None):
         fund = got.iloc[0]
         if fund["from"] in known or (not sent.empty and sent.index[0] < fund.name):
             continue
-        deposited = p.deposits[(p.deposits["address"] == fund["from"]) & (p.deposits["time"] <= w["time"])]
-        why = (f"{r} withdrew from {p.pool_name(w['pool'])} in {w['tx']} paying its own gas (no relayer); its first "
+        deposits = p.deposits[p.deposits["chain"] == w["chain"]]
+        deposited = deposits[(deposits["address"] == fund["from"]) & (deposits["time"] <= w["time"])]
+        why = (f"{r} withdrew from {p.pool_name(w)} in {w['tx']} paying its own gas (no relayer); its first "
                f"coins came from {fund['from']} in {fund['tx_hash']}, {duration(w['time'] - fund['timestamp'])} before"
                + (f", and {fund['from']} had deposited into the mixer ({deposited.iloc[0]['tx']})"
                   if not deposited.empty else ""))

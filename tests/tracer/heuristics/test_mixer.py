@@ -27,7 +27,24 @@ def test_pools_read_deposits_and_withdrawals_without_relayer_fees():
     p = Pools.of(t, TAGS)
     assert p.deposits[["pool", "address"]].values.tolist() == [["0xp1", "0xu"]]
     assert p.withdrawals[["pool", "address", "sender"]].values.tolist() == [["0xp1", "0xr", "0xrelayer"]]
-    assert p.denomination == {"0xp1": E18}
+    assert p.denomination == {("ethereum", "0xp1"): E18}
+
+
+def test_a_pool_deployed_alike_on_two_chains_is_two_pools():
+    """One pool contract address on two chains (one deployer at one nonce): a deposit on one chain
+    and a withdrawal on the other are never one note, for any rule."""
+    import pandas as pd
+
+    from tracer import transfers as T
+
+    here = evm(deposit("0xu", "0xp1", E18, "0xd1", 1), deposit("0xx", "0xp10", 10 * E18, "0xd3", 3),
+               deposit("0xx", "0xp1", E18, "0xd4", 4), deposit("0xv", "0xp1", E18, "0xd2", 2 * H), chain="ethereum")
+    there = evm(relayed("0xw2", "0xp1", "0xz", E18, 2 * H + H // 4), relayed("0xw1", "0xp1", "0xu", E18, 9 * H),
+                relayed("0xw3", "0xp1", "0xy", E18, 10 * H), relayed("0xw4", "0xp10", "0xy", 10 * E18, 10 * H),
+                chain="sidechain")
+    t = T.sort(pd.concat([here, there], ignore_index=True))
+    assert same_address(t, TAGS).empty and timing(t, TAGS).empty and multi_denomination(t, TAGS).empty
+    assert Pools.of(t, TAGS).denomination == {("ethereum", "0xp1"): E18, ("ethereum", "0xp10"): 10 * E18}
 
 
 def test_same_address():
