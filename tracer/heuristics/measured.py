@@ -58,7 +58,7 @@ def cite(heuristic, path=None):
     Examples
     --------
     >>> print(cite("bridge"))  # doctest: +ELLIPSIS
-    measured on 90 lab cases: precision 99.51% (95% CI 99.25-99.68%, 21 wrong of 4281), recall 99.65% ...
+    measured on 90 lab cases: precision 99.24% (95% CI 99.00-99.42%, 54 wrong of 7071), recall 99.32% ...
     """
     m = measured(heuristic, path)
     if m is None:

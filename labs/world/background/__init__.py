@@ -40,6 +40,9 @@ class Background:
     def __init__(self, world: World):
         self.world = world
         self.rng = world.rng("background")
+        #: where users slip (a mixer withdrawal to the depositing address): a stream of its own, so
+        #: that how careless they are moves none of the other draws
+        self.careless = world.rng("background", "careless")
         self.heap: list[tuple[int, int, str, str | None, tuple]] = []
         self._seq = itertools.count()
         #: (chain, address) -> wei it holds, as far as the background knows (EVM)

@@ -169,3 +169,26 @@ def test_a_btc_cash_out_at_an_otc_desk_pays_a_fresh_address_of_the_desk(mixed):
     desk = next(d for d in mixed.of_kind("otc") if d.name == co["desk"])
     assert co["address"] in mixed.lanes["bitcoin"].addresses_of(desk)
     assert (co["tx"], co["amount"]) in _btc_payments_to(mixed, desk)
+
+
+@pytest.mark.xdist_group("catalog-ransomware-mixer")
+def test_some_ordinary_mixer_users_withdraw_to_the_address_they_deposited_from(catalog_bundle):
+    """A share of the background's withdrawals go back to the depositing address (none of the
+    launderer's), and Tutela's address match finds each of them in the bundle's own exports."""
+    import json
+
+    from labs.world.background.evm import SAME_ADDRESS
+    from tracer.heuristics import load, run
+    from tracer.load.tagpack import load_tagpacks
+
+    bundle, key = catalog_bundle("ransomware-mixer")
+    notes = [json.loads(line) for line in (key / "mixer_notes.jsonl").read_text().splitlines()]
+    withdrawn = [n for n in notes if n["withdraw_tx"]]
+    back = [n for n in withdrawn if n["recipient"] == n["deposit_from"]]
+    assert 0 < len(back) < 3 * SAME_ADDRESS * len(withdrawn)
+    assert all(n["depositor"].startswith("user-") for n in back)
+    t = load(bundle / "exports")
+    found = run(t, tags=load_tagpacks(bundle), only=["mixer.same_address"])
+    pairs = {(r.chain, r.a, r.txs) for r in found.of("mixer.same_address").itertuples()}
+    for n in back:
+        assert (n["chain"], n["deposit_from"].lower(), (n["deposit_tx"], n["withdraw_tx"])) in pairs, n
