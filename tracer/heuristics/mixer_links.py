@@ -98,8 +98,8 @@ def gas_funding(transfers, tags=None, mixers=None, pools=None):
         fund = got.iloc[0]
         if fund["from"] in known or (not sent.empty and sent.index[0] < fund.name):
             continue
-        deposits = p.deposits[p.deposits["chain"] == w["chain"]]
-        deposited = deposits[(deposits["address"] == fund["from"]) & (deposits["time"] <= w["time"])]
+        dep = p.deposits
+        deposited = dep[(dep["chain"] == w["chain"]) & (dep["address"] == fund["from"]) & (dep["time"] <= w["time"])]
         why = (f"{r} withdrew from {p.pool_name(w)} in {w['tx']} paying its own gas (no relayer); its first "
                f"coins came from {fund['from']} in {fund['tx_hash']}, {duration(w['time'] - fund['timestamp'])} before"
                + (f", and {fund['from']} had deposited into the mixer ({deposited.iloc[0]['tx']})"

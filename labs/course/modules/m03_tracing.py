@@ -86,7 +86,8 @@ def cashout(key: dict) -> dict | None:
     outs = [c for c in key.get("cashouts", []) if c.get("actor") == "perpetrator" and c.get("venue") == "exchange"]
     paid = {}
     for c in outs:
-        paid[_where(c)] = paid.get(_where(c), 0) + int(c["amount"])
+        where = _where(c)
+        paid[where] = paid.get(where, 0) + int(c["amount"])
     if not paid:
         return None
     where = max(paid, key=paid.get)  # the first listed, on a tie
