@@ -240,13 +240,33 @@ def _asset_units(t, assets):
     col = t[T.ASSET].to_numpy()
     dec = t[T.DECIMALS].to_numpy() if T.DECIMALS in t.columns else None
     sym = t[_SYMBOL].to_numpy() if _SYMBOL in t.columns else None
+    first = _first_rows(col, assets)
     for a in assets:
-        hit = np.flatnonzero(col == a)
-        if not len(hit):
+        r = first.get(a)
+        if r is None:
             continue
-        r = hit[0]
         if dec is not None and dec[r] is not None and dec[r] == dec[r]:
             decimals[a] = int(dec[r])
         s = sym[r] if sym is not None else None
         symbols[a] = s if isinstance(s, str) and s else a
     return decimals, symbols
+
+
+def _first_rows(col, values):
+    """value -> the first row of the array ``col`` that holds it, for those of ``values`` it holds.
+    Looked for in chunks that double: assets appear early, and a million-row comparison per asset
+    would cost more than the rest of a result.
+
+    >>> sorted(_first_rows(np.array(["a"] * 9000 + ["b"], dtype=object), ["b", "a", "z"]).items())
+    [('a', 0), ('b', 9000)]
+    """
+    first, wanted, lo, size = {}, set(values), 0, 4096
+    while wanted and lo < len(col):
+        chunk = col[lo:lo + size]
+        for v in list(wanted):
+            hit = np.flatnonzero(chunk == v)
+            if len(hit):
+                first[v] = lo + int(hit[0])
+                wanted.discard(v)
+        lo, size = lo + size, size * 2
+    return first
