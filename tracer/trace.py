@@ -19,6 +19,8 @@ the new one); backward, to what it received. No endpoint is credited more, over 
 it received. Poison deliberately over-taints, so under poison the sums are at least that.
 """
 import gc
+import re
+from datetime import UTC, datetime
 from itertools import pairwise
 
 import numpy as np
@@ -108,7 +110,7 @@ def _trace(transfers, sources, direction, rule, hops, min_amount, stop, max_degr
     t, same_tx = _ordered(T.window(transfers, start, end))
     heavy = _heavy(t, max_degree, {s.address for s in sources if s.address})
     run = F.Run(sources, rule, hops, min_amount, stop_set, heavy)
-    found = _locate(t, sources)
+    found = _locate(t, sources, transfers if start is not None or end is not None else None)
     for chain, lo, hi in _chains(t):
         c, kinds = _columns(t, lo, hi)
         utxo = T.UTXO in kinds
@@ -242,9 +244,10 @@ def _heavy(t, max_degree, keep):
     return set(n[n > max_degree].index) - keep
 
 
-def _locate(t, sources):
+def _locate(t, sources, whole=None):
     """{colour: rows} for every source: the rows its address pays or receives, or its transaction's
-    rows; a clear error for one the data does not hold."""
+    rows; a clear error for one the data does not hold (``whole``: the table before a time window
+    was applied, to say when the source is only outside the window)."""
     found = {}
     addrs = {s.address for s in sources if s.address is not None}
     txs = {s.tx for s in sources if s.tx is not None}
@@ -262,12 +265,12 @@ def _locate(t, sources):
     for k, s in enumerate(sources):
         if s.address is not None:
             if s.address not in by_addr:
-                raise SourceError(_missing_address(t, s.address))
+                raise SourceError(_missing(t, whole, f"address {s.address}", T.FROM, T.TO, value=s.address))
             found[k] = by_addr[s.address]
             continue
         rows = by_tx.get(s.tx)
         if not rows:
-            raise SourceError(f"transaction {s.tx} does not appear in the data")
+            raise SourceError(_missing(t, whole, f"transaction {s.tx}", T.TX_HASH, value=s.tx))
         if s.vout is not None:
             frm, index = t[T.FROM].to_numpy(), t[T.INDEX].to_numpy()
             if not any(frm[r] == s.tx and int(index[r]) == s.vout for r in rows):
@@ -276,10 +279,26 @@ def _locate(t, sources):
     return found
 
 
-def _missing_address(t, address):
+def _missing(t, whole, what, *columns, value):
+    """Why ``what`` (an address or a transaction, ``value`` in ``columns``) is not in the table ``t``."""
+    if whole is not None:
+        hit = np.zeros(len(whole), dtype=bool)
+        for c in columns:
+            hit |= (whole[c] == value).to_numpy()
+        if hit.any():
+            ts = [int(v) for v in whole[T.TIMESTAMP].to_numpy()[hit] if v is not None and v == v]
+            when = f" (its transfers are from {_utc(min(ts))} to {_utc(max(ts))})" if ts else ""
+            return f"{what} is outside the time window (--start/--end, start=/end=){when}"
     if len(t) == 0:
-        return f"address {address} does not appear in the data: the table is empty (no transfers loaded)"
-    return f"address {address} does not appear in the data"
+        return f"{what} does not appear in the data: the table is empty (no transfers loaded)"
+    if columns == (T.TX_HASH,) and re.fullmatch(r"(0x)?[0-9a-f]+", value) and len(value.removeprefix("0x")) != 64:
+        return (f"{what} does not appear in the data: a transaction hash has 64 hex digits, this one "
+                f"{len(value.removeprefix('0x'))} (cut short when copied?)")
+    return f"{what} does not appear in the data"
+
+
+def _utc(ts):
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _account_sources(run, c, rows, sources):

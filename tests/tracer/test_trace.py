@@ -5,6 +5,7 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 import tracer.load as L
+from tracer.errors import SourceError
 from tracer import transfers as T
 from tracer.trace import RULES, Source, trace, trace_backward, trace_forward
 
@@ -135,6 +136,18 @@ def test_min_amount_and_max_degree():
 def test_time_window():
     _, ends = trace(ACCOUNT, "s", end=1_700_000_000 + 60 * 3)
     assert dict(zip(ends["address"], ends["amount"], strict=True)) == {"a": 3, "b": 7}
+
+
+def test_a_source_outside_the_time_window_is_said_to_be_there_not_missing():
+    with pytest.raises(SourceError, match=r"address s is outside the time window .*2023-11-14 22:14:20 UTC to "
+                                          r"2023-11-14 22:14:20 UTC"):
+        trace(ACCOUNT, "s", start=1_700_000_000 + 60 * 2)
+    with pytest.raises(SourceError, match="transaction t1 is outside the time window"):
+        trace(ACCOUNT, Source.parse(tx="t1"), end=1_700_000_000)
+    with pytest.raises(SourceError, match="t9 does not appear in the data$"):
+        trace(ACCOUNT, Source.parse(tx="t9"), end=1_700_000_000)
+    with pytest.raises(SourceError, match="a transaction hash has 64 hex digits, this one 6 .cut short"):
+        trace(ACCOUNT, Source.parse(tx="0xab12cd"))
 
 
 def test_forward_from_transaction_and_output():
