@@ -227,3 +227,19 @@ def test_save_all_one_sankey_per_asset(tmp_path):
     names = [n for n, _ in P.save_all(tr.trace(t, S), str(tmp_path / "c-"))]
     assert names == ["c-flow.png", "c-timeline.png", "c-sankey-0x7777777777777777777777777777777777777777.png",
                      "c-sankey-ETH.png"]
+
+
+def test_edge_labels_keep_clear_of_each_other_and_of_the_nodes():
+    """A round trip (A pays B, B pays C, C pays A back) beside a payment that skips a hop (A pays C):
+    drawn straight, the skipping edge's label sat on B and the edge back ran through the others."""
+    t = transfers([("0xt1", 1, S, A, 10 * ETH), ("0xt2", 2, A, B, 4 * ETH), ("0xt3", 3, B, C, 4 * ETH),
+                   ("0xt4", 4, A, C, 6 * ETH), ("0xt5", 5, C, A, 5 * ETH), ("0xt6", 6, A, X, 5 * ETH)])
+    ax = P.flow_graph(tr.trace(t, S))
+    ax.figure.canvas.draw()
+    amounts = [t for t in ax.texts if t.get_text().endswith(" ETH") and "\n" not in t.get_text()]
+    assert len(amounts) == 6
+    boxes = [t.get_window_extent() for t in amounts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    nodes = [ax.transData.transform(c.get_offsets()[0]) for c in ax.collections if (c.get_gid() or "").startswith("node:")]
+    assert len(nodes) == 5
+    assert not any(b.contains(x, y) for b in boxes for x, y in nodes)

@@ -1,6 +1,7 @@
 """The flow graph: addresses left to right by hop (or time), edges as wide as the traced value."""
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
+from matplotlib.transforms import Bbox
 
 from tracer.plot import draw, layout as L, style, view as V
 from tracer.plot.style import FONT, SOURCE_COLOUR
@@ -113,16 +114,36 @@ def _edges(ax, v, g, x_of, layout, edge_labels):
     for key in sorted(g.edges, key=lambda k: (g.edges[k] / peak[k[2]], str(k))):  # wide edges on top
         u, w, a = key
         frac = g.edges[key] / peak[a] if peak[a] else 0.0
-        # edges backwards, or straight down a column, bow so they do not run through other nodes
+        # edges backwards, or straight down a column, bow above so they do not run through other
+        # nodes; so do edges over a hop or more, higher (a conversion's round trip has both; below
+        # are the nodes' labels)
         back = x_of(w) <= x_of(u) if layout == "time" else g.hop[w] <= g.hop[u]
-        ax.add_patch(FancyArrowPatch((x_of(u), g.y[u]), (x_of(w), g.y[w]), arrowstyle="-|>", mutation_scale=10,
+        over = layout != "time" and g.hop[w] - g.hop[u] > 1
+        ends, rad = ((x_of(u), g.y[u]), (x_of(w), g.y[w])), BOW if back else -1.6 * BOW if over else 0.0
+        ax.add_patch(FancyArrowPatch(*ends, arrowstyle="-|>", mutation_scale=10,
                                      linewidth=0.6 + 7.4 * frac, color="#4a6fa5", alpha=0.55,
-                                     connectionstyle=f"arc3,rad={0.2 if back else 0.0}", shrinkA=7, shrinkB=7,
+                                     connectionstyle=f"arc3,rad={rad}", shrinkA=7, shrinkB=7,
                                      zorder=1, gid=f"edge:{L.name(u)}->{L.name(w)}"))
         if key in labelled:
-            ax.annotate(v.fmt(g.edges[key], a), ((x_of(u) + x_of(w)) / 2, (g.y[u] + g.y[w]) / 2),
+            ax.annotate(v.fmt(g.edges[key], a), (0, 0), xycoords=_on_arc(ax, *ends, rad),
                         fontsize=FONT - 1, ha="center", va="center", color="#1d3557", zorder=4,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+
+
+BOW = 0.2  # how far an edge drawn backwards bows (matplotlib's arc3 rad)
+
+
+def _on_arc(ax, p, q, rad):
+    """Where an edge label goes: half-way along the edge from ``p`` to ``q`` (data coordinates) as
+    matplotlib's ``arc3`` draws it, worked out when the figure is drawn (the bow is in screen
+    space), so that a bowed edge's label sits on its arc, not on the straight line where other
+    nodes and labels are."""
+    def at(renderer):
+        (x1, y1), (x2, y2) = ax.transData.transform([p, q])
+        # the quadratic curve's middle: half-way between the ends' midpoint and arc3's control point
+        x, y = (x1 + x2) / 2 + rad * (y2 - y1) / 2, (y1 + y2) / 2 - rad * (x2 - x1) / 2
+        return Bbox.from_bounds(x, y, 0, 0)
+    return at
 
 
 def _nodes(ax, v, g, x_of, side):
