@@ -240,6 +240,7 @@ def test_edge_labels_keep_clear_of_each_other_and_of_the_nodes():
     assert len(amounts) == 6
     boxes = [t.get_window_extent() for t in amounts]
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
-    nodes = [ax.transData.transform(c.get_offsets()[0]) for c in ax.collections if (c.get_gid() or "").startswith("node:")]
+    nodes = [ax.transData.transform(c.get_offsets()[0]) for c in ax.collections
+             if (c.get_gid() or "").startswith("node:")]
     assert len(nodes) == 5
     assert not any(b.contains(x, y) for b in boxes for x, y in nodes)

@@ -144,9 +144,9 @@ def test_a_source_outside_the_time_window_is_said_to_be_there_not_missing():
         trace(ACCOUNT, "s", start=1_700_000_000 + 60 * 2)
     with pytest.raises(SourceError, match="transaction t1 is outside the time window"):
         trace(ACCOUNT, Source.parse(tx="t1"), end=1_700_000_000)
-    with pytest.raises(SourceError, match="t9 does not appear in the data$"):
+    with pytest.raises(SourceError, match=r"t9 does not appear in the data$"):
         trace(ACCOUNT, Source.parse(tx="t9"), end=1_700_000_000)
-    with pytest.raises(SourceError, match="a transaction hash has 64 hex digits, this one 6 .cut short"):
+    with pytest.raises(SourceError, match=r"a transaction hash has 64 hex digits, this one 6 \(cut short"):
         trace(ACCOUNT, Source.parse(tx="0xab12cd"))
 
 
