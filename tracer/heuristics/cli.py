@@ -215,12 +215,13 @@ def follow_trace(data, sources, follow, tags, prices, options, as_json, report_t
         legs.add_row(str(g.leg), "" if g.parent is None else str(g.parent), g.heuristic or "", g.confidence or "",
                      show_address(g.start), "yes" if g.exact else "no", why)
     print_table(legs)
-    ends = Table(title="where the value stops", caption="amounts in base units; leg: the leg that reached it")
-    for c in ("leg", "endpoint", "label", "why", "amount", "asset", "source"):
+    ends = Table(title="where the value stops",
+                 caption="amounts in exact whole units (--json gives base units); leg: the leg that reached it")
+    for c in ("leg", "endpoint", "label", "why", "amount", "source"):
         ends.add_column(c, justify="right" if c == "amount" else "left", no_wrap=True)
     for e in r.final().itertuples():
-        ends.add_row(str(e.leg), show_address(e.address), e.label or "", e.why, str(e.amount), str(e.symbol or e.asset),
-                     e.source)
+        ends.add_row(str(e.leg), show_address(e.address), e.label or "", e.why,
+                     r.results[int(e.leg)].amount(int(e.amount), e.asset), e.source)
     print_table(ends)
 
 

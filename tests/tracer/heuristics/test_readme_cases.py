@@ -14,6 +14,7 @@ from labs.scenario import run_case
 from labs.spec import load_spec
 from tracer.heuristics import load, run
 from tracer.load.tagpack import load_tagpacks
+from tracer.transfers import whole_units
 
 pytestmark = pytest.mark.xdist_group("readme-cases")  # one worker: each case made once
 EXAMPLES = Path(__file__).parents[3] / "docs" / "examples"
@@ -65,6 +66,9 @@ def test_a_trace_follows_change_the_swap_and_the_bridge(psb):
     assert {m["recipient"].lower() for m in cash_out} & {h["to"] for h in out["hops"]}
     text = CliRunner().invoke(cli, args)
     assert text.exit_code == 0 and "swap" in text.output and "bridge" in text.output
+    # amounts as an investigator reads them (bridged ETH has ETH's 18 decimals), not in base units
+    assert whole_units(int(last[0]["amount"]), 18, last[0]["symbol"]) in text.output
+    assert last[0]["amount"] not in text.output
 
 
 def test_a_followed_trace_report_cites_each_heuristic_it_followed(psb, tmp_path):
