@@ -244,3 +244,17 @@ def test_edge_labels_keep_clear_of_each_other_and_of_the_nodes():
              if (c.get_gid() or "").startswith("node:")]
     assert len(nodes) == 5
     assert not any(b.contains(x, y) for b in boxes for x, y in nodes)
+
+
+def test_a_timeline_of_several_assets_gives_each_its_own_scale():
+    """Markers are sized within their asset: the legend gives each asset's largest flow (it gave
+    one asset's, as if a token's units compared with ETH's)."""
+    from tracer.handmade import account
+
+    r = tr.trace(account([("t1", "s", "a", 10), ("t2", "s", "b", 300, "Y"), ("t3", "s", "c", 150, "Y")]), "s")
+    legend = P.timeline(r).get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert "10 X" in labels and "300 Y" in labels and "75 Y" not in labels
+    assert "largest of each asset" in legend.get_title().get_text()
+    one = P.timeline(tr.trace(account([("t1", "s", "a", 8), ("t2", "s", "b", 4)]), "s")).get_legend()
+    assert {"8 X", "2 X"} <= {t.get_text() for t in one.get_texts()}

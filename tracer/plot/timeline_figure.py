@@ -9,7 +9,8 @@ from tracer.plot.style import FONT
 
 
 def timeline(trace, *, tags=None, ax=None, lane="address", max_lanes=20, decimals=None, annotate=5, title=None):
-    """Draw when tainted value moved: one marker per flow at its UTC time, sized by the amount.
+    """Draw when tainted value moved: one marker per flow at its UTC time, sized by the amount
+    (each asset to its own largest flow, which the legend gives per asset).
 
     Flows into a UTXO transaction are left out: its outputs, at the same time, carry the same
     value; pieces of one transfer are summed. Markers are coloured by the receiver's tag category;
@@ -97,12 +98,16 @@ def timeline(trace, *, tags=None, ax=None, lane="address", max_lanes=20, decimal
     ax.tick_params(labelsize=FONT + 1)
     ax.grid(axis="x", color="#e5e5e5", zorder=0)
     handles = [Patch(color=style.colour(c, v.tag), label=c) for c in style.ordered(dict.fromkeys(cats))]
-    asset = sorted(peak)[0]
-    for f in (1, 0.25):
+    # each asset is sized to its own largest transfer (ETH and a token's units do not compare):
+    # one asset gets two sizes; several get their largest each
+    assets = sorted(peak, key=lambda a: (v.symbols.get(a, a), a))
+    scale = [(assets[0], 1), (assets[0], 0.25)] if len(assets) == 1 else [(a, 1) for a in assets]
+    for a, f in scale:
         handles.append(Line2D([], [], marker="o", ls="", color="#bbbbbb", mec="#333333", ms=(25 + 575 * f) ** 0.5,
-                              label=v.fmt(peak[asset] * (4 if f == 1 else 1) // 4, asset)))
+                              label=v.fmt(peak[a] * (4 if f == 1 else 1) // 4, a)))
+    what = "receiver category / amount" if len(assets) == 1 else "receiver category /\nlargest of each asset"
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=FONT, frameon=False,
-              title="receiver category / amount", title_fontsize=FONT + 1, labelspacing=1.2)
+              title=what, title_fontsize=FONT + 1, labelspacing=1.2)
     srcs = V.sources(v.rows, v.txs)
     draw.title(ax, title or f"Timeline of traced value: {len(rows)} transfers from {V.who(srcs, v)}")
     ax.figure.tight_layout()
