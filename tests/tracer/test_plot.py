@@ -258,3 +258,18 @@ def test_a_timeline_of_several_assets_gives_each_its_own_scale():
     assert "largest of each asset" in legend.get_title().get_text()
     one = P.timeline(tr.trace(account([("t1", "s", "a", 8), ("t2", "s", "b", 4)]), "s")).get_legend()
     assert {"8 X", "2 X"} <= {t.get_text() for t in one.get_texts()}
+
+
+def test_a_sankey_of_a_converted_asset_starts_where_the_conversion_made_it():
+    """``c`` takes 4 X and pays 10 Y within t3 (hop 2); no source sent Y. The Y Sankey said "from
+    0 sources" and drew 10 Y as moving since hop 1."""
+    from tracer.handmade import account
+
+    t = account([("t1", "s", "u", 4), {"tx_hash": "t3", "from": "u", "to": "c", "amount": 4},
+                 {"tx_hash": "t3", "from": "c", "to": "v", "amount": 10, "asset": "Y", "kind": "token", "index": 0},
+                 ("t4", "v", "w", 6, "Y")])
+    ax = P.sankey(tr.trace(t, "s"), asset="Y")
+    assert "10 Y converted from what the sources sent" in ax.get_title()
+    assert [x.get_text() for x in ax.get_xticklabels()] == ["", "hop 2", "hop 3", "endpoints"]
+    assert "0 Y" not in {x.get_text() for x in ax.texts}
+    assert not [p for p in ax.patches if str(p.get_gid()).startswith(("source:", "hop:1"))]

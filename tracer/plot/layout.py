@@ -219,6 +219,7 @@ class SankeyGroups:
     sources: dict     #: source -> amount sent
     total: int
     last: int
+    first: int = 1    #: the first hop where the asset moves (later when a conversion made it)
 
 
 def sankey_groups(v, asset=None, top=8):
@@ -275,7 +276,8 @@ def sankey_groups(v, asset=None, top=8):
     # later hops leave the trunk higher up: sinks ordered that way cross the fewest bands
     sinks = sorted([g for g in shown if gcat[g] != style.OTHER], key=lambda g: (-mean_hop(g), -size[g], g))
     sinks += [g for g in shown if gcat[g] == style.OTHER]
-    return SankeyGroups(group, gcat, gaddr, size, sinks, out, total, max(h for _, _, h, _ in ends))
+    first = min((int(r["hop"]) for r in v.rows if r["asset"] == asset), default=1)
+    return SankeyGroups(group, gcat, gaddr, size, sinks, out, total, max(h for _, _, h, _ in ends), max(first, 1))
 
 
 def timeline_rows(v, lane="address"):

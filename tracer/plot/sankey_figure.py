@@ -76,7 +76,9 @@ def sankey(trace, endpoints=None, *, tags=None, ax=None, top=8, asset=None, deci
         top_y -= hgt + sgap
         trunk_y -= hgt
     # the trunk: what is still moving after each hop, top-aligned, thinning as value stops
-    moving = {k: sum(x for grp in g.group.values() for h, x in grp.items() if h >= k) for k in range(1, g.last + 1)}
+    # (from the first hop where the asset moves: a converted one starts later)
+    hops = range(g.first, g.last + 1)
+    moving = {k: sum(x for grp in g.group.values() for h, x in grp.items() if h >= k) for k in hops}
     sink_fill, y_sink = {}, 1.0
     for s in g.sinks:
         sink_fill[s] = y_sink
@@ -89,10 +91,10 @@ def sankey(trace, endpoints=None, *, tags=None, ax=None, top=8, asset=None, deci
                       f"{textwrap.shorten(s, 34, placeholder='…')} — {fmt(g.size[s])} ({V.percent(g.size[s], g.total)})"
                       f"\n{where}, hop {L.hops_text(g.group[s])}"))
         y_sink -= h_of(g.size[s]) + gap
-    for k in range(1, g.last + 1):
+    for k in hops:
         hk = h_of(moving[k])
         ax.add_patch(Rectangle((k - w / 2, 1 - hk), w, hk, color="#6c757d", gid=f"hop:{k}"))
-        if k == 1 or moving[k] != moving[k - 1]:  # what is still moving, where it changes; staggered to fit
+        if k == g.first or moving[k] != moving[k - 1]:  # what is still moving, where it changes; staggered to fit
             ax.text(k, 1 + 0.012 + (0.028 if g.last > 6 and k % 2 == 0 else 0), fmt(moving[k]), ha="center",
                     va="bottom", fontsize=FONT - 1)
         nxt = moving.get(k + 1, 0)
@@ -106,12 +108,11 @@ def sankey(trace, endpoints=None, *, tags=None, ax=None, top=8, asset=None, deci
                           style.colour(g.category[s], v.tag), 0.45)
                 sink_fill[s] -= h_of(x)
                 y0 -= h_of(x)
-    ax.set_xticks([0] + list(range(1, g.last + 1)) + [x_sink],
-                  ["sources" if len(srcs) > 1 else "source"] + [f"hop {k}" for k in range(1, g.last + 1)]
-                  + ["endpoints"])
+    first = "sources" if len(srcs) > 1 else "source" if srcs else ""
+    ax.set_xticks([0, *hops, x_sink], [first] + [f"hop {k}" for k in hops] + ["endpoints"])
     ax.tick_params(labelsize=FONT + 1, length=0)
     ax.xaxis.set_ticks_position("top")  # the endpoints' labels run down the right: keep the axis clear of them
-    ax.set_xlim(-1.6, x_sink + 2.6)
+    ax.set_xlim(-1.6 if srcs else g.first - 1.0, x_sink + 2.6)
     _labels(ax, left, right, min(y_sink, top_y) - 0.03, w, x_sink)
     ax.set_yticks([])
     for side in ("left", "right", "top", "bottom"):
@@ -120,8 +121,10 @@ def sankey(trace, endpoints=None, *, tags=None, ax=None, top=8, asset=None, deci
     ax.legend(handles=[Patch(color=style.colour(c, v.tag), label=c) for c in cats], loc="upper center",
               bbox_to_anchor=(0.5, -0.06), fontsize=FONT, frameon=False, title="endpoint category",
               title_fontsize=FONT + 1, ncols=min(len(cats), 4))
-    who = V.source_name(v, srcs[0]) if len(srcs) == 1 else f"{len(g.sources)} sources"
-    draw.title(ax, title or f"Where the traced {v.symbols.get(asset, asset)} went: {fmt(g.total)} from {who}; "
+    # an asset no source sent came from converting what they sent (a swap, a wrap)
+    who = ("from " + V.source_name(v, srcs[0]) if len(srcs) == 1 else f"from {len(g.sources)} sources" if srcs
+           else "converted from what the sources sent")
+    draw.title(ax, title or f"Where the traced {v.symbols.get(asset, asset)} went: {fmt(g.total)} {who}; "
                             "band widths ∝ amount, grey = still moving after each hop")
     ax.figure.tight_layout()
     _fit(ax)
