@@ -203,7 +203,10 @@ def _paths(table, a, b, hops, start, end, labels, as_json):
         b = clean_address(b)
     except SourceError as e:
         raise click.UsageError(f"--to {e}") from None
-    found = find_paths(table, a, b, hops=hops, start=start, end=end)
+    try:
+        found = find_paths(table, a, b, hops=hops, start=start, end=end)
+    except SourceError as e:
+        raise click.ClickException(str(e)) from None
     rows = [{"hops": int(p.hops), "addresses": list(p.addresses), "txs": list(p.txs), "arrival": int(p.arrival)}
             for p in found.itertuples()]
     if as_json:

@@ -7,6 +7,8 @@ B as a stop (:func:`tracer.trace.trace` with ``stop={b}``).
 import pandas as pd
 
 from tracer import transfers as T
+from tracer.errors import SourceError
+from tracer.sources import clean_address
 
 PATH_COLUMNS = ["hops", "addresses", "txs", "arrival"]
 
@@ -23,7 +25,8 @@ def find_paths(transfers, a, b, hops=6, start=None, end=None, limit=10):
     transfers : pandas.DataFrame
         A transfers table.
     a, b : str
-        Addresses (EVM lower-case).
+        Addresses, cleaned as a trace's sources are (an EVM address copied from a brief in its
+        mixed-case EIP-55 form is checked and lower-cased).
     hops : int
         Longest path, in transactions.
     start, end : int, optional
@@ -37,6 +40,11 @@ def find_paths(transfers, a, b, hops=6, start=None, end=None, limit=10):
         Columns :data:`PATH_COLUMNS`: hop count, the addresses and the tx hashes along the path,
         and the arrival time at ``b``. Empty if ``b`` cannot be reached.
 
+    Raises
+    ------
+    tracer.errors.SourceError
+        An address is malformed, or does not appear in the data.
+
     Examples
     --------
     >>> from tracer.handmade import account
@@ -45,6 +53,10 @@ def find_paths(transfers, a, b, hops=6, start=None, end=None, limit=10):
     >>> find_paths(t, "a", "b")[["hops", "addresses", "txs"]].values.tolist()
     [[2, ['a', 'x', 'b'], ['t1', 't2']]]
     """
+    a, b = clean_address(a), clean_address(b)
+    for x in (a, b):  # else "no path" would hide a typo, or an address of another case
+        if not ((transfers[T.FROM] == x) | (transfers[T.TO] == x)).any():
+            raise SourceError(f"address {x} does not appear in the data")
     t = T.sort(T.window(transfers, start, end))
     out = {}
     for frm, to, txh, ts, blk in zip(t[T.FROM], t[T.TO], t[T.TX_HASH], t[T.TIMESTAMP], t[T.BLOCK], strict=True):
