@@ -182,13 +182,17 @@ class Case:
         """When ``address`` first received value in the chain data (a UTC time), or None."""
         import pandas as pd
 
+        from tracer.sources import clean_address
+
         t = self.transfers
-        when = t.loc[t["to"] == address, "timestamp"]
+        when = t.loc[t["to"] == clean_address(address), "timestamp"]
         return pd.Timestamp(int(when.min()), unit="s", tz="UTC") if len(when) else None
 
     def label(self, address: str) -> str:
         """Who an address belongs to, if the tags say (else an empty string)."""
-        return self._labels.get(address, "")
+        from tracer.sources import clean_address
+
+        return self._labels.get(clean_address(address), "")
 
     @cached_property
     def _labels(self) -> dict:

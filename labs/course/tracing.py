@@ -23,11 +23,13 @@ def reached(trace, address: str, source: str | None = None) -> int:
     --------
     >>> f = pd.DataFrame({"source": ["v", "v", "w"], "from": ["a", "b", "a"], "to": ["b", "c", "c"],
     ...                   "tainted": [5, 2, 1]})
-    >>> reached(f, "c"), reached(f, "c", source="w")
-    (3, 1)
+    >>> reached(f, "c"), reached(f, "c", source="w"), reached(f, " `c` ")
+    (3, 1, 3)
     """
+    from tracer.sources import clean_address
+
     f = _flows(trace)
-    into = f[f["to"] == address]
+    into = f[f["to"] == clean_address(address)]  # as copied from a table: EIP-55 case, backticks
     if source is not None:
         into = into[into["source"] == source]
     return int(sum(int(v) for v in into["tainted"]))

@@ -25,6 +25,14 @@ def desk(tmp_path, monkeypatch, bundle):
     return tmp_path
 
 
+def test_an_address_as_a_trainee_copies_it_is_the_case_s_address(desk):
+    """Backticks from the brief's tables, or a bech32 address in upper case, name the same address."""
+    case = course.open_case()
+    tagged = next(a for a in case.tags["address"] if isinstance(a, str) and case.first_paid(a) is not None)
+    assert case.label(f" `{tagged.upper()}` ") == case.label(tagged) != ""
+    assert case.first_paid(f"`{tagged.upper()}`") == case.first_paid(tagged)
+
+
 def test_open_case_gives_brief_payments_sources_transfers_tags(desk, key):
     case = course.open_case()
     assert case.folder == (desk / "case").resolve()
