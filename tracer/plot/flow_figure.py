@@ -115,10 +115,10 @@ def _edges(ax, v, g, x_of, layout, edge_labels):
         u, w, a = key
         frac = g.edges[key] / peak[a] if peak[a] else 0.0
         # edges backwards, or straight down a column, bow above so they do not run through other
-        # nodes; so do edges over a hop or more, higher (a conversion's round trip has both; below
-        # are the nodes' labels)
+        # nodes; so do edges along a row over nodes in it, higher (a conversion's round trip has
+        # both; below are the nodes' labels)
         back = x_of(w) <= x_of(u) if layout == "time" else g.hop[w] <= g.hop[u]
-        over = layout != "time" and g.hop[w] - g.hop[u] > 1
+        over = not back and any(g.y[n] == g.y[u] == g.y[w] and x_of(u) < x_of(n) < x_of(w) for n in g.y)
         ends, rad = ((x_of(u), g.y[u]), (x_of(w), g.y[w])), BOW if back else -1.6 * BOW if over else 0.0
         ax.add_patch(FancyArrowPatch(*ends, arrowstyle="-|>", mutation_scale=10,
                                      linewidth=0.6 + 7.4 * frac, color="#4a6fa5", alpha=0.55,
