@@ -33,7 +33,7 @@ from tracer import pools as P
 from tracer import transfers as T
 from tracer.errors import SourceError
 from tracer.result import ENDPOINT_COLUMNS, FLOW_COLUMNS, TraceResult
-from tracer.sources import Source, as_sources
+from tracer.sources import Source, as_sources, clean_address
 
 RULES = P.RULES
 DIRECTIONS = ("forward", "backward")
@@ -63,7 +63,8 @@ def trace(transfers, sources, *, direction="forward", rule="fifo", hops=6, min_a
     stop : tags table or iterable of str
         Attributed services (a :func:`tracer.load_tags` table, or addresses): value stops there,
         where the data request goes, except where a tagged contract converts it within the
-        transaction (a swap pool, WETH). A tags table also labels the endpoints.
+        transaction (a swap pool, WETH). A tags table also labels the endpoints; addresses given
+        by hand are cleaned and checked as sources are.
     max_degree : int, optional
         Addresses with more distinct counterparties than this stop the trace (exchange-sized).
     start, end : int, optional
@@ -148,7 +149,7 @@ def _stops(stop):
         return addrs, stop
     if isinstance(stop, str):
         stop = [stop]
-    return {a.lower() if a.startswith("0x") else a for a in stop}, None
+    return {clean_address(a) for a in stop}, None  # as given by hand: checked, a typo is an error
 
 
 def _ordered(t):

@@ -133,6 +133,18 @@ def test_min_amount_and_max_degree():
     assert ends[["address", "amount", "why"]].values.tolist() == [["a", 10, "maximum degree"]]
 
 
+def test_stop_takes_addresses_as_copied_and_a_typo_is_an_error():
+    from tracer.handmade import account
+    from tracer.load.ethereum_etl import checksum
+
+    s, a, b = ("0x" + d * 20 for d in ("5a", "ab", "cd"))
+    t = account([("t1", s, a, 10), ("t2", a, b, 4)])
+    ends = trace(t, s, stop=[f" `{checksum(a)}` "]).endpoints
+    assert ends[["address", "amount", "why"]].values.tolist() == [[a, 10, "attributed service"]]
+    with pytest.raises(SourceError, match="bad EIP-55 checksum"):
+        trace(t, s, stop=[checksum(a).swapcase().replace("0X", "0x")])
+
+
 def test_time_window():
     _, ends = trace(ACCOUNT, "s", end=1_700_000_000 + 60 * 3)
     assert dict(zip(ends["address"], ends["amount"], strict=True)) == {"a": 3, "b": 7}
