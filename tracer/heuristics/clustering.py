@@ -103,8 +103,11 @@ class Clusters:
     coinjoins: pd.DataFrame = field(default_factory=E.empty)
 
     def of(self, address, chain=None):
-        """The addresses in ``address``'s cluster (just itself if it is in none)."""
-        m = self.members
+        """The addresses in ``address``'s cluster (just itself if it is in none); ``address`` as
+        copied (EIP-55 case, backticks) is cleaned as a trace's sources are."""
+        from tracer.sources import clean_address
+
+        address, m = clean_address(address), self.members
         hit = m[(m["address"] == address) & ((m["chain"] == chain) if chain is not None else True)]
         if hit.empty:
             return [address]

@@ -16,8 +16,15 @@ def test_co_spent_addresses_join_transitively():
              tx("t3", [("d", 1_000)], [("e", 900)], block=3))
     c = cluster(t)
     assert c.of("c") == ["a", "b", "c"] and c.of("d") == ["d"]
+    assert c.of(" `c` ") == ["a", "b", "c"]  # as copied from a table
     e = multi_input(t)
     assert e[["a", "b", "txs"]].values.tolist() == [["a", "b", ("t1",)], ["b", "c", ("t2",)]]  # c once
+
+
+def test_an_address_copied_in_upper_case_finds_its_cluster():
+    a, b = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"  # BIP 173
+    c = cluster(utxo(tx("t1", [(a, 5_000), (b, 5_000)], [("x", 9_900)])))
+    assert c.of(a.upper()) == c.of(a) == sorted([a, b])
 
 
 def test_coinjoins_are_left_out_and_listed():
