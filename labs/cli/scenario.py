@@ -146,16 +146,24 @@ def class_new(roster, catalog, spec_path, out, backend, force):
 
     console = Console(stderr=True)
     base = _load(spec_path, catalog, None)
-    with roster.open(newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    if not rows or "id" not in rows[0]:
+    # utf-8-sig: a roster saved by a spreadsheet as "CSV UTF-8" starts with a byte-order mark
+    with roster.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+    if "id" not in [c.strip() for c in reader.fieldnames or []]:
         raise click.ClickException(f"{roster}: expected a CSV header with an `id` column")
-    ids = [r["id"].strip() for r in rows]
-    bad = [i for i in ids if not i or "/" in i or i.startswith(".")]
+    if not rows:
+        raise click.ClickException(f"{roster}: no trainees (a header, and no row under it)")
+    key = next(c for c in reader.fieldnames if c.strip() == "id")
+    ids = [(r[key] or "").strip() for r in rows]
+    bad = [i for i in ids if not i or "/" in i or "\\" in i or i.startswith(".")]
     if bad:
         raise click.ClickException(f"{roster}: trainee id {bad[0]!r} cannot name a folder")
-    if len(set(ids)) != len(ids):
-        raise click.ClickException(f"{roster}: duplicate trainee ids")
+    seen = {}
+    for lineno, tid in enumerate(ids, 2):
+        if tid in seen:
+            raise click.ClickException(f"{roster}: trainee id {tid!r} is on line {seen[tid]} and line {lineno}")
+        seen[tid] = lineno
     index = []
     for lineno, (row, tid) in enumerate(zip(rows, ids, strict=True), 2):
         if row.get("seed"):

@@ -39,7 +39,8 @@ def test_class_of_five(tmp_path):
     spec = tmp_path / "s.toml"
     spec.write_text(SPEC)
     roster = tmp_path / "roster.csv"
-    roster.write_text("id,name\nt1,Ana\nt2,Besnik\nt3,Jelena\nt4,Valon\nt5,Marija\n")
+    # as a spreadsheet saves "CSV UTF-8": a byte-order mark first
+    roster.write_text("\ufeffid,name\nt1,Ana\nt2,Besnik\nt3,Jelena\nt4,Valon\nt5,Marija\n", encoding="utf-8")
     r = CliRunner().invoke(class_, ["new", "--roster", str(roster), "--spec", str(spec), "--out", str(tmp_path / "c")])
     assert r.exit_code == 0, r.output
     index = json.loads((tmp_path / "c" / "keys" / "class.json").read_text())
@@ -59,7 +60,13 @@ def test_class_roster_errors(tmp_path):
     r = CliRunner().invoke(class_, ["new", "--roster", str(roster), "--catalog", "investment-fraud",
                                     "--out", str(tmp_path / "c")])
     assert r.exit_code == 1 and "expected a CSV header with an `id` column" in r.output
-    roster.write_text("id\nt1\nt1\n")
+    roster.write_text("id\nt1\nt2\nt1\n")
     r = CliRunner().invoke(class_, ["new", "--roster", str(roster), "--catalog", "investment-fraud",
                                     "--out", str(tmp_path / "c")])
-    assert r.exit_code == 1 and "duplicate trainee ids" in r.output
+    assert r.exit_code == 1 and "trainee id 't1' is on line 2 and line 4" in r.output
+    for text, says in (("id,name\n", "no trainees"), ("id\n..\\up\n", "cannot name a folder")):
+        roster.write_text(text)
+        r = CliRunner().invoke(class_, ["new", "--roster", str(roster), "--catalog", "investment-fraud",
+                                        "--out", str(tmp_path / "c")])
+        assert r.exit_code == 1 and says in r.output, text
+    assert not (tmp_path / "c").exists()  # nothing made for a roster that cannot be used
