@@ -36,7 +36,26 @@ def who_gets_what(result, title="Who gets what back", who="source") -> list[str]
             f"`{r.entry}`" if head and r.entry else "", r.why if head else "",
             result.amount(r.total, r.asset) if head else "", md(r.source), result.amount(r.amount, r.asset),
             r.percent]) + " |")
+    contracts = _contracts(result)
+    if contracts:
+        onward = ("; follow the value through it to where it went next (`tracelab trace --follow bridge,swap`, "
+                  "which says which heuristic carries it on)") if result.direction == "forward" else ""
+        lines += ["", f"{', '.join(contracts)}: a contract, not a custodian. It keeps no customer records to "
+                  f"produce{onward}."]
     return lines + [""]
+
+
+def _contracts(result):
+    """The labels of the DeFi contracts (GraphSense categories ``defi``, ``defi_bridge``, ...) where
+    traced value stopped as at an attributed service."""
+    tags = result.tags
+    if tags is None or "category" not in tags.columns:
+        return []
+    defi = {str(a).lower(): str(label) for a, label, c in zip(tags["address"], tags["label"], tags["category"],
+                                                            strict=True)
+            if isinstance(a, str) and isinstance(c, str) and c.startswith("defi")}
+    stopped = result.endpoints[result.endpoints["why"] == "attributed service"]["address"]
+    return sorted({defi[a] for a in stopped if a in defi})
 
 
 def transactions(result, who="source") -> list[str]:

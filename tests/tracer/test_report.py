@@ -56,3 +56,23 @@ def test_a_followed_trace_report_cites_the_rates_file_it_is_given(tmp_path):
     assert measured.cite("peel_chain", tmp_path / "rates.json") in changed
     assert "precision 50.00% (95% CI 9.45-90.55%, 1 wrong of 2)" in changed
     assert measured.cite("peel_chain") not in changed
+
+
+def test_value_stopped_at_a_defi_contract_is_not_sent_to_it_for_records():
+    """A bridge or a swap pool is tagged like a service, but a production order has no one to go to
+    there: the report says to follow the value through it instead; an exchange gets no such line."""
+    import pandas as pd
+
+    import tracer as tr
+    from tracer.handmade import account
+    from tracer.report import who_gets_what
+
+    bridge, exchange = "0x" + "b" * 40, "0x" + "e" * 40
+    t = account([("t1", "s", "a", 10), ("t2", "a", bridge, 6), ("t3", "a", exchange, 4)])
+    tags = pd.DataFrame({"address": [bridge, exchange], "label": ["Lab Bridge", "Kestrel Exchange"],
+                         "category": ["defi_bridge", "exchange"]})
+    text = "\n".join(who_gets_what(tr.trace(t, "s", stop=tags)))
+    assert "Lab Bridge: a contract, not a custodian" in text and "--follow bridge,swap" in text
+    assert "Kestrel Exchange:" not in text
+    back = "\n".join(who_gets_what(tr.trace(account([("t1", bridge, "a", 5)]), "a", direction="backward", stop=tags)))
+    assert "Lab Bridge: a contract, not a custodian" in back and "--follow" not in back
