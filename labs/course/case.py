@@ -178,14 +178,18 @@ class Case:
         return tuple(sorted({str(label).split(":")[0].strip()
                              for label in tags.loc[tags["category"] == "exchange", "label"].dropna()}))
 
+    def paid_into(self, address: str):
+        """The transfers that paid ``address`` (as copied: cleaned as the tracer's sources are)."""
+        from tracer.sources import clean_address
+
+        t = self.transfers
+        return t[t["to"] == clean_address(address)]
+
     def first_paid(self, address: str):
         """When ``address`` first received value in the chain data (a UTC time), or None."""
         import pandas as pd
 
-        from tracer.sources import clean_address
-
-        t = self.transfers
-        when = t.loc[t["to"] == clean_address(address), "timestamp"]
+        when = self.paid_into(address)["timestamp"]
         return pd.Timestamp(int(when.min()), unit="s", tz="UTC") if len(when) else None
 
     def label(self, address: str) -> str:

@@ -31,6 +31,7 @@ def test_an_address_as_a_trainee_copies_it_is_the_case_s_address(desk):
     tagged = next(a for a in case.tags["address"] if isinstance(a, str) and case.first_paid(a) is not None)
     assert case.label(f" `{tagged.upper()}` ") == case.label(tagged) != ""
     assert case.first_paid(f"`{tagged.upper()}`") == case.first_paid(tagged)
+    assert case.paid_into(f" {tagged.upper()}").equals(case.paid_into(tagged)) and len(case.paid_into(tagged))
 
 
 def test_open_case_gives_brief_payments_sources_transfers_tags(desk, key):
