@@ -106,7 +106,9 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 25)
     paid = {}
     for s in sources:
         rows = table[table["tx_hash"] == s.tx]
-        rows = rows[(rows["from"] == s.tx) & (rows["index"] == s.vout)] if s.vout is not None else rows
+        # an output, or an EVM transaction's own value: its fee is the payer's, not the payment
+        rows = rows[(rows["from"] == s.tx) & (rows["index"] == s.vout)] if s.vout is not None else \
+            rows[rows["kind"] != "fee"]
         for a, v in zip(rows["asset"], rows["amount"], strict=True):
             paid[(s.name, a)] = paid.get((s.name, a), 0) + int(v)
     sent = {(r.source, r.asset): int(r.amount) for r in result.sent().itertuples()}
@@ -140,9 +142,12 @@ def _trace(console: Console, bundle: Path, key: Path, out: Path, hops: int = 25)
 def _per_victim(result, paid) -> list[str]:
     from tracer.report import md
 
-    lines = ["## Per victim", "", "| victim | paid | at attributed services | unspent | fees | stopped otherwise |",
-             "| --- | --- | --- | --- | --- | --- |"]
-    ends = result.shares()
+    # each row adds up to what the victim paid: value a contract converted (a swap, a wrap) ends here
+    # as "converted" and goes on in the new asset, in the table above
+    named = ["attributed service", "unspent", "fee", "converted"]
+    lines = ["## Per victim", "", "| victim | paid | at attributed services | unspent | fees | converted | "
+             "stopped otherwise |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    ends = result.endpoints
     for s in dict.fromkeys(s.name for s in result.sources):
         mine = ends[ends["source"] == s]
         for asset in sorted({a for (n, a) in paid if n == s}):
@@ -151,9 +156,8 @@ def _per_victim(result, paid) -> list[str]:
             def part(mask, here=here, asset=asset):
                 return result.amount(sum(int(x) for x in here[mask]["amount"]), asset)
             lines.append(f"| {md(s)} | {result.amount(paid[(s, asset)], asset)} | "
-                         f"{part(here['why'] == 'attributed service')} | {part(here['why'] == 'unspent')} | "
-                         f"{part(here['why'] == 'fee')} | "
-                         f"{part(~here['why'].isin(['attributed service', 'unspent', 'fee']))} |")
+                         + " | ".join(part(here["why"] == why) for why in named)
+                         + f" | {part(~here['why'].isin(named))} |")
     return lines + [""]
 
 
