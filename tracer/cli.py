@@ -181,6 +181,11 @@ def _table(result):
                     result.amount(r.total, r.asset) if first else "", r.source, result.amount(r.amount, r.asset),
                     r.percent, via)
     print_table(tab)
+    from tracer.report import contracts_note
+
+    note = contracts_note(result)
+    if note:
+        click.echo(note)
 
 
 def _plots(result, base):

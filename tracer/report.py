@@ -36,13 +36,19 @@ def who_gets_what(result, title="Who gets what back", who="source") -> list[str]
             f"`{r.entry}`" if head and r.entry else "", r.why if head else "",
             result.amount(r.total, r.asset) if head else "", md(r.source), result.amount(r.amount, r.asset),
             r.percent]) + " |")
+    note = contracts_note(result)
+    return lines + (["", note] if note else []) + [""]
+
+
+def contracts_note(result):
+    """What to do where traced value stopped at a DeFi contract (a bridge, a swap pool), or None:
+    a contract has no customer records to produce."""
     contracts = _contracts(result)
-    if contracts:
-        onward = ("; follow the value through it to where it went next (`tracelab trace --follow bridge,swap`, "
-                  "which says which heuristic carries it on)") if result.direction == "forward" else ""
-        lines += ["", f"{', '.join(contracts)}: a contract, not a custodian. It keeps no customer records to "
-                  f"produce{onward}."]
-    return lines + [""]
+    if not contracts:
+        return None
+    onward = ("; follow the value through it to where it went next (`tracelab trace --follow bridge,swap`, "
+              "which says which heuristic carries it on)") if result.direction == "forward" else ""
+    return f"{', '.join(contracts)}: a contract, not a custodian. It keeps no customer records to produce{onward}."
 
 
 def _contracts(result):

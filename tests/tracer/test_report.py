@@ -76,3 +76,14 @@ def test_value_stopped_at_a_defi_contract_is_not_sent_to_it_for_records():
     assert "Kestrel Exchange:" not in text
     back = "\n".join(who_gets_what(tr.trace(account([("t1", bridge, "a", 5)]), "a", direction="backward", stop=tags)))
     assert "Lab Bridge: a contract, not a custodian" in back and "--follow" not in back
+
+
+def test_the_terminal_table_says_it_too(tmp_path):
+    pack = tmp_path / "bridge.yaml"
+    pack.write_text((DATA / "tags.yaml").read_text().replace("category: exchange", "category: defi_bridge")
+                    .replace("Example Exchange deposit", "Example Bridge"))
+    r = CliRunner().invoke(trace, ["--data", str(DATA / "eth"), "--address", A, "--tags", str(pack)])
+    assert r.exit_code == 0, r.output
+    assert "Example Bridge: a contract, not a custodian" in r.output
+    r = CliRunner().invoke(trace, ["--data", str(DATA / "eth"), "--address", A, "--tags", str(DATA / "tags.yaml")])
+    assert r.exit_code == 0 and "not a custodian" not in r.output
