@@ -181,9 +181,9 @@ def _table(result):
                     result.amount(r.total, r.asset) if first else "", r.source, result.amount(r.amount, r.asset),
                     r.percent, via)
     print_table(tab)
-    from tracer.report import contracts_note
+    from tracer.report import onward_note
 
-    note = contracts_note(result)
+    note = onward_note(result)
     if note:
         click.echo(note)
 

@@ -36,32 +36,46 @@ def who_gets_what(result, title="Who gets what back", who="source") -> list[str]
             f"`{r.entry}`" if head and r.entry else "", r.why if head else "",
             result.amount(r.total, r.asset) if head else "", md(r.source), result.amount(r.amount, r.asset),
             r.percent]) + " |")
-    note = contracts_note(result)
+    note = onward_note(result)
     return lines + (["", note] if note else []) + [""]
 
 
-def contracts_note(result):
-    """What to do where traced value stopped at a DeFi contract (a bridge, a swap pool), or None:
-    a contract has no customer records to produce."""
-    contracts = _contracts(result)
-    if not contracts:
-        return None
-    onward = ("; follow the value through it to where it went next (`tracelab trace --follow bridge,swap`, "
-              "which says which heuristic carries it on)") if result.direction == "forward" else ""
-    return f"{', '.join(contracts)}: a contract, not a custodian. It keeps no customer records to produce{onward}."
+def onward_note(result):
+    """What to do where traced value stopped at a DeFi contract (a bridge, a swap pool) or a mixer,
+    or None: a contract has no customer records to produce, and a mixer's withdrawals are linked
+    to its deposits by heuristics only. ``result``: a trace, plain or followed."""
+    followed = hasattr(result, "legs")
+    first = result.results[0] if followed else result
+    ends = result.final() if followed else result.endpoints
+    contracts, mixers = _stopped_at(first.tags, ends)
+    notes = []
+    if contracts:
+        onward = ("; follow the value through it to where it went next (`tracelab trace --follow bridge,swap`, "
+                  "which says which heuristic carries it on)") if first.direction == "forward" and not followed \
+            else ""
+        notes.append(f"{', '.join(contracts)}: a contract, not a custodian. It keeps no customer records to "
+                     f"produce{onward}.")
+    if mixers and first.direction == "forward":
+        notes.append(f"{', '.join(mixers)}: a mixer. The chain does not say which withdrawal pays out which "
+                     "deposit; `tracelab heuristics --only mixer` lists the links heuristics find (the same "
+                     "address, gas funding, timing), each with its confidence.")
+    return " ".join(notes) or None
 
 
-def _contracts(result):
-    """The labels of the DeFi contracts (GraphSense categories ``defi``, ``defi_bridge``, ...) where
-    traced value stopped as at an attributed service."""
-    tags = result.tags
+def _stopped_at(tags, endpoints):
+    """The labels of the DeFi contracts (GraphSense categories ``defi``, ``defi_bridge``, ...) and
+    of the mixers where traced value stopped as at an attributed service."""
+    from tracer.heuristics.services import MIXER
+
     if tags is None or "category" not in tags.columns:
-        return []
-    defi = {str(a).lower(): str(label) for a, label, c in zip(tags["address"], tags["label"], tags["category"],
-                                                            strict=True)
-            if isinstance(a, str) and isinstance(c, str) and c.startswith("defi")}
-    stopped = result.endpoints[result.endpoints["why"] == "attributed service"]["address"]
-    return sorted({defi[a] for a in stopped if a in defi})
+        return [], []
+    kinds = {}
+    for a, label, c in zip(tags["address"], tags["label"], tags["category"], strict=True):
+        if isinstance(a, str) and isinstance(c, str) and (c.startswith("defi") or c in MIXER):
+            kinds[a.lower()] = ("defi" if c.startswith("defi") else "mixer", str(label))
+    stopped = {kinds[a] for a in endpoints[endpoints["why"] == "attributed service"]["address"] if a in kinds}
+    return (sorted(label for k, label in stopped if k == "defi"),
+            sorted(label for k, label in stopped if k == "mixer"))
 
 
 def transactions(result, who="source") -> list[str]:
@@ -91,15 +105,17 @@ def legs(followed) -> list[str]:
 
 
 def stops(followed) -> list[str]:
-    """Where the value of a trace that follows heuristics stops for good, leg by leg."""
+    """Where the value of a trace that follows heuristics stops for good, leg by leg: each endpoint
+    once per source, with how many transfers brought it there."""
     lines = ["## Where the value stops", "",
-             "| leg | endpoint | label | entry | why | amount | source | transactions |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for e in followed.final().sort_values(["leg", "amount"], ascending=[True, False], kind="stable").itertuples():
+             "| leg | endpoint | label | entry | why | amount | transfers | source | transactions |",
+             "| --- | --- | --- | --- | --- | --- | ---: | --- | --- |"]
+    for e in followed.stops().itertuples():
         amount = followed.results[int(e.leg)].amount(e.amount, e.asset)
         lines.append(f"| {e.leg} | `{e.address}` | {md(e.label or '')} | {f'`{e.entry}`' if e.entry else ''} | "
-                     f"{e.why} | {amount} | {md(e.source)} | {_hashes(e.path)} |")
-    return lines + [""]
+                     f"{e.why} | {amount} | {e.transfers} | {md(e.source)} | {_hashes(e.txs)} |")
+    note = onward_note(followed)
+    return lines + (["", note] if note else []) + [""]
 
 
 def _hashes(path):
@@ -115,7 +131,7 @@ def data_line(data) -> str:
         manifest = p / "MANIFEST.sha256" if p.is_dir() else None
         if manifest is not None and manifest.is_file():
             digest = hashlib.sha256(manifest.read_bytes()).hexdigest()
-            parts.append(f"`{p.name}/` (MANIFEST.sha256 hashes to `{digest}`)")
+            parts.append(f"`{p.resolve().name}/` (MANIFEST.sha256 hashes to `{digest}`)")
         else:
             parts.append(f"`{p}`")
     return "Data: " + ", ".join(parts) + "."

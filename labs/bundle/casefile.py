@@ -143,14 +143,23 @@ def _services(tags: dict) -> list[str]:
             for (category, label), cs in sorted(chains.items())]
 
 
+def _count(n, word):
+    """``n`` and ``word``, plural unless one.
+
+    >>> _count(1, "payment"), _count(12, "report")
+    ('1 payment', '12 reports')
+    """
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def brief(case, reference: str, tags: dict) -> str:
     """The case file (markdown) for ``case``, under its ``reference``."""
     world, spec = case.world, case.spec
     victims = world.truth.victims
     statements, opened = _statements(world)
     lines = [f"# Case file {reference}", "",
-             f"Opened {day(opened)}. {len(victims)} payment(s) in {len({v['victim'] for v in victims})} "
-             "report(s), each reproduced below as received.", "",
+             f"Opened {day(opened)}. {_count(len(victims), 'payment')} in "
+             f"{_count(len({v['victim'] for v in victims}), 'report')}, each reproduced below as received.", "",
              "## The reported payments", "",
              "Every payment of the reports below, in the order they were made.", "",
              *_annex(world), "",

@@ -121,7 +121,7 @@ def test_a_bundle_s_own_tags_are_the_default(tmp_path):
     shutil.copy(DATA / "tags.yaml", bundle / "tags" / "services.yaml")
     r = CliRunner().invoke(trace, ["--data", str(bundle), "--address", A])
     assert r.exit_code == 0, r.output
-    assert f"using the bundle's tags {bundle / 'tags'}" in r.stderr and "Example Exchange" in r.output
+    assert f"tags: {bundle / 'tags'} (the bundle's own" in r.stderr and "Example Exchange" in r.output
     # a bundle whose tags/ is empty, and the exports alone, carry no tags: nothing is assumed
     (bundle / "tags" / "services.yaml").rename(bundle / "services.yaml.off")
     r = CliRunner().invoke(trace, ["--data", str(bundle), "--address", A])

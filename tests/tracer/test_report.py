@@ -87,3 +87,13 @@ def test_the_terminal_table_says_it_too(tmp_path):
     assert "Example Bridge: a contract, not a custodian" in r.output
     r = CliRunner().invoke(trace, ["--data", str(DATA / "eth"), "--address", A, "--tags", str(DATA / "tags.yaml")])
     assert r.exit_code == 0 and "not a custodian" not in r.output
+
+
+def test_a_bundle_given_as_dot_is_named_by_its_folder(tmp_path, monkeypatch):
+    from tracer.report import data_line
+
+    case = tmp_path / "case7"
+    case.mkdir()
+    (case / "MANIFEST.sha256").write_text("x\n")
+    monkeypatch.chdir(case)
+    assert data_line(["."]).startswith("Data: `case7/` (MANIFEST.sha256 hashes to")

@@ -40,7 +40,7 @@ def default_tags(data):
 
     tags = bundle_tags(*data)
     for p in tags:
-        click.echo(f"using the bundle's tags {p} (--tags to give others)", err=True)
+        click.echo(f"tags: {p} (the bundle's own; --tags to give others)", err=True)
     return tags
 
 
@@ -216,13 +216,19 @@ def follow_trace(data, sources, follow, tags, prices, options, as_json, report_t
                      show_address(g.start), "yes" if g.exact else "no", why)
     print_table(legs)
     ends = Table(title="where the value stops",
-                 caption="amounts in exact whole units (--json gives base units); leg: the leg that reached it")
-    for c in ("leg", "endpoint", "label", "why", "amount", "source"):
-        ends.add_column(c, justify="right" if c == "amount" else "left", no_wrap=True)
-    for e in r.final().itertuples():
-        ends.add_row(str(e.leg), show_address(e.address), e.label or "", e.why,
-                     r.results[int(e.leg)].amount(int(e.amount), e.asset), e.source)
+                 caption="amounts in exact whole units (--json gives base units); leg: the leg that reached it; "
+                         "transfers: how many brought the value there")
+    for c in ("leg", "endpoint", "label", "entry", "why", "amount", "transfers", "source"):
+        ends.add_column(c, justify="right" if c in ("amount", "transfers") else "left", no_wrap=True)
+    for e in r.stops().itertuples():
+        ends.add_row(str(e.leg), show_address(e.address), e.label or "", show_address(e.entry) or "", e.why,
+                     r.results[int(e.leg)].amount(int(e.amount), e.asset), str(e.transfers), e.source)
     print_table(ends)
+    from tracer.report import onward_note
+
+    note = onward_note(r)
+    if note:
+        click.echo(note)
 
 
 def write_report(result, table, data, tags, path):

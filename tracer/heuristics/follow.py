@@ -35,6 +35,8 @@ FOLLOW = ("change", "bridge", "swap", "cluster")
 #: the change rows a trace follows: rules that agree, and a spender's own address
 CHANGE = ("change.vote", "change.address_reuse", "peel_chain")
 MAX_LEGS = 200
+#: what :meth:`FollowedTrace.stops` sums over
+STOP_KEY = ["leg", "chain", "address", "label", "entry", "asset", "symbol", "why", "source"]
 
 
 @dataclass
@@ -76,6 +78,25 @@ class FollowedTrace:
     def final(self):
         """The endpoints where value stops for good (not carried on by another leg)."""
         return self.endpoints[self.endpoints["followed"].isna()].reset_index(drop=True)
+
+    def stops(self):
+        """:meth:`final` summed per leg, endpoint, asset, why and source: what a table shows.
+
+        A leg's trace ends in one row per path, so nine deposits into one mixer pool are nine rows;
+        here they are one, with ``amount`` their exact sum, ``transfers`` how many they were and
+        ``txs`` the transactions that brought the value (each once, in order). Largest first
+        within each leg.
+        """
+        groups = {}
+        for e in self.final().itertuples(index=False):
+            key = tuple(getattr(e, c) for c in STOP_KEY)
+            g = groups.setdefault(key, [0, 0, {}])
+            g[0] += int(e.amount)
+            g[1] += 1
+            g[2].update(dict.fromkeys(e.path))
+        rows = [[*k, amount, n, list(txs)] for k, (amount, n, txs) in groups.items()]
+        rows.sort(key=lambda r: (r[0], -r[len(STOP_KEY)], r[2]))
+        return pd.DataFrame(rows, columns=[*STOP_KEY, "amount", "transfers", "txs"], dtype=object)
 
 
 def trace(transfers, sources, follow=FOLLOW, *, tags=None, prices=None, evidence=None, max_legs=MAX_LEGS,
@@ -175,6 +196,8 @@ def trace(transfers, sources, follow=FOLLOW, *, tags=None, prices=None, evidence
             if start_source.vout is not None:  # the output's own transaction counts as the leg's first hop
                 opts["hops"] = opts.get("hops", 6) + 1
             leg = TR.trace(part, [labelled], stop=stop, direction="forward", **opts)
+            if start_source.address is not None:
+                leg.endpoints = _kept(leg, part, row[E.TXS][1], start_source.address)
             n = len(legs)
             for k in ks:
                 followed[(parent, k)] = n
@@ -235,6 +258,35 @@ def _next(table, end, evidence, follow, rename):
                     "whole": _sent(table, row[E.CHAIN], deposit_tx, a), "what": f"what {deposit_tx} sent",
                     "besides": besides}
     return None
+
+
+def _kept(leg, part, payout_tx, address):
+    """The endpoints of ``leg``, with what the payout ``payout_tx`` left at ``address`` (the leg's
+    start) as ``unspent`` there.
+
+    A leg from an address traces what the address sent; a payout it did not spend in full would
+    otherwise drop out of the sums. Only for an asset the address received from the payout alone:
+    with other value beside it, the leg is an upper bound and what is left is not the payout's.
+    """
+    from tracer.forward import UNSPENT
+
+    to = part[(part[T.TO] == address) & (part[T.KIND] != T.FEE)]
+    paid, received = {}, {}
+    for h, asset, v in zip(to[T.TX_HASH], to[T.ASSET], to[T.AMOUNT], strict=True):
+        received[asset] = received.get(asset, 0) + int(v)
+        if h == payout_tx:
+            paid[asset] = paid.get(asset, 0) + int(v)
+    e = leg.endpoints
+    rows = []
+    for asset, v in paid.items():
+        kept = v - sum(int(a) for a in e.loc[e["asset"] == asset, "amount"])
+        if received[asset] == v and kept > 0:
+            chain = part.loc[to.index[to[T.TX_HASH] == payout_tx][0], T.CHAIN]
+            rows.append([leg.sources[0].name, chain, address, asset, leg.symbols.get(asset, asset), kept, 0,
+                         [payout_tx], UNSPENT, leg.labels.get(address), None])
+    if not rows:
+        return e
+    return pd.concat([e, pd.DataFrame(rows, columns=e.columns, dtype=object)], ignore_index=True)
 
 
 def _output(table, chain, tx_hash, address):

@@ -45,7 +45,7 @@ def test_cluster_json_lists_clusters_with_evidence_and_the_coinjoins_left_out(tm
     assert members == [[DEP, GAS], ["bc1qa", "bc1qb"], ["bc1qz", "premix0"]]
     assert {e["heuristic"] for c in out["clusters"] for e in c["evidence"]} == {"multi_input", "deposit_address"}
     assert [c["a"] for c in out["coinjoins"]] == ["round"]
-    assert "using the bundle's tags" in r.stderr
+    assert "(the bundle's own; --tags to give others)" in r.stderr
 
 
 def test_cluster_table_and_keeping_coinjoins(tmp_path):

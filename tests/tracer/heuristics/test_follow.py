@@ -65,3 +65,33 @@ def test_bad_options():
         trace(t, U, follow=["mixer"])
     with pytest.raises(ValueError, match="forward"):
         trace(t, U, direction="backward")
+
+
+def test_a_payout_not_spent_in_full_keeps_the_rest_unspent_at_its_recipient():
+    deposit = "bcrt1qorder"
+    btc = utxo(tx(h("a"), [("bcrt1qu", 10_010_000, h("f") + ":0")], [(deposit, 10_000_000)], block=1, time=1_000))
+    eth = evm(send(SWAP, V, 198 * 10**16, tx=h("b"), block=1, time=2_800),
+              send(V, SHOP, E18, tx=h("c"), block=2, time=2_900))
+    r = trace(combine(btc, eth), h("a"), follow=["swap"], tags=TAGS, prices={"BTC": 60_000, "ETH": 3_000})
+    assert r.legs.iloc[1]["exact"]
+    leg = r.final().query("leg == 1")
+    assert sum(leg["amount"]) == 198 * 10**16  # the leg adds up to the payout, not to what V spent
+    kept = leg[(leg["why"] == "unspent") & (leg["address"] == V)]
+    assert kept[["address", "amount", "hops"]].values.tolist() == [[V, 98 * 10**16 - 21_000 * 10**9, 0]]
+    assert kept["path"].tolist() == [[h("b")]]
+
+
+def test_stops_sum_the_transfers_into_one_endpoint():
+    pool = "0x" + "f" * 40
+    tags = pd.concat([TAGS, pd.DataFrame({"address": [pool], "category": ["mixing_service"],
+                                          "label": ["Lab Mixer: 1 ETH pool"]})], ignore_index=True)
+    t = evm(send(U, V, 3 * E18, tx=h("1"), block=1), send(V, pool, E18, tx=h("2"), block=2),
+            send(V, pool, E18, tx=h("3"), block=3))
+    r = trace(t, U, follow=["change"], tags=tags)
+    s = r.stops()
+    at_pool = s[s["address"] == pool]
+    assert at_pool[["leg", "amount", "transfers", "txs"]].values.tolist() == [[0, 2 * E18, 2, [h("1"), h("2"), h("3")]]]
+    assert sum(s["amount"]) == sum(r.final()["amount"]) == 3 * E18 + 21_000 * 10**9  # and its fee
+    from tracer.report import onward_note
+
+    assert "Lab Mixer: 1 ETH pool: a mixer" in onward_note(r)
