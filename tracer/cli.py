@@ -103,6 +103,8 @@ def trace(data, addresses, txs, sources_file, direction, rule, hops, min_amount,
     from tracer.trace import trace as run
 
     sources = _sources(addresses, txs, sources_file)
+    _check_folder("--plot", plot_to)
+    _check_folder("--report", report_to)
     if follow:
         from tracer.heuristics.cli import follow_trace
 
@@ -188,6 +190,13 @@ def _table(result):
         click.echo(note)
 
 
+def _check_folder(option, path):
+    """Refuse a file in a folder that does not exist before the load and trace, not after them."""
+    folder = os.path.dirname(path or "") or "."
+    if path and not os.path.isdir(folder):
+        raise click.ClickException(f"{option} {path}: there is no folder {folder}")
+
+
 def _plots(result, base):
     import matplotlib
 
@@ -195,8 +204,11 @@ def _plots(result, base):
     from tracer import plot
 
     folder = os.path.dirname(base.removesuffix(".png"))
-    for name, _ in plot.save_all(result, base.removesuffix(".png") + "-"):
-        click.echo(f"wrote {os.path.join(folder, name)}", err=True)
+    try:
+        for name, _ in plot.save_all(result, base.removesuffix(".png") + "-"):
+            click.echo(f"wrote {os.path.join(folder, name)}", err=True)
+    except OSError as e:
+        raise click.ClickException(f"--plot {base}: {e.strerror or e}") from None
 
 
 def _paths(table, a, b, hops, start, end, labels, as_json):

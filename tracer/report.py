@@ -47,7 +47,7 @@ def onward_note(result):
     followed = hasattr(result, "legs")
     first = result.results[0] if followed else result
     ends = result.final() if followed else result.endpoints
-    contracts, mixers = _stopped_at(first.tags, ends)
+    contracts, mixers = _stopped_at(first.tags, ends, _utxo_chains(result.flows))
     notes = []
     if contracts:
         onward = ("; follow the value through it to where it went next (`tracelab trace --follow bridge,swap`, "
@@ -62,9 +62,18 @@ def onward_note(result):
     return " ".join(notes) or None
 
 
-def _stopped_at(tags, endpoints):
+def _utxo_chains(flows):
+    from tracer.result import utxo_transactions
+
+    txs = utxo_transactions(flows)
+    return {c for c, f in zip(flows["chain"], flows["from"], strict=True) if f in txs}
+
+
+def _stopped_at(tags, endpoints, utxo=()):
     """The labels of the DeFi contracts (GraphSense categories ``defi``, ``defi_bridge``, ...) and
-    of the mixers where traced value stopped as at an attributed service."""
+    of the mixers where traced value stopped as at an attributed service. A mixer on a UTXO chain
+    (a CoinJoin coordinator's fee address) is left out: the mixer heuristics link pool deposits
+    on account chains, and a CoinJoin is followed through its transaction."""
     from tracer.heuristics.services import MIXER
 
     if tags is None or "category" not in tags.columns:
@@ -73,7 +82,9 @@ def _stopped_at(tags, endpoints):
     for a, label, c in zip(tags["address"], tags["label"], tags["category"], strict=True):
         if isinstance(a, str) and isinstance(c, str) and (c.startswith("defi") or c in MIXER):
             kinds[a.lower()] = ("defi" if c.startswith("defi") else "mixer", str(label))
-    stopped = {kinds[a] for a in endpoints[endpoints["why"] == "attributed service"]["address"] if a in kinds}
+    at = endpoints[endpoints["why"] == "attributed service"]
+    stopped = {kinds[a] for a, c in zip(at["address"], at["chain"], strict=True)
+               if a in kinds and not (c in utxo and kinds[a][0] == "mixer")}
     return (sorted(label for k, label in stopped if k == "defi"),
             sorted(label for k, label in stopped if k == "mixer"))
 

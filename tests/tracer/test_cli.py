@@ -112,6 +112,12 @@ def test_plot_files(tmp_path):
     assert (tmp_path / "case-timeline.png").is_file()
 
 
+def test_plot_into_a_missing_folder_is_refused_before_the_trace(tmp_path):
+    r = run("--address", A, "--plot", str(tmp_path / "no" / "case"))
+    assert r.exit_code == 1 and f"--plot {tmp_path / 'no' / 'case'}: there is no folder" in r.output
+    assert "fifo forward trace" not in r.output and not (tmp_path / "no").exists()
+
+
 def test_a_bundle_s_own_tags_are_the_default(tmp_path):
     import shutil
 

@@ -273,3 +273,37 @@ def test_a_sankey_of_a_converted_asset_starts_where_the_conversion_made_it():
     assert [x.get_text() for x in ax.get_xticklabels()] == ["", "hop 2", "hop 3", "endpoints"]
     assert "0 Y" not in {x.get_text() for x in ax.texts}
     assert not [p for p in ax.patches if str(p.get_gid()).startswith(("source:", "hop:1"))]
+
+
+def test_long_node_labels_in_one_column_keep_clear_of_each_other():
+    """Six addresses of one hop, each with a long tag label and a line saying it received more
+    than the traced part: at a fixed height per row, the wrapped labels ran into each other."""
+    from tracer.handmade import account
+
+    outs = [f"m{i}" for i in range(6)]
+    rows = [(f"x{i}", f"other{i}", m, 90) for i, m in enumerate(outs)]
+    rows += [(f"t{i}", "s", m, 10 + i) for i, m in enumerate(outs)]
+    label = ("Money mule number {} of the Northern ring, deposit account at Kestrel Exchange, opened with a "
+             "forged passport")
+    tags = pd.DataFrame([(m, label.format(i), "exchange") for i, m in enumerate(outs)],
+                        columns=["address", "label", "category"])
+    ax = P.flow_graph(tr.trace(account(rows), "s"), tags=tags)
+    ax.figure.canvas.draw()
+    labels = [t for t in ax.texts if "traced" in t.get_text()]
+    assert len(labels) == 6 and all(t.get_text().count("\n") >= 8 for t in labels)
+    boxes = [t.get_window_extent() for t in labels]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    plt.close(ax.figure)
+
+
+def test_timeline_labels_of_equal_flows_at_one_time_do_not_cover_each_other():
+    from tracer.handmade import account
+
+    fan = [{"tx_hash": "t1", "from": "s", "to": f"mule{i}", "amount": 5} for i in range(5)]
+    ax = P.timeline(tr.trace(account(fan), "s"), lane="hop")
+    ax.figure.canvas.draw()
+    labels = [t for t in ax.texts if "→" in t.get_text()]
+    boxes = [t.get_window_extent() for t in labels]
+    assert labels and labels[0].get_text().startswith("5 X → mule")
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    plt.close(ax.figure)

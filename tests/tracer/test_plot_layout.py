@@ -53,3 +53,13 @@ def test_layout_errors():
         L.flow_layout(V.view(trace(account([("t1", "s", "a", 1)]), "s")), layout="spring")
     with pytest.raises(ValueError, match="lane"):
         L.timeline_rows(V.view(trace(account([("t1", "s", "a", 1)]), "s")), lane="day")
+
+
+def test_hidden_fees_are_counted_per_transfer_not_per_payer():
+    # one address pays gas in three transactions: one fee node, three fees
+    fee = {"to": "fee", "kind": "fee"}
+    rows = [("t0", "s", "a", 10_000)]
+    for i in range(3):
+        rows += [(f"t{i + 1}", "a", f"b{i}", 3_000), {"tx_hash": f"t{i + 1}", "from": "a", "amount": 1, **fee}]
+    g = L.flow_layout(V.view(trace(account(rows), "s")))
+    assert g.hidden_fees == {"X": (3, 3)}

@@ -33,7 +33,7 @@ def test_a_plain_trace_report_says_it_rests_on_no_heuristic_and_names_its_transa
 def test_report_errors_say_what_is_wrong(tmp_path):
     missing = str(tmp_path / "no" / "r.md")
     r = CliRunner().invoke(trace, ["--data", str(DATA / "eth"), "--address", A, "--report", missing])
-    assert r.exit_code == 1 and "--report" in r.output and "No such file or directory" in r.output
+    assert r.exit_code == 1 and f"--report {missing}: there is no folder {tmp_path / 'no'}" in r.output
     r = CliRunner().invoke(trace, ["--data", str(DATA / "eth"), "--address", A, "--to", A, "--report", "r.md"])
     assert r.exit_code == 2 and "not with --to" in r.output
 
@@ -76,6 +76,24 @@ def test_value_stopped_at_a_defi_contract_is_not_sent_to_it_for_records():
     assert "Kestrel Exchange:" not in text
     back = "\n".join(who_gets_what(tr.trace(account([("t1", bridge, "a", 5)]), "a", direction="backward", stop=tags)))
     assert "Lab Bridge: a contract, not a custodian" in back and "--follow" not in back
+
+
+def test_value_stopped_at_a_mixer_pool_points_to_the_mixer_heuristics_not_at_a_coinjoin():
+    import pandas as pd
+
+    import tracer as tr
+    from tracer.handmade import account, utxo
+    from tracer.report import onward_note
+
+    pool = "0x" + "d" * 40
+    tags = pd.DataFrame({"address": [pool, "coord"], "label": ["Lab Mixer 1 ETH", "Lab CoinJoin"],
+                         "category": ["mixing_service", "mixing_service"]})
+    note = onward_note(tr.trace(account([("t1", "s", "a", 10), ("t2", "a", pool, 10)]), "s", stop=tags))
+    assert note.startswith("Lab Mixer 1 ETH: a mixer.") and "tracelab heuristics --only mixer" in note
+    # a CoinJoin is followed through its transaction; its coordinator's fee is no pool to link from
+    join = utxo([("j1", [("s", 10, None), ("x", 10, None)], [("coord", 2), ("o1", 9), ("o2", 9)])])
+    r = tr.trace(join, "s", stop=tags)
+    assert "coord" in set(r.endpoints["address"]) and onward_note(r) is None
 
 
 def test_the_terminal_table_says_it_too(tmp_path):

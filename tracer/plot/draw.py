@@ -20,12 +20,20 @@ def title(ax, text):
     ax.set_title(textwrap.fill(text, chars), fontsize=FONT + 3)
 
 
+def wrap(text):
+    """A node's label as drawn below it: each line wrapped to 24 characters.
+
+    >>> wrap("received 0.584 BTC in 18 transfers; 0.0046 BTC traced").splitlines()
+    ['received 0.584 BTC in 18', 'transfers; 0.0046 BTC', 'traced']
+    """
+    return "\n".join(textwrap.fill(line, 24) for line in text.split("\n"))
+
+
 def node_text(ax, x, y, text, bold=False, side="below", size=FONT):
     if side == "right":  # one line beside the node (rows are tight)
         wrapped, where = text.replace("\n", " — "), {"xytext": (9, 0), "ha": "left", "va": "center"}
     else:
-        wrapped = "\n".join(textwrap.fill(line, 24) for line in text.split("\n"))
-        where = {"xytext": (0, -11), "ha": "center", "va": "top"}
+        wrapped, where = wrap(text), {"xytext": (0, -11), "ha": "center", "va": "top"}
     ax.annotate(wrapped, (x, y), textcoords="offset points", **where,
                 fontsize=size, fontweight="bold" if bold else "normal", zorder=5,
                 bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.75})

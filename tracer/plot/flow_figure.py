@@ -63,8 +63,13 @@ def flow_graph(trace, endpoints=None, *, tags=None, layout="hop", ax=None, max_n
         if layout == "time":
             size = (15.0, max(4.5, 0.32 * len(g.nodes) + 1.8))
         else:
-            tallest = max(sum(1 for m in g.nodes if hop[m] == hop[n]) for n in g.nodes)
-            size = (min(22.0, max(9.0, 1.6 * (g.last + 1) + 3.5)), max(5.0, 0.95 * tallest + 2.0))
+            # rows one unit of y apart must leave room for the longest label below a node (about
+            # 0.14 in a line at this font), or the labels of a column run into each other
+            lines = max(draw.wrap(L.node_text(v, g, n)).count("\n") + 1 for n in g.nodes)
+            ys = [y[n] for n in g.nodes]
+            per_row = max(0.95, 0.14 * lines + 0.4)
+            size = (min(22.0, max(9.0, 1.6 * (g.last + 1) + 3.5)),
+                    min(40.0, max(5.0, per_row * (max(ys) - min(ys) + 1) + 2.0)))
         ax = draw.axes(size)
     _edges(ax, v, g, x_of, layout, edge_labels)
     cats = _nodes(ax, v, g, x_of, "right" if layout == "time" else "below")
@@ -94,7 +99,7 @@ def flow_graph(trace, endpoints=None, *, tags=None, layout="hop", ax=None, max_n
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=FONT, frameon=False,
               title="category / mark", title_fontsize=FONT + 1)
     if g.hidden_fees:
-        note = "; ".join(f"{v.fmt(x, a)} in {k} fees" for a, (x, k) in sorted(g.hidden_fees.items()))
+        note = "; ".join(f"{v.fmt(x, a)} in {k} fee{'s' * (k != 1)}" for a, (x, k) in sorted(g.hidden_fees.items()))
         ax.annotate(f"not drawn (too small to see): {note}", (0.0, 0.0), xycoords="axes fraction",
                     xytext=(2, 2), textcoords="offset points", fontsize=FONT - 1, color="#555555")
     sent = ", ".join(v.fmt(x, a) for a, x in sorted(g.total.items()))

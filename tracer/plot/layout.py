@@ -87,7 +87,7 @@ class FlowLayout:
     ends: dict
     total: dict
     last: int
-    hidden_fees: dict = field(default_factory=dict)  #: asset -> (amount, fees) too small to draw
+    hidden_fees: dict = field(default_factory=dict)  #: asset -> (amount, fee transfers) too small to draw
 
 
 def flow_layout(v, layout="hop", max_nodes=40):
@@ -108,7 +108,7 @@ def flow_layout(v, layout="hop", max_nodes=40):
     for r in rows:
         if r["to"] == T.FEE_ADDRESS:
             r["to"] = fee_node(r["from"])
-    hop, time, inflow = {}, {}, {}
+    hop, time, inflow, transfers = {}, {}, {}, {}
     for s in srcs:
         hop[s], time[s] = 0.0, min(r["timestamp"] for r in rows if r["from"] == s)
     for r in sorted(rows, key=lambda r: is_fee(r["to"])):  # fee nodes last: beside their payer
@@ -118,6 +118,7 @@ def flow_layout(v, layout="hop", max_nodes=40):
             hop[to] = min(hop.get(to, h), h)
             time[to] = min(time.get(to, r["timestamp"]), r["timestamp"])
         inflow[(to, r["asset"])] = inflow.get((to, r["asset"]), 0) + r["tainted"]
+        transfers[(to, r["asset"])] = transfers.get((to, r["asset"]), 0) + 1
     total = {}
     for r in rows:
         if r["from"] in srcs and r["hop"] == 1:
@@ -127,7 +128,7 @@ def flow_layout(v, layout="hop", max_nodes=40):
     for (n, a), x in list(inflow.items()):
         if is_fee(n) and x * 200 < total.get(a, 0):
             amount, count = hidden.get(a, (0, 0))
-            hidden[a] = (amount + x, count + 1)
+            hidden[a] = (amount + x, count + transfers[(n, a)])  # a payer pays a fee per transaction
             del inflow[(n, a)]
     small = {n for n in hop if is_fee(n) and not any(m == n for m, _ in inflow)}
     rows = [r for r in rows if r["to"] not in small]

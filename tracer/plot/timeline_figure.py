@@ -80,13 +80,6 @@ def timeline(trace, *, tags=None, ax=None, lane="address", max_lanes=20, decimal
     cats = [v.category(rows[i]["to"]) for i in order]
     ax.scatter(xs, ys, s=sizes, c=[style.colour(c, v.tag) for c in cats], alpha=0.75, edgecolors="#333333",
                linewidths=0.6, zorder=3, gid="flows")
-    for i, x, yv in list(zip(order, xs, ys, strict=True))[:annotate]:
-        r = rows[i]
-        what = v.fmt(r["tainted"], r["asset"])
-        if lane == "hop":
-            what += f" → {textwrap.shorten(v.label(r['to']), 30, placeholder='…')}"
-        ax.annotate(what, (x, yv), xytext=(8, 9), textcoords="offset points", fontsize=FONT, zorder=4,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
     ax.set_yticks(range(len(names)), names)
     ax.set_ylim(len(names) - 0.4, -0.6)  # the first hop (or first address reached) at the top
     draw.time_axis(ax)
@@ -111,4 +104,27 @@ def timeline(trace, *, tags=None, ax=None, lane="address", max_lanes=20, decimal
     srcs = V.sources(v.rows, v.txs)
     draw.title(ax, title or f"Timeline of traced value: {len(rows)} transfers from {V.who(srcs, v)}")
     ax.figure.tight_layout()
+    labels = []
+    for i, x, yv in list(zip(order, xs, ys, strict=True))[:annotate]:
+        r = rows[i]
+        what = v.fmt(r["tainted"], r["asset"])
+        if lane == "hop":
+            what += f" → {textwrap.shorten(v.label(r['to']), 30, placeholder='…')}"
+        labels.append(ax.annotate(what, (x, yv), xytext=(8, 9), textcoords="offset points", fontsize=FONT, zorder=4,
+                                  bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}))
+    _label_clear(ax, labels)
     return ax
+
+
+def _label_clear(ax, labels):
+    """Keep the labels, largest flow first, that do not cover one already kept: equal flows at one
+    time (a fan-out of equal payments) put their labels on top of each other, unreadable. Placed
+    once the layout is final, so the boxes measured are the ones drawn."""
+    renderer = ax.figure.canvas.get_renderer()
+    kept = []
+    for t in labels:
+        box = t.get_window_extent(renderer)
+        if any(box.overlaps(k) for k in kept):
+            t.remove()
+        else:
+            kept.append(box)
