@@ -161,9 +161,12 @@ def _table(result):
 
     names = ", ".join(s.name for s in result.sources[:4]) + (f" and {len(result.sources) - 4} more"
                                                              if len(result.sources) > 4 else "")
+    many = len(result.sources) > 1  # of one source, each endpoint is all its own: no share columns
     tab = Table(title=f"{result.rule} {result.direction} trace from {names}",
-                caption="amounts in exact whole units (--json gives base units); each source's share of the endpoint")
-    for c in ("endpoint", "label", "entry", "why", "total", "source", "amount", "share", "via tx"):
+                caption="amounts in exact whole units (--json gives base units)"
+                        + ("; each source's share of the endpoint" if many else ""))
+    for c in ("endpoint", "label", "entry", "why", "total") + (("source", "amount", "share") if many else ()) + (
+            "via tx",):
         tab.add_column(c, justify="right" if c in ("total", "amount", "share") else "left", no_wrap=True)
     shares = result.shares(final=False)
     last_tx = {}
@@ -178,10 +181,10 @@ def _table(result):
             tab.add_section()
         previous = key
         via = "\n".join(dict.fromkeys(last_tx.get((*key, r.source), [])))
+        mine = (r.source, result.amount(r.amount, r.asset), r.percent) if many else ()
         tab.add_row(show_address(r.address) if first else "", (r.label or "") if first else "",
                     (show_address(r.entry) or "") if first else "", r.why if first else "",
-                    result.amount(r.total, r.asset) if first else "", r.source, result.amount(r.amount, r.asset),
-                    r.percent, via)
+                    result.amount(r.total, r.asset) if first else "", *mine, via)
     print_table(tab)
     from tracer.report import onward_note
 

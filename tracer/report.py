@@ -19,23 +19,25 @@ def md(value):
 
 def who_gets_what(result, title="Who gets what back", who="source") -> list[str]:
     """Where the traced value stopped, largest first, and each source's share of it (``who``: what
-    a source is called, as "victim")."""
+    a source is called, as "victim"); of one source, the endpoints alone (its share is all)."""
+    many = len(result.sources) > 1
+    cols = ["endpoint", "label", "entry", "why", "total"] + ([who, "amount", "share"] if many else [])
     lines = [f"## {title}", "",
-             f"Where the traced value stopped, largest first, and each {who}'s share of it. At an attributed "
-             "service the entry address is the one the value reached it through (an exchange customer's deposit "
-             "address): the production order asks for the customer behind it.", "",
-             f"| endpoint | label | entry | why | total | {who} | amount | share |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "Where the traced value stopped, largest first" + (f", and each {who}'s share of it" if many else "")
+             + ". At an attributed service the entry address is the one the value reached it through (an exchange "
+             "customer's deposit address): the production order asks for the customer behind it.", "",
+             "| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
     previous = None
     for r in result.shares().itertuples():
         key = (r.chain, r.address, r.asset, r.why, r.entry)
         head = key != previous
         previous = key
-        lines.append("| " + " | ".join([
-            f"`{r.address}`" if head else "", md(r.label or "") if head else "",
-            f"`{r.entry}`" if head and r.entry else "", r.why if head else "",
-            result.amount(r.total, r.asset) if head else "", md(r.source), result.amount(r.amount, r.asset),
-            r.percent]) + " |")
+        cells = [f"`{r.address}`" if head else "", md(r.label or "") if head else "",
+                 f"`{r.entry}`" if head and r.entry else "", r.why if head else "",
+                 result.amount(r.total, r.asset) if head else ""]
+        if many:
+            cells += [md(r.source), result.amount(r.amount, r.asset), r.percent]
+        lines.append("| " + " | ".join(cells) + " |")
     note = onward_note(result)
     return lines + (["", note] if note else []) + [""]
 
@@ -90,13 +92,16 @@ def _stopped_at(tags, endpoints, utxo=()):
 
 
 def transactions(result, who="source") -> list[str]:
-    """Each endpoint with the transactions that brought the value there."""
+    """Each endpoint with the transactions that brought the value there (and whose value it was,
+    when several sources are traced)."""
+    many = len(result.sources) > 1
+    cols = ["endpoint"] + ([who] if many else []) + ["amount", "hops", "why", "transactions"]
     lines = ["## The transactions behind each endpoint", "",
-             f"| endpoint | {who} | amount | hops | why | transactions |", "| --- | --- | --- | --- | --- | --- |"]
+             "| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
     e = result.endpoints
     for r in e[e["why"] != "converted"].sort_values(["amount", "address"], ascending=[False, True]).itertuples():
-        lines.append(f"| `{r.address}` | {md(r.source)} | {result.amount(r.amount, r.asset)} | {r.hops} | "
-                     f"{r.why} | {_hashes(r.path)} |")
+        lines.append(f"| `{r.address}` | " + (f"{md(r.source)} | " if many else "")
+                     + f"{result.amount(r.amount, r.asset)} | {r.hops} | {r.why} | {_hashes(r.path)} |")
     return lines + [""]
 
 

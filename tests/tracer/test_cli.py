@@ -79,6 +79,15 @@ def test_many_sources_each_endpoint_shows_every_share(tmp_path):
     assert {e["source"] for e in json.loads(r.output)["endpoints"]} == {"Ana", "Bo"}
 
 
+def test_one_source_has_no_share_columns():
+    """Of one source every endpoint is all its own: a source column repeating the title's hash and
+    a share of 100% on every row only made the table twice as wide."""
+    r = run("--address", A, columns="250")
+    head = next(line for line in r.output.splitlines() if "endpoint" in line)
+    assert r.exit_code == 0 and "total" in head and "via tx" in head
+    assert "share" not in head and "source" not in head and "100.0%" not in r.output
+
+
 def test_address_errors_say_what_is_wrong():
     r = run("--address", "0x" + "9" * 40)
     assert r.exit_code == 1 and "does not appear in the data" in r.output

@@ -307,3 +307,13 @@ def test_timeline_labels_of_equal_flows_at_one_time_do_not_cover_each_other():
     assert labels and labels[0].get_text().startswith("5 X → mule")
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
     plt.close(ax.figure)
+
+
+def test_the_total_in_a_title_is_exact_to_the_last_unit():
+    """A figure's title states what was sent, as an exhibit would; its labels round for reading."""
+    sent = 59_200_912_345_678_901_234
+    r = tr.trace(transfers([("0xt1", 1, S, A, sent), ("0xt2", 2, A, B, sent)]), S)
+    ax = P.flow_graph(r)
+    assert "sent 59.200912345678901234 ETH" in ax.get_title().replace("\n", " ")
+    assert "59.2009 ETH" in texts(ax)
+    assert "59.200912345678901234 ETH from" in P.sankey(r).get_title().replace("\n", " ")

@@ -18,6 +18,8 @@ def test_a_plain_trace_report_says_it_rests_on_no_heuristic_and_names_its_transa
     assert r.exit_code == 0, r.output
     assert f"report: {out}" in r.stderr and json.loads(r.stdout)["endpoints"]  # stdout stays one JSON object
     text = out.read_text()
+    assert "| endpoint | label | entry | why | total |\n" in text  # one source: no share columns
+    assert "| endpoint | amount | hops | why | transactions |\n" in text
     heads = [line for line in text.splitlines() if line.startswith("#")]
     assert heads == [f"# Trace report: fifo forward from {A}", "## Who gets what back",
                      "## What this trace relies on", "## The transactions behind each endpoint"]

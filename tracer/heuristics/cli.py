@@ -128,9 +128,12 @@ def cluster(data, tags, extra, coinjoin_rule, as_json):
 @JSON
 def heuristics(data, tags, only, prices, threshold_usd, coinjoin_rule, as_json):
     """Every evidence row of every heuristic (or of --only): what it links, its confidence, the
-    reason in words and the transactions it rests on. A heuristic that cannot run on this data
-    (a missing column, no tags, no prices) is listed with the reason."""
+    reason in words and the transactions it rests on, and how often the heuristic was right on the
+    lab's cases (a confidence level is the heuristic's own rule; the measured precision is what it
+    is worth). A heuristic that cannot run on this data (a missing column, no tags, no prices) is
+    listed with the reason."""
     from tracer.heuristics import run
+    from tracer.heuristics.measured import cite
 
     from tracer.heuristics import select
 
@@ -148,7 +151,8 @@ def heuristics(data, tags, only, prices, threshold_usd, coinjoin_rule, as_json):
     # the files were loaded with every optional column: a column still missing is not in them
     skipped = {name: why.replace(LOAD_HINT, "the files given do not carry it") for name, why in result.skipped.items()}
     if as_json:
-        click.echo(json.dumps({"evidence": _rows_json(result.evidence), "skipped": skipped}, indent=2))
+        click.echo(json.dumps({"evidence": _rows_json(result.evidence), "skipped": skipped,
+                               "measured": {name: cite(name) for name in result.ran}}, indent=2))
         return
     from rich.console import Console
     from rich.table import Table
@@ -160,7 +164,7 @@ def heuristics(data, tags, only, prices, threshold_usd, coinjoin_rule, as_json):
         if part.empty:
             click.echo(f"{name}: nothing found")
             continue
-        tab = Table(title=f"{name}: {len(part)} row(s)")
+        tab = Table(title=f"{name}: {len(part)} row(s)", caption=cite(name) or "not measured on the lab's cases")
         for c in ("link", "confidence", "a", "b", "reason"):
             tab.add_column(c, no_wrap=c in ("a", "b"), overflow="fold" if c == "reason" else "ellipsis")
         for r in part.itertuples():

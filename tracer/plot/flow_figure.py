@@ -102,7 +102,7 @@ def flow_graph(trace, endpoints=None, *, tags=None, layout="hop", ax=None, max_n
         note = "; ".join(f"{v.fmt(x, a)} in {k} fee{'s' * (k != 1)}" for a, (x, k) in sorted(g.hidden_fees.items()))
         ax.annotate(f"not drawn (too small to see): {note}", (0.0, 0.0), xycoords="axes fraction",
                     xytext=(2, 2), textcoords="offset points", fontsize=FONT - 1, color="#555555")
-    sent = ", ".join(v.fmt(x, a) for a, x in sorted(g.total.items()))
+    sent = ", ".join(v.exact(x, a) for a, x in sorted(g.total.items()))
     shown = f"; {len(g.groups)} groups of smaller nodes merged" if g.groups else ""
     draw.title(ax, title or f"Flow of traced value: {V.who(g.sources, v)} sent {sent}{shown}")
     ax.figure.tight_layout()

@@ -124,7 +124,7 @@ def sankey(trace, endpoints=None, *, tags=None, ax=None, top=8, asset=None, deci
     # an asset no source sent came from converting what they sent (a swap, a wrap)
     who = ("from " + V.source_name(v, srcs[0]) if len(srcs) == 1 else f"from {len(g.sources)} sources" if srcs
            else "converted from what the sources sent")
-    draw.title(ax, title or f"Where the traced {v.symbols.get(asset, asset)} went: {fmt(g.total)} {who}; "
+    draw.title(ax, title or f"Where the traced {v.symbols.get(asset, asset)} went: {v.exact(g.total, asset)} {who}; "
                             "band widths ∝ amount, grey = still moving after each hop")
     ax.figure.tight_layout()
     _fit(ax)

@@ -8,6 +8,7 @@ from decimal import Context, Decimal
 
 from tracer.plot import style
 from tracer.plot.style import short_address
+from tracer.transfers import whole_units
 
 FLOW_NEEDS = ("hop", "tx_hash", "timestamp", "from", "to", "asset", "tainted")
 ENDPOINT_NEEDS = ("address", "asset", "amount", "hops", "why")
@@ -32,7 +33,7 @@ def format_amount(amount, decimals=None, asset=""):
     >>> format_amount(2**256 - 1, 6, "USDT")[:12]
     '115,792,089,'
     """
-    label = short_address(asset) if str(asset).startswith("0x") else asset
+    label = _unit(asset)
     if decimals is None:
         return f"{int(amount):,} {label}".rstrip()
     d = Decimal(int(amount)).scaleb(-int(decimals))
@@ -52,6 +53,11 @@ def percent(part, whole):
     return exact(part, whole)
 
 
+def _unit(asset):
+    """A token with no symbol is named by its contract, shortened."""
+    return short_address(asset) if str(asset).startswith("0x") else asset
+
+
 @dataclass
 class View:
     """What a figure reads of a trace."""
@@ -65,6 +71,12 @@ class View:
 
     def fmt(self, amount, asset):
         return format_amount(amount, self.decimals.get(asset), self.symbols.get(asset, asset))
+
+    def exact(self, amount, asset):
+        """``amount`` to the last base unit, for a figure's title: the total an exhibit states is
+        not rounded (its labels are, for reading)."""
+        d, symbol = self.decimals.get(asset), self.symbols.get(asset, asset)
+        return format_amount(amount, None, symbol) if d is None else whole_units(amount, d, _unit(symbol))
 
     def label(self, address):
         return style.label(address, self.tag)

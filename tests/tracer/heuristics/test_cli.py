@@ -4,6 +4,7 @@ import yaml
 from click.testing import CliRunner
 
 from labs.cli import cli
+from tracer.heuristics import measured
 from tracer.heuristics.examples import tx
 
 from .exports import write_bitcoin_etl, write_ethereum_etl
@@ -66,6 +67,9 @@ def test_heuristics_json_and_only(tmp_path):
     assert by["change.address_reuse"]["output"] == "c1:1"
     assert set(by) == {"mixer.same_address", "change.address_reuse"}
     assert "mixer.unique_gas_price" not in out["skipped"] or "gas_price" in out["skipped"]["mixer.unique_gas_price"]
+    # beside each row's confidence (the heuristic's own rule): how often it was right on the lab's cases
+    assert out["measured"]["mixer.same_address"] == measured.cite("mixer.same_address")
+    assert out["measured"]["mixer.same_address"].startswith("measured on ")
 
 
 def test_heuristics_text_says_what_it_skipped(tmp_path):
@@ -74,6 +78,7 @@ def test_heuristics_text_says_what_it_skipped(tmp_path):
                                  "--only", "coinjoin"])
     assert r.exit_code == 0, r.output
     assert "coinjoin: 1 row(s)" in r.stdout and "Whirlpool" in r.stdout
+    assert measured.cite("coinjoin")[:60] in " ".join(r.stdout.split())
     assert "structuring: skipped" in r.stderr and "--price" in r.stderr
 
 
