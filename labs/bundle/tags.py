@@ -78,7 +78,12 @@ def _utxo_public(world, name, lane, tag) -> None:
             "mixing_service", lane.coordinator.actor.id, "BTC")
     for actor in _services(world):
         if actor.kind == "swap_service":
-            continue  # its per-order deposit addresses are what only its records reveal
+            # its per-order deposit addresses are what only its records reveal; the wallet it sweeps
+            # them into is known, as an exchange's is
+            if actor.id in lane.hot_address:
+                tag(lane.hot(actor), name, f"{actor.name}{_SUFFIX[actor.kind]}: hot wallet", _CATEGORY[actor.kind],
+                    actor.id, "BTC")
+            continue
         for address in lane.addresses_of(actor):
             tag(address, name, actor.name + _SUFFIX.get(actor.kind, ""), _CATEGORY[actor.kind], actor.id, "BTC")
 

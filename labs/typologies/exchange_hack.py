@@ -32,15 +32,29 @@ class Params:
             raise ValueError("addresses: expected 1 to 50")
 
 
+def drain(total: int, n: int, rng) -> list[int]:
+    """``total`` wei in ``n`` uneven parts, whole ETH where the total allows (what a thief types or
+    scripts; exact thirds would say a generator wrote them), the last part what is left.
+
+    >>> import random
+    >>> parts = drain(300 * ETH, 3, random.Random(1))
+    >>> sum(parts) == 300 * ETH and len(set(parts)) == 3 and all(x % ETH == 0 for x in parts)
+    True
+    """
+    weights = [rng.randint(50, 150) for _ in range(n)]
+    # every part is at least a third of an even share: whole ETH each once that is 1 ETH or more
+    unit = ETH if total >= 3 * n * ETH else 1
+    parts = [total * w // sum(weights) // unit * unit for w in weights[:-1]]
+    return parts + [total - sum(parts)]
+
+
 def run(step: Step, p: Params, rng) -> None:
     world = step.world
     exchanges = list(world.exchanges.values())
     ex = exchanges[p.exchange - 1]
     perp = step.perpetrator()
     t = world.clock + rng.randint(HOUR, 6 * HOUR)
-    total = p.amount_eth * ETH
-    parts = [total // p.addresses] * p.addresses
-    parts[-1] += total - sum(parts)
+    parts = drain(p.amount_eth * ETH, p.addresses, rng)
     for part in parts:
         target = perp.fresh_account()
         t += rng.randint(20, 300)

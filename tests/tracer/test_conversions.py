@@ -4,6 +4,7 @@ forward and backward, which agree at each conversion's rate."""
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from eth_utils import keccak
 from hypothesis import given, settings, strategies as st
@@ -86,6 +87,21 @@ def test_swap_and_wrap_are_followed_into_the_new_asset(story):
     assert sum(e[e["asset"] == "ETH"]["amount"]) == sent + ETHER  # ... and the ether unwrapped again
     assert list(e[e["address"] == s["onward"]]["amount"]) == [ETHER]
     assert r.symbols[s["usd"]] in (s["usd"], "LUSD") and r.decimals[s["usd"]] == 6
+
+
+def test_a_followed_trace_does_not_say_converted_value_stops(story):
+    """`--follow`'s "where the value stops" listed the WETH contract and the swap pool with the
+    ether and WETH they converted, as if it stopped there: it went on in the new asset."""
+    from tracer.heuristics.follow import trace as follow
+
+    s = story
+    tags = pd.DataFrame({"address": [s["weth"], s["pool"], s["hot"]], "category": ["defi", "defi_dex", "exchange"],
+                         "label": ["WETH", "WETH/LUSD pool", "Kestrel: hot wallet"]})
+    r = follow(tr.load(s["data"]), s["victim"], follow=[], tags=tags, rule="fifo", hops=8)
+    assert "converted" in set(r.final()["why"]) and "converted" not in set(r.stops()["why"])
+    stops = r.stops()
+    cash = stops[(stops["address"] == s["cash"]) & (stops["asset"] == s["usd"])]
+    assert cash["amount"].tolist() == [s["lusd"]]
 
 
 def test_exchange_deposit_address_is_the_entry(story):

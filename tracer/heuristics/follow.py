@@ -12,7 +12,8 @@ evidence row says the value went on:
 - ``bridge`` and ``swap``: value that reached a bridge (a lock) or a swap service's deposit goes
   on from the payout's recipient on the other chain (``bridge`` and ``swap`` rows).
 - ``cluster``: on account chains, the addresses of one cluster (multi-input, deposit addresses,
-  and with ``change`` the change rows) are traced as one pool, named ``cluster-N``.
+  and with ``change`` the change rows) are traced as one pool, named ``cluster-N``; an endpoint the
+  pool paid names as its entry the member that paid it (the deposit address).
 
 Every leg after the first says which heuristic started it, its confidence and its reason, and
 whether it is exact: a leg continues a whole output or a payout of which every unit was traced
@@ -85,10 +86,14 @@ class FollowedTrace:
         A leg's trace ends in one row per path, so nine deposits into one mixer pool are nine rows;
         here they are one, with ``amount`` their exact sum, ``transfers`` how many they were and
         ``txs`` the transactions that brought the value (each once, in order). Largest first
-        within each leg.
+        within each leg. Value converted into another asset (why ``converted``: a wrap, a swap pool)
+        does not stop there: it is left out, as in :meth:`tracer.result.TraceResult.shares`, and
+        appears where the new asset ended.
         """
         groups = {}
         for e in self.final().itertuples(index=False):
+            if e.why == "converted":
+                continue
             key = tuple(getattr(e, c) for c in STOP_KEY)
             g = groups.setdefault(key, [0, 0, {}])
             g[0] += int(e.amount)
@@ -206,6 +211,9 @@ def trace(transfers, sources, follow=FOLLOW, *, tags=None, prices=None, evidence
                          "exact": exact, "note": "; ".join(notes) or None, "measured": cite(row[E.HEURISTIC])})
             results.append(leg)
             todo.append((n, leg))
+    if rename:
+        for r in results:
+            r.endpoints = _member_entries(r.endpoints, transfers, rename)
     ends, flows = [], []
     for i, r in enumerate(results):
         e = r.endpoints.assign(leg=i, followed=[followed.get((i, k)) for k in range(len(r.endpoints))])
@@ -248,7 +256,9 @@ def _next(table, end, evidence, follow, rename):
             deposit_tx, payout_tx = row[E.TXS][0], row[E.TXS][1]
             if deposit_tx not in path:
                 continue
-            if name == "swap" and row[E.OUTPUT] and end["address"] != _output_address(table, row[E.OUTPUT]):
+            # a UTXO deposit: value that stopped there, or went through it into the service's wallet
+            if name == "swap" and row[E.OUTPUT] and _output_address(table, row[E.OUTPUT]) not in (
+                    end["address"], end["entry"]):
                 continue
             if name == "bridge" and end["why"] != "attributed service":
                 continue
@@ -258,6 +268,27 @@ def _next(table, end, evidence, follow, rename):
                     "whole": _sent(table, row[E.CHAIN], deposit_tx, a), "what": f"what {deposit_tx} sent",
                     "besides": besides}
     return None
+
+
+def _member_entries(endpoints, transfers, rename):
+    """``endpoints`` with each entry that is a pool (``cluster-N``) named by the pool's member that
+    paid the service in the endpoint's last transaction: the production order goes to the customer
+    behind that deposit address, not to a cluster, which has no address. (An exchange's sweep pays
+    the hot wallet from many customers' deposit addresses in one transaction: only the pool's own
+    count; several of them are all named.) ``rename``: address -> its pool."""
+    at = endpoints["entry"].isin(set(rename.values()))
+    if not at.any():
+        return endpoints
+    e = endpoints.copy()
+    paid = transfers[transfers[T.KIND] != T.FEE]
+    payers = {}
+    for c, h, f, to in zip(paid[T.CHAIN], paid[T.TX_HASH], paid[T.FROM], paid[T.TO], strict=True):
+        if f in rename:
+            payers.setdefault((c, h, to, rename[f]), set()).add(f)
+    e.loc[at, "entry"] = [", ".join(sorted(payers.get((c, path[-1], a, entry), [entry]))) for c, path, a, entry
+                          in zip(e.loc[at, "chain"], e.loc[at, "path"], e.loc[at, "address"], e.loc[at, "entry"],
+                                 strict=True)]
+    return e
 
 
 def _kept(leg, part, payout_tx, address):

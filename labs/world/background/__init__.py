@@ -27,6 +27,8 @@ HOURLY = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 9, 10, 11, 12, 11, 9, 
 #: the mix of ordinary events, by weight
 KINDS = {"p2p": 40, "merchant": 20, "deposit": 15, "withdraw": 15, "mix": 4, "gamble": 6, "bridge": 3, "swap": 3,
          "instant": 2, "otc": 2, "stable": 5}
+#: how often the instant swap service sweeps its order deposit addresses (an exchange's default)
+SERVICE_SWEEP_EVERY = 6 * HOUR
 #: chain kind -> its table of handlers, and what the background notes of such a chain at the start
 HANDLERS = {"evm": evm.HANDLERS, "utxo": utxo.HANDLERS}
 START = {"evm": evm.start, "utxo": utxo.start}
@@ -71,6 +73,13 @@ class Background:
         for ex in world.exchanges.values():
             for t in range(spec.start + ex.sweep_every, self.end + ex.sweep_every, ex.sweep_every):
                 self.push(t, "sweep", None, (ex.actor.id,))
+        service = world.actors.get("swap-service")
+        if service is not None:  # its order deposits, on the chains it takes coins on, as often as an exchange's
+            every = SERVICE_SWEEP_EVERY
+            for name, lane in world.lanes.items():
+                if "service_sweep" in HANDLERS[lane.kind]:  # where it takes coins into order addresses
+                    for t in range(spec.start + every, self.end + every, every):
+                        self.push(t, "service_sweep", name, (service.id,))
         for name, lane in world.lanes.items():
             if lane.coordinator is not None:  # each pool's rounds, one every half hour or so
                 for pool in lane.coordinator.queues:

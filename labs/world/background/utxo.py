@@ -137,6 +137,14 @@ def sweep(bg, t, chain, exchange_id):
         bg.executed += 1
 
 
+def service_sweep(bg, t, chain, actor_id):
+    """The instant swap service consolidates its order deposit addresses into its hot wallet, as an
+    exchange sweeps its customers' (a service that never moved its coins would leave every order's
+    bitcoin looking unspent, and seizable, where the launderer left it)."""
+    if bg.world.lanes[chain].sweep_deposits(bg.world.actors[actor_id], t):
+        bg.executed += 1
+
+
 def coinjoin_tx0(bg, t, chain, user=None, pool=None):
     """An ordinary user enters a CoinJoin pool (Tx0), to remix a few times or none."""
     lane = bg.world.lanes[chain]
@@ -210,6 +218,6 @@ def crowd_deposit(bg, t, chain, exchange_id, sats):
 HANDLERS = {
     "p2p": p2p, "merchant": merchant, "deposit": deposit, "withdraw": withdraw, "gamble": gamble, "otc": otc,
     "instant": instant, "mix": coinjoin_tx0, "bridge": p2p, "swap": p2p, "stable": p2p,
-    "payout": payout, "sweep": sweep, "coinjoin_round": coinjoin_round,
+    "payout": payout, "sweep": sweep, "service_sweep": service_sweep, "coinjoin_round": coinjoin_round,
     "crowd_instant": crowd_instant, "crowd_deposit": crowd_deposit, "crowd_tx0": crowd_tx0,
 }

@@ -316,3 +316,10 @@ def test_chain_hop_through_the_swap_service(seed):
     assert all(i[2] in world.truth.clusters["perpetrator"]["bitcoin"] for i in inputs_of(ledger, tx))
     (cash,) = [c for c in world.truth.cashouts if c["chain"] == "ethereum"]
     assert cash["from"] == order["eth_to"] and 0 < order["wei"] - cash["amount"] < 10**15
+    # the service sweeps its order deposits into its hot wallet (the bitcoin is not left where the
+    # launderer paid it, looking unspent), with any other orders' deposits
+    hot = lane_of(case).hot_address[service.id]
+    (sweep,) = [t for b in ledger.blocks[1:] for t in b.txs[1:]
+                if any(i[2] == order["btc_deposit"] for i in inputs_of(ledger, t))]
+    assert [a for a, _ in outputs_of(sweep)] == [hot]
+    assert {i[2] for i in inputs_of(ledger, sweep)} <= set(lane_of(case).addresses_of(service))

@@ -55,8 +55,22 @@ def test_a_cluster_is_one_pool():
     plain = trace(t, VICTIM, follow=[], tags=TAGS)
     assert plain.final().query("address == @HOT")["entry"].tolist() == [D]
     r = trace(t, VICTIM, follow=["cluster"], tags=TAGS)
-    entry = r.final().query("address == @HOT")["entry"].tolist()
-    assert entry == ["cluster-1"] and sorted(r.clusters["address"]) == sorted([P1, D])
+    at_hot = r.final().query("address == @HOT")
+    assert at_hot["address"].tolist() == [HOT] and sorted(r.clusters["address"]) == sorted([P1, D])
+    # the deposit address the order goes to, not the pool it was traced in ("cluster-1" has no customer)
+    assert at_hot["entry"].tolist() == [D] and r.stops().query("address == @HOT")["entry"].tolist() == [D]
+
+
+def test_a_sweep_of_many_deposit_addresses_names_the_pool_s_own_as_entry():
+    """An exchange sweeps many customers' deposit addresses into its hot wallet in one transaction:
+    the entry is the traced pool's deposit address, not another customer's swept beside it."""
+    other, d2 = "0x" + "b" * 40, "0x" + "c" * 40
+    t = evm(send(VICTIM, P1, 3 * E18, tx=h("1"), block=1),
+            send(P1, D, 3 * E18, tx=h("2"), block=2),
+            send(other, d2, 5 * E18, tx=h("4"), block=2),
+            call(h("3"), HOT, internal=[(D, HOT, 3 * E18), (d2, HOT, 5 * E18)], block=3))
+    r = trace(t, VICTIM, follow=["cluster"], tags=TAGS)
+    assert r.final().query("address == @HOT")["entry"].tolist() == [D]
 
 
 def test_bad_options():
