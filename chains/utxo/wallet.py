@@ -62,6 +62,9 @@ class WalletProfile:
         largest coins first, oldest coins first (FIFO), or a single random draw.
     low_r : bool
         Grind ECDSA signatures to low R (70-byte DER), as Bitcoin Core does since 0.17.
+    version : {1, 2}
+        The transactions' version: 2 since Bitcoin Core 0.13 (BIP 68), 1 in older or simpler
+        wallets (a fingerprint BlockSci's change heuristic reads).
     """
 
     script_type: str = "p2wpkh"
@@ -74,6 +77,7 @@ class WalletProfile:
     fee_rate: int = 2
     coin_selection: str = "bnb"
     low_r: bool = True
+    version: int = 2
 
     def __post_init__(self):
         checks = [("script_type", self.script_type, tuple(PURPOSES)),
@@ -83,6 +87,8 @@ class WalletProfile:
         for name, value, allowed in checks:
             if value not in allowed:
                 raise ValueError(f"WalletProfile.{name}={value!r}; expected one of {allowed}")
+        if self.version not in (1, 2):
+            raise ValueError(f"WalletProfile.version={self.version!r}; expected 1 or 2")
         for name in ("fee_rate", "round_unit"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -93,7 +99,7 @@ class WalletProfile:
 BITCOIN_CORE = WalletProfile()
 #: A careless wallet: change back to the sender, change last, no locktime, no RBF.
 NAIVE = WalletProfile(change_address="reuse", change_position="last", anti_fee_sniping=False,
-                      rbf=False, coin_selection="largest_first", fee_rate=5, low_r=False)
+                      rbf=False, coin_selection="largest_first", fee_rate=5, low_r=False, version=1)
 #: An Electrum-like wallet on taproot.
 TAPROOT_ELECTRUM = WalletProfile(script_type="p2tr", change_position="random",
                                  coin_selection="oldest_first", fee_rate=3)
@@ -292,7 +298,7 @@ class Wallet:
     def _sign(self, chosen: list[Utxo], outputs: list[tuple[bytes, int]], locktime: int) -> Tx:
         seq = self._sequence(locktime)
         unsigned = build([(u.outpoint[0].hex(), u.outpoint[1], seq) for u in chosen], outputs,
-                         locktime=locktime)
+                         locktime=locktime, version=self.profile.version)
         return sign(unsigned, [(u.value, u.coin.script) for u in chosen], [u.key for u in chosen],
                     low_r=self.profile.low_r)
 

@@ -378,7 +378,7 @@ class UtxoLane:
         coins = list(coins)
         self.rng.shuffle(coins)
         unsigned = build([(u.outpoint[0].hex(), u.outpoint[1], 0xFFFFFFFD) for u in coins], [(script, value)],
-                         locktime=self.ledger.height)
+                         locktime=self.ledger.height, version=w.profile.version)
         tx = sign(unsigned, [(u.value, u.coin.script) for u in coins], [u.key for u in coins])
         self.ledger.submit(tx)
         self.made.append({"chain": self.name, "tx": tx.txid, "actor": actor.id, "change": []})

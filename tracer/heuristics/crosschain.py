@@ -14,7 +14,9 @@ and names a pair only when few do:
 - ``swap``: value a swap service pays on one chain, and value paid to anyone on another chain
   within ``window`` before it (or ``skew`` after) that is worth as much at ``prices`` less the
   service's fee (at most ``max_fee_bps``). A swap service's deposit addresses are its own and
-  untagged, so every output in the window is a candidate.
+  untagged, so every payment in the window is a candidate; on a UTXO chain where the tags name the
+  service's wallet, only outputs not spent, or swept into that wallet, are (an output spent to
+  anyone else was not a deposit of the service).
 
 Confidence: ``high`` when the two legs are each other's only candidate (or the same address
 receives on both chains), ``medium`` when one side has one candidate, ``low`` otherwise; no
@@ -184,8 +186,8 @@ def swap(transfers, prices, tags=None, services=None, window=SWAP_WINDOW, max_fe
     known = svc.known() | payers
     rows = legs(moves(transfers))
     payouts = rows[rows["from"].isin(payers) & ~rows["to"].isin(known)]
-    incoming = pd.concat([rows[~rows["to"].isin(known) & ~rows["from"].isin(known)], utxo_legs(transfers, known)],
-                         ignore_index=True)
+    incoming = pd.concat([rows[~rows["to"].isin(known) & ~rows["from"].isin(known)],
+                          utxo_legs(transfers, known, swept_into=payers)], ignore_index=True)
     cand = []
     for pay in payouts.to_dict("records"):
         p_out = prices.get(pay["symbol"])
@@ -207,11 +209,17 @@ def swap(transfers, prices, tags=None, services=None, window=SWAP_WINDOW, max_fe
             for leg in legs_in[(a >= lo) & (a <= hi)].to_dict("records"):
                 cand.append((leg, pay))
     return E.frame(_pairs("swap", cand, max_candidates, lambda leg, pay, n_l, n_p: (
-        f"{leg['from']} paid {_amount(leg)} to {leg['to']} on {leg['chain']} ({leg['tx']}); "
+        f"{leg['from']} paid {_amount(leg)} to {leg['to']} on {leg['chain']} ({leg['tx']})"
+        f"{_swept(leg)}; "
         f"{_later(pay['time'] - leg['time'])} the swap service {pay['from']} paid {pay['to']} {_amount(pay)} "
         f"on {pay['chain']} ({pay['tx']}), worth as much at {leg['symbol']} {prices[leg['symbol']]} / "
         f"{pay['symbol']} {prices[pay['symbol']]} less a fee of {_fee_bps(leg, pay, prices)} bps"
         f"{_counts(n_l, n_p, 'payment', 'payout')}")))
+
+
+def _swept(leg):
+    swept = leg.get("swept")
+    return "" if not isinstance(swept, str) else f", which the swap service swept into its wallet ({swept})"
 
 
 def _fee_bps(leg, pay, prices):

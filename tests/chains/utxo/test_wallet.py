@@ -54,6 +54,8 @@ def test_profile_validation_names_the_field():
         WalletProfile(change_position="middle")
     with pytest.raises(ValueError, match="fee_rate"):
         WalletProfile(fee_rate=0)
+    with pytest.raises(ValueError, match="version=3"):
+        WalletProfile(version=3)
 
 
 def chain_with(wallet: Wallet, coins: int = 4) -> Ledger:
@@ -92,6 +94,9 @@ def test_naive_profile_reuses_change_and_does_not_signal():
         ledger.outputs[tx.outpoints()[0]]
     assert tx.tx.vout[-1].script_pubkey.data == spent.script  # change back to the sender, last
     assert tx.tx.locktime == 0 and all(i.sequence == SEQUENCE_FINAL for i in tx.tx.vin)
+    # version 1, as older and simpler wallets write (Core's is 2): a fingerprint of the sender's wallet
+    assert tx.tx.version == 1 and ledger.get_transaction(tx.txid) is not None
+    assert Wallet(MNEMONIC).pay(ledger, [(dest, COIN)], random.Random(2)).tx.version == 2
 
 
 def test_change_position_round_amounts_and_bnb_changeless():

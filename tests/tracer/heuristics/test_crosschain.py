@@ -99,3 +99,25 @@ def test_a_mint_in_a_block_stamped_before_the_lock_is_still_its_payout():
     assert e["txs"].tolist() == [("0xlock", "0xmint")]
     assert "in a block stamped 1 min earlier" in e["reason"].iloc[0]
     assert bridge(combine(src, dst), bridges=["0xbridge", "0xrelayer"], skew=0).empty
+
+
+def test_a_swap_service_s_tagged_wallet_tells_its_deposits_from_other_payments():
+    """Two payments of the same value in the window: one to an order's address, swept later into
+    the service's wallet with other deposits; one to an address that spent it to someone else.
+    With the wallet tagged, only the swept one (or one still unspent) can be the deposit."""
+    import pandas as pd
+
+    btc = utxo(tx("b1", [("bc1u", 10_010_000)], [("bc1order", 10_000_000)], time=1_000),
+               tx("b2", [("bc1x", 10_010_000)], [("bc1decoy", 10_000_000)], time=1_100),
+               tx("s1", [("bc1order", 10_000_000, "b1:0"), ("bc1other", 5_000_000)], [("bc1hot", 14_990_000)],
+                  block=3, time=5_000),
+               tx("s2", [("bc1decoy", 10_000_000, "b2:0")], [("bc1shop", 9_990_000)], block=3, time=5_100))
+    eth = evm(send("0xswap", "0xv", 198 * 10**16, tx="0xpay", block=1, time=2_800))
+    t = combine(btc, eth)
+    untagged = swap(t, PRICES, services=["0xswap"])
+    assert sorted(untagged["a"]) == ["bc1u", "bc1x"]  # either could be the order: each medium at best
+    tags = pd.DataFrame({"address": ["0xswap", "bc1hot"], "category": ["exchange", "exchange"],
+                         "label": ["QuickSwap (instant swap service)", "QuickSwap (instant swap service): hot wallet"]})
+    e = swap(t, PRICES, tags=tags)
+    assert e[["a", "b", "txs", "confidence"]].values.tolist() == [["bc1u", "0xv", ("b1", "0xpay"), "high"]]
+    assert "swept into its wallet (s1)" in e.loc[0, "reason"]
