@@ -2,7 +2,8 @@
 
 A leg is ``chain, tx, time, from, to, amount, decimals, asset, symbol, sender, vout``: an account
 transfer as it is (``vout`` None), or a UTXO output ``from`` the paying transaction's first input
-address (who paid it, as far as the chain shows). Bridge, swap and structuring rules look across both models.
+address (who paid it, as far as the chain shows), with ``swept``, the transaction that swept it into
+a service's wallet, where asked. Bridge, swap and structuring rules look across both models.
 """
 from __future__ import annotations
 
