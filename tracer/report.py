@@ -43,13 +43,15 @@ def who_gets_what(result, title="Who gets what back", who="source") -> list[str]
 
 
 def onward_note(result):
-    """What to do where traced value stopped at a DeFi contract (a bridge, a swap pool) or a mixer,
-    or None: a contract has no customer records to produce, and a mixer's withdrawals are linked
-    to its deposits by heuristics only. ``result``: a trace, plain or followed."""
+    """What to do where traced value stopped at a DeFi contract (a bridge, a swap pool), a mixer or
+    an instant swap service, or None: a contract has no customer records to produce, a mixer's
+    withdrawals are linked to its deposits by heuristics only, and what a swap service paid out for
+    a deposit is on another chain. ``result``: a trace, plain or followed."""
     followed = hasattr(result, "legs")
     first = result.results[0] if followed else result
     ends = result.final() if followed else result.endpoints
-    contracts, mixers = _stopped_at(first.tags, ends, _utxo_chains(result.flows))
+    at = _stopped_at(first.tags, ends, _utxo_chains(result.flows))
+    contracts, mixers, swaps = at["defi"], at["mixer"], at["swap"]
     notes = []
     if contracts:
         onward = ("; follow the value through it to where it went next (`tracelab trace --follow bridge,swap`, "
@@ -61,6 +63,11 @@ def onward_note(result):
         notes.append(f"{', '.join(mixers)}: a mixer. The chain does not say which withdrawal pays out which "
                      "deposit; `tracelab heuristics --only mixer` lists the links heuristics find (the same "
                      "address, gas funding, timing), each with its confidence.")
+    if swaps and first.direction == "forward":
+        notes.append(f"{', '.join(swaps)}: an instant swap service. Its order records (the production order, "
+                     "for the deposit address in the entry column) say what it paid out for the deposit, on "
+                     "another chain; `tracelab trace --follow swap --price SYMBOL=PRICE ...` follows the payout "
+                     "that matches in amount and time, a heuristic, with its measured error rates.")
     return " ".join(notes) or None
 
 
@@ -72,23 +79,30 @@ def _utxo_chains(flows):
 
 
 def _stopped_at(tags, endpoints, utxo=()):
-    """The labels of the DeFi contracts (GraphSense categories ``defi``, ``defi_bridge``, ...) and
-    of the mixers where traced value stopped as at an attributed service. A mixer on a UTXO chain
+    """``{"defi": labels, "mixer": labels, "swap": labels}``: the DeFi contracts (GraphSense
+    categories ``defi``, ``defi_bridge``, ...), mixers and instant swap services (an exchange whose
+    label says so) where traced value stopped as at an attributed service. A mixer on a UTXO chain
     (a CoinJoin coordinator's fee address) is left out: the mixer heuristics link pool deposits
     on account chains, and a CoinJoin is followed through its transaction."""
-    from tracer.heuristics.services import MIXER
+    from tracer.heuristics.services import MIXER, SWAP_LABEL
 
+    found = {"defi": [], "mixer": [], "swap": []}
     if tags is None or "category" not in tags.columns:
-        return [], []
+        return found
     kinds = {}
     for a, label, c in zip(tags["address"], tags["label"], tags["category"], strict=True):
-        if isinstance(a, str) and isinstance(c, str) and (c.startswith("defi") or c in MIXER):
-            kinds[a.lower()] = ("defi" if c.startswith("defi") else "mixer", str(label))
+        if not (isinstance(a, str) and isinstance(c, str)):
+            continue
+        kind = "defi" if c.startswith("defi") else "mixer" if c in MIXER else \
+            "swap" if SWAP_LABEL.search(str(label)) else None
+        if kind:
+            kinds[a.lower()] = (kind, str(label))
     at = endpoints[endpoints["why"] == "attributed service"]
     stopped = {kinds[a] for a, c in zip(at["address"], at["chain"], strict=True)
                if a in kinds and not (c in utxo and kinds[a][0] == "mixer")}
-    return (sorted(label for k, label in stopped if k == "defi"),
-            sorted(label for k, label in stopped if k == "mixer"))
+    for kind, label in sorted(stopped, key=lambda k: k[1]):
+        found[kind].append(label)
+    return found
 
 
 def transactions(result, who="source") -> list[str]:

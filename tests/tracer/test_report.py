@@ -98,6 +98,26 @@ def test_value_stopped_at_a_mixer_pool_points_to_the_mixer_heuristics_not_at_a_c
     assert "coord" in set(r.endpoints["address"]) and onward_note(r) is None
 
 
+def test_value_stopped_at_an_instant_swap_service_says_where_it_went_on():
+    import pandas as pd
+
+    import tracer as tr
+    from tracer.handmade import utxo
+    from tracer.report import onward_note
+
+    t = utxo([("pay", [("s", 10_000, None)], [("order", 9_000)]),
+              ("sweep", [("order", 9_000, "pay:0")], [("hot", 8_900)])])
+    tags = pd.DataFrame({"address": ["hot"], "label": ["Vertex Instant Swap (instant swap service): hot wallet"],
+                         "category": ["exchange"]})
+    r = tr.trace(t, "s", stop=tags)
+    assert r.endpoints.query("address == 'hot'")["entry"].tolist() == ["order"]
+    note = onward_note(r)
+    assert note.startswith("Vertex Instant Swap (instant swap service): hot wallet: an instant swap service.")
+    assert "--follow swap" in note and "entry column" in note
+    plain = tags.assign(label=["Kestrel Exchange: hot wallet"])
+    assert onward_note(tr.trace(t, "s", stop=plain)) is None  # an exchange: the order goes there, nothing more
+
+
 def test_the_terminal_table_says_it_too(tmp_path):
     pack = tmp_path / "bridge.yaml"
     pack.write_text((DATA / "tags.yaml").read_text().replace("category: exchange", "category: defi_bridge")
