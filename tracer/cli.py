@@ -5,6 +5,7 @@ from datetime import datetime, UTC
 
 import click
 
+from tracer.data_option import data_paths
 from tracer.errors import LoadError, SourceError
 from tracer.sources import Source, read_sources
 from tracer.trace import DIRECTIONS, RULES
@@ -54,8 +55,7 @@ def _prices(ctx, param, values):
 
 
 @click.command("trace")
-@click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True),
-              help="Export files or folders (ethereum-etl, bitcoin-etl, a scenario bundle); repeat for several.")
+@data_paths
 @click.option("--address", "addresses", multiple=True, help="Start from this address; repeat for several.")
 @click.option("--tx", "txs", multiple=True,
               help="Start from this transaction, or one output of it as HASH:VOUT; repeat for several.")

@@ -144,3 +144,15 @@ def test_a_bundle_s_own_tags_are_the_default(tmp_path):
     (bundle / "services.yaml.off").rename(bundle / "tags" / "services.yaml")
     r = CliRunner().invoke(trace, ["--data", str(bundle / "exports"), "--address", A])
     assert r.exit_code == 0 and "using the bundle" not in r.stderr and "Example Exchange" not in r.output
+
+
+def test_the_data_may_be_given_as_arguments():
+    """`tracelab trace . --address ...` in a bundle's folder said "Missing option '--data'"."""
+    by_option = json.loads(run("--address", A, "--json").output)
+    r = CliRunner().invoke(trace, [str(DATA / "eth"), "--address", A, "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["endpoints"] == by_option["endpoints"]
+    r = CliRunner().invoke(trace, ["--address", A])
+    assert r.exit_code == 2 and "give the data to read" in r.output
+    r = CliRunner().invoke(trace, [str(DATA / "no-such-folder"), "--address", A])
+    assert r.exit_code == 2 and "does not exist" in r.output

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import click
 
+from tracer.data_option import data_paths
 from tracer.errors import LoadError
 from tracer.terminal import show_address
 
-DATA = click.option("--data", "data", multiple=True, required=True, type=click.Path(exists=True),
-                    help="Export files or folders (ethereum-etl, bitcoin-etl, a scenario bundle); repeat for several.")
 TAGS = click.option("--tags", multiple=True, type=click.Path(exists=True),
                     help="GraphSense TagPack YAML (a file, or a folder of them) naming known services (exchanges, "
                          "mixer pools, bridges, swap services). Default: a bundle's own tags/*.yaml.")
@@ -65,7 +64,7 @@ def _rows_json(evidence):
 
 
 @click.command("cluster")
-@DATA
+@data_paths
 @TAGS
 @click.option("--with", "extra", multiple=True, metavar="HEURISTIC",
               help="Also join the addresses that HEURISTIC's rows say have one owner (e.g. change.legacy, "
@@ -116,7 +115,7 @@ def cluster(data, tags, extra, coinjoin_rule, as_json):
 
 
 @click.command("heuristics")
-@DATA
+@data_paths
 @TAGS
 @click.option("--only", multiple=True, metavar="NAME",
               help="Run only this heuristic or family (multi_input, coinjoin, change, change.optimal_change, "

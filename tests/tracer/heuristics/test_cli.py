@@ -49,6 +49,14 @@ def test_cluster_json_lists_clusters_with_evidence_and_the_coinjoins_left_out(tm
     assert "(the bundle's own; --tags to give others)" in r.stderr
 
 
+def test_the_data_may_be_given_as_arguments(tmp_path):
+    d = bundle(tmp_path)
+    by_option = CliRunner().invoke(cli, ["heuristics", "--data", str(d), "--only", "coinjoin", "--json"])
+    as_argument = CliRunner().invoke(cli, ["heuristics", str(d), "--only", "coinjoin", "--json"])
+    assert as_argument.exit_code == 0 and json.loads(as_argument.stdout) == json.loads(by_option.stdout)
+    assert CliRunner().invoke(cli, ["cluster", str(d / "exports" / "bitcoin")]).exit_code == 0
+
+
 def test_cluster_table_and_keeping_coinjoins(tmp_path):
     d = bundle(tmp_path)
     r = CliRunner().invoke(cli, ["cluster", "--data", str(d / "exports" / "bitcoin"), "--coinjoin-rule", "none"])
