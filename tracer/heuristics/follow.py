@@ -280,12 +280,14 @@ def _member_entries(endpoints, transfers, rename):
     if not at.any():
         return endpoints
     e = endpoints.copy()
-    paid = transfers[transfers[T.KIND] != T.FEE]
+    last = {path[-1] for path in e.loc[at, "path"] if len(path)}
+    paid = transfers[transfers[T.TX_HASH].isin(last) & (transfers[T.KIND] != T.FEE)]
     payers = {}
     for c, h, f, to in zip(paid[T.CHAIN], paid[T.TX_HASH], paid[T.FROM], paid[T.TO], strict=True):
         if f in rename:
             payers.setdefault((c, h, to, rename[f]), set()).add(f)
-    e.loc[at, "entry"] = [", ".join(sorted(payers.get((c, path[-1], a, entry), [entry]))) for c, path, a, entry
+    e.loc[at, "entry"] = [", ".join(sorted(payers.get((c, path[-1] if len(path) else None, a, entry), [entry])))
+                          for c, path, a, entry
                           in zip(e.loc[at, "chain"], e.loc[at, "path"], e.loc[at, "address"], e.loc[at, "entry"],
                                  strict=True)]
     return e

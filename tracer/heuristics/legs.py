@@ -45,7 +45,7 @@ def utxo_legs(transfers, known=(), swept_into=None):
         mask = ~pd.Series(to).isin(known).to_numpy() & (to != frm)
         o, to, frm = o[mask], to[mask], frm[mask]
         swept = np.full(len(o), None, dtype=object)
-        wallet = np.flatnonzero(pd.Series(view.addresses).isin(swept_into or ()).to_numpy())
+        wallet = np.flatnonzero(pd.Series(view.addresses).isin(swept_into).to_numpy()) if swept_into else []
         if len(wallet):
             pays_wallet = np.zeros(view.n_txs, dtype=bool)
             pays_wallet[view.out_tx[np.isin(view.out_addr, wallet)]] = True

@@ -59,20 +59,21 @@ def flow_graph(trace, endpoints=None, *, tags=None, layout="hop", ax=None, max_n
     def x_of(n):
         return draw.x_time(g.time[n]) if layout == "time" else hop[n]
 
+    labels = {n: L.node_text(v, g, n) for n in g.nodes if n not in g.txs or n in g.sources}
     if ax is None:
         if layout == "time":
             size = (15.0, max(4.5, 0.32 * len(g.nodes) + 1.8))
         else:
             # rows one unit of y apart must leave room for the longest label below a node (about
             # 0.14 in a line at this font), or the labels of a column run into each other
-            lines = max(draw.wrap(L.node_text(v, g, n)).count("\n") + 1 for n in g.nodes)
+            lines = max((draw.wrap(t).count("\n") + 1 for n, t in labels.items() if not L.is_fee(n)), default=1)
             ys = [y[n] for n in g.nodes]
             per_row = max(0.95, 0.14 * lines + 0.4)
             size = (min(22.0, max(9.0, 1.6 * (g.last + 1) + 3.5)),
                     min(40.0, max(5.0, per_row * (max(ys) - min(ys) + 1) + 2.0)))
         ax = draw.axes(size)
     _edges(ax, v, g, x_of, layout, edge_labels)
-    cats = _nodes(ax, v, g, x_of, "right" if layout == "time" else "below")
+    cats = _nodes(ax, v, g, x_of, labels, "right" if layout == "time" else "below")
     if layout == "time":
         draw.time_axis(ax)
         ax.set_xlabel("time value first reached the address (UTC)", fontsize=FONT + 1)
@@ -151,7 +152,7 @@ def _on_arc(ax, p, q, rad):
     return at
 
 
-def _nodes(ax, v, g, x_of, side):
+def _nodes(ax, v, g, x_of, labels, side):
     cats = {}
     for n in g.nodes:
         xs, ys = x_of(n), g.y[n]
@@ -167,7 +168,7 @@ def _nodes(ax, v, g, x_of, side):
             cats[style.FEE_CATEGORY] = True
             ax.scatter([xs], [ys], s=60, marker="s", c=style.colour(style.FEE_CATEGORY, v.tag), edgecolors="#333333",
                        linewidths=0.8, zorder=3, gid=f"node:{L.name(n)}")
-            draw.node_text(ax, xs, ys, L.node_text(v, g, n), side="right", size=FONT - 1)
+            draw.node_text(ax, xs, ys, labels[n], side="right", size=FONT - 1)
             continue
         else:
             cat = v.category(n)
@@ -176,5 +177,5 @@ def _nodes(ax, v, g, x_of, side):
             ax.scatter([xs], [ys], s=320 if is_src else 170, marker="s" if n in g.ends else "o",
                        c=style.colour(cat, v.tag), edgecolors=SOURCE_COLOUR if is_src else "#333333",
                        linewidths=3 if is_src else 0.8, zorder=3, gid=f"node:{n}")
-        draw.node_text(ax, xs, ys, L.node_text(v, g, n), bold=n in g.sources, side=side)
+        draw.node_text(ax, xs, ys, labels[n], bold=n in g.sources, side=side)
     return cats

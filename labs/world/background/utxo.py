@@ -131,16 +131,11 @@ def withdraw(bg, t, chain, user=None, sats=None, exchange=None):
         bg.executed += 1
 
 
-def sweep(bg, t, chain, exchange_id):
-    # on the UTXO chain a sweep is one consolidation: every deposit coin in, the hot wallet out
-    if bg.world.lanes[chain].sweep_deposits(bg.world.exchanges[exchange_id].actor, t):
-        bg.executed += 1
-
-
-def service_sweep(bg, t, chain, actor_id):
-    """The instant swap service consolidates its order deposit addresses into its hot wallet, as an
-    exchange sweeps its customers' (a service that never moved its coins would leave every order's
-    bitcoin looking unspent, and seizable, where the launderer left it)."""
+def sweep(bg, t, chain, actor_id):
+    """``actor_id`` consolidates every coin on its deposit addresses into its hot wallet, in one
+    transaction: an exchange its customers', the instant swap service its orders' (a service that
+    never moved its coins would leave every order's bitcoin looking unspent, and seizable, where
+    the launderer left it)."""
     if bg.world.lanes[chain].sweep_deposits(bg.world.actors[actor_id], t):
         bg.executed += 1
 
@@ -218,6 +213,7 @@ def crowd_deposit(bg, t, chain, exchange_id, sats):
 HANDLERS = {
     "p2p": p2p, "merchant": merchant, "deposit": deposit, "withdraw": withdraw, "gamble": gamble, "otc": otc,
     "instant": instant, "mix": coinjoin_tx0, "bridge": p2p, "swap": p2p, "stable": p2p,
-    "payout": payout, "sweep": sweep, "service_sweep": service_sweep, "coinjoin_round": coinjoin_round,
+    # an exchange's sweep reaches every chain (each kind's own); the swap service sweeps only here
+    "payout": payout, "sweep": sweep, "service_sweep": sweep, "coinjoin_round": coinjoin_round,
     "crowd_instant": crowd_instant, "crowd_deposit": crowd_deposit, "crowd_tx0": crowd_tx0,
 }
